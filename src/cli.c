@@ -1,0 +1,205 @@
+/* cli.c: argv -> struct cli (+ struct config in single-command mode). */
+#include "cli.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "supervisor.h"
+
+enum {
+	OPT_CHECK = 256,
+	OPT_PRESTOP,
+	OPT_GRACE,
+	OPT_DRAIN,
+	OPT_DRAIN_TIMEOUT,
+	OPT_STOP_SIGNAL,
+	OPT_SHUTDOWN_TIMEOUT,
+};
+
+static const struct option long_opts[] = {
+	{ "config", required_argument, NULL, 'c' },
+	{ "check", no_argument, NULL, OPT_CHECK },
+	{ "prestop-delay", required_argument, NULL, OPT_PRESTOP },
+	{ "grace", required_argument, NULL, OPT_GRACE },
+	{ "drain", required_argument, NULL, OPT_DRAIN },
+	{ "drain-timeout", required_argument, NULL, OPT_DRAIN_TIMEOUT },
+	{ "stop-signal", required_argument, NULL, OPT_STOP_SIGNAL },
+	{ "shutdown-timeout", required_argument, NULL, OPT_SHUTDOWN_TIMEOUT },
+	{ "verbose", no_argument, NULL, 'v' },
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, 'V' },
+	{ NULL, 0, NULL, 0 },
+};
+
+void
+cli_usage(void)
+{
+	fputs("usage: drainit -c FILE           run the services described in FILE\n"
+	      "       drainit --check -c FILE   validate FILE and print its services\n"
+	      "       drainit [OPTIONS] -- CMD [ARG...]   supervise one command\n"
+	      "\n"
+	      "options for -- CMD:\n"
+	      "  --prestop-delay DUR     wait between \"not ready\" and the stop signal (default 0s)\n"
+	      "  --grace DUR             stop signal -> SIGKILL (default 10s)\n"
+	      "  --stop-signal SIG       signal that asks CMD to stop (default SIGTERM)\n"
+	      "  --drain CMD             drain hook run during prestop (repeatable)\n"
+	      "  --drain-timeout DUR     SIGKILL a drain hook after DUR (default 10s)\n"
+	      "  --shutdown-timeout DUR  SIGKILL everything DUR after the shutdown began\n"
+	      "other options:\n"
+	      "  -c, --config FILE       INI file (see drainit.ini(5))\n"
+	      "  --check                 validate and exit (0 valid, 78 invalid)\n"
+	      "  -v, --verbose           debug log\n"
+	      "  -h, --help              this text\n"
+	      "  -V, --version           print the version\n"
+	      "durations: 250ms, 5s, 2m, 1h, 1m30s or bare seconds; signals: SIGTERM, TERM, 15\n",
+	      stdout);
+}
+
+/* A valid service name from the command's basename, for the log. */
+static char *
+name_from_cmd(const char *cmd)
+{
+	const char *base = strrchr(cmd, '/');
+	char *n;
+	size_t len;
+
+	base = base ? base + 1 : cmd;
+	if (!*base)
+		base = "cmd";
+	len = strlen(base);
+	if (len > 64)
+		len = 64;
+	n = strndup(base, len);
+	if (!n)
+		return NULL;
+	for (char *p = n; *p; p++)
+		if (!(*p >= 'a' && *p <= 'z') && !(*p >= 'A' && *p <= 'Z') &&
+		    !(*p >= '0' && *p <= '9') && !strchr("_.-@", *p))
+			*p = '_';
+	return n;
+}
+
+static int
+bad(char *err, size_t errlen, const char *opt, const char *what, const char *val)
+{
+	snprintf(err, errlen, "%s: %s '%s'", opt, what, val);
+	return EXIT_USAGE;
+}
+
+int
+cli_parse(int argc, char **argv, struct cli *o, struct config *c, char *err, size_t errlen)
+{
+	const char *single_flag = NULL;
+	msec_t ms;
+	int opt, sig;
+
+	memset(o, 0, sizeof(*o));
+	config_init(c);
+	struct svc_config svc = { .stop_signal = 15, .grace_ms = UNSET_MS,
+				  .drain_timeout_ms = UNSET_MS };
+
+	opterr = 0;
+	optind = 1;
+	/* '+': stop at the first non-option, so CMD's own flags stay CMD's. */
+	while ((opt = getopt_long(argc, argv, "+c:vhV", long_opts, NULL)) != -1) {
+		const char *name = optind > 0 && optind <= argc ? argv[optind - 1] : "?";
+		switch (opt) {
+		case 'c':
+			o->config_path = optarg;
+			break;
+		case OPT_CHECK:
+			o->check = true;
+			break;
+		case 'v':
+			o->verbose = true;
+			break;
+		case 'h':
+			o->help = true;
+			return 0;
+		case 'V':
+			o->version = true;
+			return 0;
+		case OPT_PRESTOP:
+		case OPT_GRACE:
+		case OPT_DRAIN_TIMEOUT:
+		case OPT_SHUTDOWN_TIMEOUT:
+			single_flag = name;
+			if (parse_duration(optarg, &ms) < 0)
+				return bad(err, errlen, name, "invalid duration (use e.g. 250ms, 5s, 2m, 1m30s)", optarg);
+			if (opt == OPT_PRESTOP)
+				c->prestop_delay_ms = ms;
+			else if (opt == OPT_GRACE)
+				c->grace_ms = ms;
+			else if (opt == OPT_DRAIN_TIMEOUT)
+				c->drain_timeout_ms = ms;
+			else
+				c->shutdown_timeout_ms = ms;
+			break;
+		case OPT_STOP_SIGNAL:
+			single_flag = name;
+			if (parse_signal(optarg, &sig) < 0)
+				return bad(err, errlen, name, "unknown signal (use e.g. SIGTERM, QUIT, 2)", optarg);
+			svc.stop_signal = sig;
+			break;
+		case OPT_DRAIN: {
+			const char *why = "out of memory";
+			single_flag = name;
+			if (config_add_hook(&c->drain, &c->ndrain, optarg, 0, &why) < 0)
+				return bad(err, errlen, name, why, optarg);
+			break;
+		}
+		case ':':
+			snprintf(err, errlen, "%s: missing argument", argv[optind - 1]);
+			return EXIT_USAGE;
+		default:
+			snprintf(err, errlen, "%s: unknown option (see drainit --help)",
+				 optopt ? (char[]){ '-', (char)optopt, 0 } : argv[optind - 1]);
+			return EXIT_USAGE;
+		}
+	}
+	if (optind < argc)
+		o->cmd = &argv[optind];
+
+	if (o->config_path && o->cmd) {
+		snprintf(err, errlen, "give either -c FILE or -- CMD, not both");
+		return EXIT_USAGE;
+	}
+	if (!o->config_path && !o->cmd) {
+		snprintf(err, errlen, "nothing to run: give -c FILE or -- CMD (see drainit --help)");
+		return EXIT_USAGE;
+	}
+	if (o->config_path) {
+		if (single_flag) {
+			snprintf(err, errlen, "%s applies to -- CMD only; with -c set it in the [drainit] or [service:NAME] section",
+				 single_flag);
+			return EXIT_USAGE;
+		}
+		return 0;
+	}
+
+	/* Single-command mode: one service, which is also main. */
+	c->single = true;
+	svc.name = name_from_cmd(o->cmd[0]);
+	svc.argv = argv_dup(o->cmd);
+	svc.command = strdup(o->cmd[0]);
+	c->main = svc.name ? strdup(svc.name) : NULL;
+	c->svcs = calloc(1, sizeof(*c->svcs));
+	if (!svc.name || !svc.argv || !svc.command || !c->main || !c->svcs) {
+		snprintf(err, errlen, "out of memory");
+		return EXIT_OSERR;
+	}
+	c->svcs[0] = svc;
+	c->nsvcs = 1;
+	{
+		struct config_errors errs = { 0 };
+		int n = config_finish(c, &errs);
+		if (n > 0)
+			snprintf(err, errlen, "%s", errs.msgs[0]);
+		config_errors_free(&errs);
+		if (n > 0)
+			return EXIT_USAGE;
+	}
+	return 0;
+}

@@ -1,0 +1,623 @@
+/* config.c: reads drainit's INI file with inih into struct config.
+ *
+ * inih (Debian's build) neither passes line numbers to the handler nor
+ * reports more than the first syntax error, so this file feeds inih
+ * through its own line reader: the reader counts lines, sees section
+ * headers (inih does not call the handler for them, so an empty
+ * [service:x] would otherwise vanish) and flags lines inih will reject.
+ * Every problem is collected as "FILE:LINE: [section] key: message" and
+ * loading goes on, so one run shows all of them.
+ *
+ * Owns: the key table (the single list of keys that exist), defaults,
+ * validation. Never: forks, logs, or touches the event loop. */
+#include "config.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <ini.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum key_type { K_DURATION, K_SIGNAL, K_STRING, K_COMMAND, K_HOOK };
+enum scope { SCOPE_NONE, SCOPE_GLOBAL, SCOPE_SERVICE, SCOPE_INVALID };
+
+struct key_def {
+	const char *name;
+	enum scope scope;
+	enum key_type type;
+	size_t off;		/* into struct config or struct svc_config */
+	bool repeatable;
+};
+
+#define G(f) offsetof(struct config, f)
+#define S(f) offsetof(struct svc_config, f)
+static const struct key_def keys[] = {
+	{ "prestop_delay", SCOPE_GLOBAL, K_DURATION, G(prestop_delay_ms), false },
+	{ "grace_period", SCOPE_GLOBAL, K_DURATION, G(grace_ms), false },
+	{ "shutdown_timeout", SCOPE_GLOBAL, K_DURATION, G(shutdown_timeout_ms), false },
+	{ "drain_timeout", SCOPE_GLOBAL, K_DURATION, G(drain_timeout_ms), false },
+	{ "main", SCOPE_GLOBAL, K_STRING, G(main), false },
+	{ "drain", SCOPE_GLOBAL, K_HOOK, 0, true },
+	{ "command", SCOPE_SERVICE, K_COMMAND, 0, false },
+	{ "stop_signal", SCOPE_SERVICE, K_SIGNAL, S(stop_signal), false },
+	{ "grace_period", SCOPE_SERVICE, K_DURATION, S(grace_ms), false },
+	{ "drain_timeout", SCOPE_SERVICE, K_DURATION, S(drain_timeout_ms), false },
+	{ "directory", SCOPE_SERVICE, K_STRING, S(directory), false },
+	{ "drain", SCOPE_SERVICE, K_HOOK, 0, true },
+};
+#undef G
+#undef S
+#define NKEYS (sizeof(keys) / sizeof(keys[0]))
+
+struct load_ctx {
+	FILE *f;
+	const char *path;
+	struct config *c;
+	struct config_errors *errs;
+	int lineno;
+	bool continuation;	/* current line continues the previous value */
+	bool has_prev_key;	/* a key line was seen in this section */
+	enum scope scope;
+	char section[128];	/* for messages: "drainit", "service:web" */
+	struct svc_config *svc;
+	const struct key_def *last_key;
+	int global_seen[NKEYS];
+	int svc_seen[NKEYS];
+	char *buf;
+	size_t cap;
+};
+
+void
+config_init(struct config *c)
+{
+	memset(c, 0, sizeof(*c));
+	c->prestop_delay_ms = UNSET_MS;
+	c->grace_ms = UNSET_MS;
+	c->shutdown_timeout_ms = UNSET_MS;
+	c->drain_timeout_ms = UNSET_MS;
+}
+
+static void
+hooks_free(struct hook_config *h, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(h[i].command);
+		argv_free(h[i].argv);
+	}
+	free(h);
+}
+
+void
+config_free(struct config *c)
+{
+	for (size_t i = 0; i < c->nsvcs; i++) {
+		struct svc_config *s = &c->svcs[i];
+		free(s->name);
+		free(s->command);
+		argv_free(s->argv);
+		free(s->directory);
+		hooks_free(s->drain, s->ndrain);
+	}
+	free(c->svcs);
+	hooks_free(c->drain, c->ndrain);
+	free(c->main);
+	free(c->path);
+	memset(c, 0, sizeof(*c));
+}
+
+void
+config_errors_free(struct config_errors *e)
+{
+	for (size_t i = 0; i < e->n; i++)
+		free(e->msgs[i]);
+	free(e->msgs);
+	e->msgs = NULL;
+	e->n = 0;
+}
+
+int
+config_errors_add(struct config_errors *e, const char *fmt, ...)
+{
+	va_list ap;
+	char *m, **nv;
+	int r;
+
+	va_start(ap, fmt);
+	r = vasprintf(&m, fmt, ap);
+	va_end(ap);
+	if (r < 0)
+		return -ENOMEM;
+	nv = realloc(e->msgs, (e->n + 1) * sizeof(*nv));
+	if (!nv) {
+		free(m);
+		return -ENOMEM;
+	}
+	e->msgs = nv;
+	e->msgs[e->n++] = m;
+	return 0;
+}
+
+struct svc_config *
+config_find_service(struct config *c, const char *name)
+{
+	for (size_t i = 0; i < c->nsvcs; i++)
+		if (strcmp(c->svcs[i].name, name) == 0)
+			return &c->svcs[i];
+	return NULL;
+}
+
+int
+config_add_hook(struct hook_config **list, size_t *n, const char *cmd, int line,
+		const char **ret_err)
+{
+	struct hook_config *nl, h = { .timeout_ms = UNSET_MS, .line = line };
+	int argc, r;
+
+	r = split_argv(cmd, &h.argv, &argc, ret_err);
+	if (r < 0)
+		return r;
+	h.command = strdup(cmd);
+	nl = h.command ? realloc(*list, (*n + 1) * sizeof(*nl)) : NULL;
+	if (!nl) {
+		free(h.command);
+		argv_free(h.argv);
+		return -ENOMEM;
+	}
+	nl[*n] = h;
+	*list = nl;
+	(*n)++;
+	return 0;
+}
+
+/* ---- error helpers ---------------------------------------------------- */
+
+#define ERR(ctx, ...) config_errors_add((ctx)->errs, __VA_ARGS__)
+
+static const char *
+closest_key(const char *name, enum scope scope)
+{
+	const char *best = NULL;
+	int bestd = 3;	/* suggest only when at most 2 edits away */
+
+	for (size_t i = 0; i < NKEYS; i++) {
+		int d;
+		if (keys[i].scope != scope)
+			continue;
+		d = edit_distance(name, keys[i].name);
+		if (d < bestd) {
+			bestd = d;
+			best = keys[i].name;
+		}
+	}
+	return best;
+}
+
+static const struct key_def *
+find_key(const char *name, enum scope scope)
+{
+	for (size_t i = 0; i < NKEYS; i++)
+		if (keys[i].scope == scope && strcmp(keys[i].name, name) == 0)
+			return &keys[i];
+	return NULL;
+}
+
+/* ---- sections --------------------------------------------------------- */
+
+static bool
+valid_service_name(const char *n)
+{
+	size_t len = strlen(n);
+
+	if (len == 0 || len > 64)
+		return false;
+	for (; *n; n++)
+		if (!isalnum((unsigned char)*n) && !strchr("_.-@", *n))
+			return false;
+	return true;
+}
+
+static void
+enter_section(struct load_ctx *ctx, const char *name)
+{
+	snprintf(ctx->section, sizeof(ctx->section), "%s", name);
+	ctx->svc = NULL;
+	ctx->has_prev_key = false;
+	ctx->last_key = NULL;
+	memset(ctx->svc_seen, 0, sizeof(ctx->svc_seen));
+
+	if (strcmp(name, "drainit") == 0) {
+		ctx->scope = SCOPE_GLOBAL;
+		return;
+	}
+	ctx->scope = SCOPE_INVALID;
+	if (strncmp(name, "service:", 8) == 0) {
+		const char *sn = name + 8;
+		struct svc_config *prev, *nv;
+
+		if (!valid_service_name(sn)) {
+			ERR(ctx, "%s:%d: [%s]: invalid service name '%s' (use 1-64 letters, digits, '_', '-', '.', '@')",
+			    ctx->path, ctx->lineno, name, sn);
+			return;
+		}
+		prev = config_find_service(ctx->c, sn);
+		if (prev) {
+			ERR(ctx, "%s:%d: [%s]: duplicate service '%s' (first defined at line %d)",
+			    ctx->path, ctx->lineno, name, sn, prev->line);
+			return;
+		}
+		nv = realloc(ctx->c->svcs, (ctx->c->nsvcs + 1) * sizeof(*nv));
+		if (!nv)
+			return;
+		ctx->c->svcs = nv;
+		ctx->svc = &nv[ctx->c->nsvcs];
+		memset(ctx->svc, 0, sizeof(*ctx->svc));
+		ctx->svc->name = strdup(sn);
+		ctx->svc->line = ctx->lineno;
+		ctx->svc->stop_signal = SIGTERM;
+		ctx->svc->grace_ms = UNSET_MS;
+		ctx->svc->drain_timeout_ms = UNSET_MS;
+		if (!ctx->svc->name)
+			return;
+		ctx->c->nsvcs++;
+		ctx->scope = SCOPE_SERVICE;
+		return;
+	}
+	{
+		const char *colon = strchr(name, ':');
+		char prefix[64];
+		size_t pl = colon ? (size_t)(colon - name) : strlen(name);
+
+		snprintf(prefix, sizeof(prefix), "%.*s", (int)pl, name);
+		if (colon && edit_distance(prefix, "service") <= 2)
+			ERR(ctx, "%s:%d: [%s]: unknown section (did you mean [service:%s]?)",
+			    ctx->path, ctx->lineno, name, colon + 1);
+		else if (!colon && edit_distance(name, "drainit") <= 2)
+			ERR(ctx, "%s:%d: [%s]: unknown section (did you mean [drainit]?)",
+			    ctx->path, ctx->lineno, name);
+		else
+			ERR(ctx, "%s:%d: [%s]: unknown section (expected [drainit] or [service:NAME])",
+			    ctx->path, ctx->lineno, name);
+	}
+}
+
+/* ---- the line reader handed to inih ------------------------------------ */
+
+static char *
+trim(char *s)
+{
+	char *e;
+
+	while (isspace((unsigned char)*s))
+		s++;
+	e = s + strlen(s);
+	while (e > s && isspace((unsigned char)e[-1]))
+		*--e = '\0';
+	return s;
+}
+
+static char *
+reader(char *str, int num, void *stream)
+{
+	struct load_ctx *ctx = stream;
+	ssize_t len = getline(&ctx->buf, &ctx->cap, ctx->f);
+	char *copy, *t;
+
+	if (len < 0)
+		return NULL;
+	ctx->lineno++;
+	ctx->continuation = false;
+
+	if (len >= num - 1 && !(len == num - 1 && ctx->buf[len - 1] == '\n')) {
+		ERR(ctx, "%s:%d: [%s]: line too long (at most %d characters; continue a long command on indented lines)",
+		    ctx->path, ctx->lineno, ctx->section[0] ? ctx->section : "-", num - 2);
+		snprintf(str, num, "\n");
+		return str;
+	}
+	memcpy(str, ctx->buf, (size_t)len + 1);
+
+	/* Classify the line the way inih will, on a copy. */
+	copy = strdup(ctx->buf);
+	if (!copy)
+		return NULL;
+	t = trim(copy);
+	if (*t == '\0' || *t == ';' || *t == '#') {
+		/* blank or comment */
+	} else if (ctx->has_prev_key && (ctx->buf[0] == ' ' || ctx->buf[0] == '\t')) {
+		ctx->continuation = true;
+	} else if (*t == '[') {
+		char *end = strchr(t, ']');
+		if (!end) {
+			ERR(ctx, "%s:%d: syntax error: section header without ']'",
+			    ctx->path, ctx->lineno);
+			ctx->scope = SCOPE_INVALID;
+			ctx->has_prev_key = false;
+		} else {
+			*end = '\0';
+			enter_section(ctx, trim(t + 1));
+		}
+	} else if (!strpbrk(t, "=:")) {
+		ERR(ctx, "%s:%d: [%s]: syntax error: expected 'key = value', got '%s'",
+		    ctx->path, ctx->lineno, ctx->section[0] ? ctx->section : "-", t);
+	} else {
+		ctx->has_prev_key = true;
+	}
+	free(copy);
+	return str;
+}
+
+/* ---- key handler -------------------------------------------------------- */
+
+static void
+set_value(struct load_ctx *ctx, const struct key_def *k, const char *value,
+	  bool cont)
+{
+	void *base = k->scope == SCOPE_GLOBAL ? (void *)ctx->c : (void *)ctx->svc;
+	const char *why = NULL;
+	char *joined = NULL;
+	int r;
+
+	switch (k->type) {
+	case K_DURATION: {
+		msec_t ms;
+		if (cont) {
+			ERR(ctx, "%s:%d: [%s] %s: a duration cannot continue on the next line",
+			    ctx->path, ctx->lineno, ctx->section, k->name);
+			return;
+		}
+		r = parse_duration(value, &ms);
+		if (r < 0)
+			ERR(ctx, "%s:%d: [%s] %s: %s duration '%s' (use e.g. 250ms, 5s, 2m, 1m30s)",
+			    ctx->path, ctx->lineno, ctx->section, k->name,
+			    r == -ERANGE ? "out-of-range" : "invalid", value);
+		else
+			*(msec_t *)((char *)base + k->off) = ms;
+		return;
+	}
+	case K_SIGNAL: {
+		int sig;
+		if (cont || parse_signal(value, &sig) < 0)
+			ERR(ctx, "%s:%d: [%s] %s: unknown signal '%s' (use e.g. SIGTERM, QUIT, 2)",
+			    ctx->path, ctx->lineno, ctx->section, k->name, value);
+		else
+			*(int *)((char *)base + k->off) = sig;
+		return;
+	}
+	case K_STRING: {
+		char **p = (char **)((char *)base + k->off);
+		if (cont && *p) {
+			if (asprintf(&joined, "%s %s", *p, value) < 0)
+				return;
+			free(*p);
+			*p = joined;
+		} else {
+			free(*p);
+			*p = strdup(value);
+		}
+		if (*p && **p == '\0')
+			ERR(ctx, "%s:%d: [%s] %s: empty value",
+			    ctx->path, ctx->lineno, ctx->section, k->name);
+		return;
+	}
+	case K_COMMAND: {
+		struct svc_config *s = ctx->svc;
+		char **argv;
+		int argc;
+
+		if (cont && s->command) {
+			if (asprintf(&joined, "%s %s", s->command, value) < 0)
+				return;
+			value = joined;
+		}
+		r = split_argv(value, &argv, &argc, &why);
+		if (r == -EINVAL) {
+			ERR(ctx, "%s:%d: [%s] %s: %s",
+			    ctx->path, ctx->lineno, ctx->section, k->name, why);
+		} else if (r == 0) {
+			argv_free(s->argv);
+			free(s->command);
+			s->argv = argv;
+			s->command = strdup(value);
+			if (!cont)
+				s->command_line = ctx->lineno;
+		}
+		free(joined);
+		return;
+	}
+	case K_HOOK: {
+		struct hook_config **list = k->scope == SCOPE_GLOBAL ? &ctx->c->drain
+								    : &ctx->svc->drain;
+		size_t *n = k->scope == SCOPE_GLOBAL ? &ctx->c->ndrain : &ctx->svc->ndrain;
+		int line = ctx->lineno;
+
+		if (cont && *n > 0) {
+			struct hook_config *last = &(*list)[*n - 1];
+			if (asprintf(&joined, "%s %s", last->command, value) < 0)
+				return;
+			value = joined;
+			line = last->line;
+			free(last->command);
+			argv_free(last->argv);
+			(*n)--;
+		}
+		r = config_add_hook(list, n, value, line, &why);
+		if (r == -EINVAL)
+			ERR(ctx, "%s:%d: [%s] %s: %s",
+			    ctx->path, ctx->lineno, ctx->section, k->name, why);
+		free(joined);
+		return;
+	}
+	}
+}
+
+static bool
+looks_like_key_line(const char *v)
+{
+	char name[64];
+	size_t n = 0;
+
+	while (n < sizeof(name) - 1 && (isalnum((unsigned char)v[n]) || v[n] == '_')) {
+		name[n] = v[n];
+		n++;
+	}
+	name[n] = '\0';
+	while (v[n] == ' ' || v[n] == '\t')
+		n++;
+	if (v[n] != '=' && v[n] != ':')
+		return false;
+	return find_key(name, SCOPE_GLOBAL) || find_key(name, SCOPE_SERVICE);
+}
+
+static int
+handler(void *user, const char *section, const char *name, const char *value)
+{
+	struct load_ctx *ctx = user;
+	const struct key_def *k;
+	int *seen;
+	bool cont = ctx->continuation;
+
+	(void)section;	/* tracked by the reader, with its line */
+	if (ctx->scope == SCOPE_INVALID)
+		return 1;	/* the section's own error says it all */
+	if (ctx->scope == SCOPE_NONE) {
+		ERR(ctx, "%s:%d: %s: key outside any section (put it under [drainit] or [service:NAME])",
+		    ctx->path, ctx->lineno, name);
+		return 1;
+	}
+	if (cont) {
+		k = ctx->last_key;
+		if (!k)
+			return 1;
+		if (looks_like_key_line(value)) {
+			ERR(ctx, "%s:%d: [%s] %s: indented line '%s' would continue the value of '%s'; remove the indentation",
+			    ctx->path, ctx->lineno, ctx->section, k->name, value, k->name);
+			return 1;
+		}
+		set_value(ctx, k, value, true);
+		return 1;
+	}
+
+	k = find_key(name, ctx->scope);
+	if (!k) {
+		enum scope other = ctx->scope == SCOPE_GLOBAL ? SCOPE_SERVICE : SCOPE_GLOBAL;
+		const char *hint = closest_key(name, ctx->scope);
+
+		if (find_key(name, other))
+			ERR(ctx, "%s:%d: [%s] %s: key belongs in %s",
+			    ctx->path, ctx->lineno, ctx->section, name,
+			    other == SCOPE_GLOBAL ? "[drainit]" : "a [service:NAME] section");
+		else if (hint)
+			ERR(ctx, "%s:%d: [%s] %s: unknown key (did you mean '%s'?)",
+			    ctx->path, ctx->lineno, ctx->section, name, hint);
+		else
+			ERR(ctx, "%s:%d: [%s] %s: unknown key",
+			    ctx->path, ctx->lineno, ctx->section, name);
+		ctx->last_key = NULL;
+		return 1;
+	}
+	ctx->last_key = k;
+	seen = ctx->scope == SCOPE_GLOBAL ? ctx->global_seen : ctx->svc_seen;
+	if (!k->repeatable && seen[k - keys]) {
+		ERR(ctx, "%s:%d: [%s] %s: set twice (first at line %d)",
+		    ctx->path, ctx->lineno, ctx->section, name, seen[k - keys]);
+		return 1;
+	}
+	seen[k - keys] = ctx->lineno;
+	if (k->type == K_STRING && k->scope == SCOPE_GLOBAL && strcmp(k->name, "main") == 0)
+		ctx->c->main_line = ctx->lineno;
+	set_value(ctx, k, value, false);
+	return 1;
+}
+
+int
+config_load(const char *path, struct config *c, struct config_errors *errs)
+{
+	struct load_ctx ctx = { .path = path, .c = c, .errs = errs };
+	size_t before = errs->n;
+	int r;
+
+	c->path = strdup(path);
+	ctx.f = fopen(path, "re");
+	if (!ctx.f) {
+		r = -errno;
+		config_errors_add(errs, "%s: cannot read: %s", path, strerror(-r));
+		return r;
+	}
+	r = ini_parse_stream(reader, &ctx, handler, &ctx);
+	fclose(ctx.f);
+	free(ctx.buf);
+	if (r == -2) {
+		config_errors_add(errs, "%s: out of memory", path);
+	} else if (r > 0) {
+		/* inih's first error: reported already unless the reader missed it. */
+		bool known = false;
+		char needle[32];
+		snprintf(needle, sizeof(needle), ":%d:", r);
+		for (size_t i = before; i < errs->n; i++)
+			if (strstr(errs->msgs[i], needle))
+				known = true;
+		if (!known)
+			config_errors_add(errs, "%s:%d: syntax error", path, r);
+	}
+	if (c->nsvcs == 0 && errs->n == before)
+		config_errors_add(errs, "%s: no [service:NAME] section: nothing to run", path);
+	config_finish(c, errs);
+	return (int)(errs->n - before);
+}
+
+static void
+resolve_hooks(struct hook_config *h, size_t n, msec_t timeout)
+{
+	for (size_t i = 0; i < n; i++)
+		h[i].timeout_ms = timeout;
+}
+
+int
+config_finish(struct config *c, struct config_errors *errs)
+{
+	size_t before = errs->n;
+	const char *path = c->path ? c->path : "(command line)";
+
+	if (c->prestop_delay_ms == UNSET_MS)
+		c->prestop_delay_ms = DEFAULT_PRESTOP_DELAY_MS;
+	if (c->grace_ms == UNSET_MS)
+		c->grace_ms = DEFAULT_GRACE_MS;
+	if (c->drain_timeout_ms == UNSET_MS)
+		c->drain_timeout_ms = DEFAULT_DRAIN_TIMEOUT_MS;
+	if (c->shutdown_timeout_ms == UNSET_MS)
+		c->shutdown_timeout_ms = 0;
+	resolve_hooks(c->drain, c->ndrain, c->drain_timeout_ms);
+
+	for (size_t i = 0; i < c->nsvcs; i++) {
+		struct svc_config *s = &c->svcs[i];
+
+		if (!s->argv)
+			config_errors_add(errs, "%s:%d: [service:%s] command: missing (every service needs a command)",
+					  path, s->line, s->name);
+		if (s->grace_ms == UNSET_MS)
+			s->grace_ms = c->grace_ms;
+		if (s->drain_timeout_ms == UNSET_MS)
+			s->drain_timeout_ms = c->drain_timeout_ms;
+		resolve_hooks(s->drain, s->ndrain, s->drain_timeout_ms);
+	}
+	if (c->main && !config_find_service(c, c->main)) {
+		const char *best = NULL;
+		int bestd = 3;
+		for (size_t i = 0; i < c->nsvcs; i++) {
+			int d = edit_distance(c->main, c->svcs[i].name);
+			if (d < bestd) {
+				bestd = d;
+				best = c->svcs[i].name;
+			}
+		}
+		if (best)
+			config_errors_add(errs, "%s:%d: [drainit] main: unknown service '%s' (did you mean '%s'?)",
+					  path, c->main_line, c->main, best);
+		else
+			config_errors_add(errs, "%s:%d: [drainit] main: unknown service '%s'",
+					  path, c->main_line, c->main);
+	}
+	return (int)(errs->n - before);
+}

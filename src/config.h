@@ -1,0 +1,81 @@
+/* config.h: the configuration model, filled from an INI file (config_load)
+ * or from the command line (cli.c). Pure: no fork, no event loop, no
+ * logging. Errors are collected, never printed here. */
+#ifndef DRAINIT_CONFIG_H
+#define DRAINIT_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "parse.h"
+
+/* Documented defaults (man/drainit.ini.5). */
+#define DEFAULT_PRESTOP_DELAY_MS 0
+#define DEFAULT_GRACE_MS 10000
+#define DEFAULT_DRAIN_TIMEOUT_MS 10000
+#define UNSET_MS ((msec_t)-1)
+
+struct hook_config {
+	char *command;		/* as written, for the log */
+	char **argv;
+	msec_t timeout_ms;	/* resolved: never UNSET_MS after validation */
+	int line;
+};
+
+struct svc_config {
+	char *name;
+	int line;		/* line of the [service:NAME] header */
+	char *command;
+	char **argv;
+	int command_line;
+	int stop_signal;
+	msec_t grace_ms;
+	msec_t drain_timeout_ms;
+	char *directory;
+	struct hook_config *drain;
+	size_t ndrain;
+};
+
+struct config {
+	char *path;		/* NULL in single-command mode */
+	bool single;		/* drainit -- CMD */
+	msec_t prestop_delay_ms;
+	msec_t grace_ms;
+	msec_t shutdown_timeout_ms;	/* 0 = no cap */
+	msec_t drain_timeout_ms;
+	char *main;
+	int main_line;
+	struct hook_config *drain;
+	size_t ndrain;
+	struct svc_config *svcs;
+	size_t nsvcs;
+};
+
+/* Every problem found, in file order: "FILE:LINE: [section] key: message". */
+struct config_errors {
+	char **msgs;
+	size_t n;
+};
+
+void config_init(struct config *c);
+void config_free(struct config *c);
+void config_errors_free(struct config_errors *e);
+int config_errors_add(struct config_errors *e, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* Parses and validates PATH. Returns 0 when there is no error, else the
+ * number of errors in *errs (or -errno when PATH cannot be read; the
+ * reason is in *errs too). */
+int config_load(const char *path, struct config *c, struct config_errors *errs);
+
+/* Second half of loading, shared with the command line: resolves
+ * inherited settings and checks cross-references. */
+int config_finish(struct config *c, struct config_errors *errs);
+
+/* Adds a hook to a list; used by the INI handler and the CLI. */
+int config_add_hook(struct hook_config **list, size_t *n, const char *cmd,
+		    int line, const char **ret_err);
+
+struct svc_config *config_find_service(struct config *c, const char *name);
+
+#endif

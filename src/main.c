@@ -1,0 +1,129 @@
+/* main.c: start-up order, the loop, the exit code. No policy here.
+ *
+ * Two zones. Before ev_run: a failure is fatal, printed once, with a
+ * documented exit code (64 usage, 78 config, 71 OS error); no service has
+ * been started when a config error is found. After ev_run starts: only the
+ * shutdown machine's last stage ends drainit; every other failure is
+ * logged and degrades one service, never the supervisor. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "config.h"
+#include "log.h"
+#include "reaper.h"
+#include "service.h"
+#include "shutdown.h"
+#include "signals.h"
+#include "spawn.h"
+#include "supervisor.h"
+
+#ifndef DRAINIT_VERSION
+#define DRAINIT_VERSION "unknown"
+#endif
+
+static void
+print_check_summary(const struct config *c)
+{
+	char d1[32], d2[32], d3[32];
+
+	printf("%s: ok: %zu service%s, prestop_delay %s, shutdown_timeout %s%s%s\n",
+	       c->path ? c->path : "(command line)", c->nsvcs, c->nsvcs == 1 ? "" : "s",
+	       format_duration(c->prestop_delay_ms, d1, sizeof(d1)),
+	       c->shutdown_timeout_ms ? format_duration(c->shutdown_timeout_ms, d2, sizeof(d2)) : "none",
+	       c->main ? ", main " : "", c->main ? c->main : "");
+	for (size_t i = 0; i < c->nsvcs; i++) {
+		const struct svc_config *s = &c->svcs[i];
+		printf("service %s: command %s; stop_signal %s; grace_period %s; %zu drain hook%s%s%s\n",
+		       s->name, s->command, signal_name(s->stop_signal),
+		       format_duration(s->grace_ms, d1, sizeof(d1)), s->ndrain,
+		       s->ndrain == 1 ? "" : "s", s->directory ? "; directory " : "",
+		       s->directory ? s->directory : "");
+	}
+	if (c->ndrain)
+		printf("global drain hooks: %zu (drain_timeout %s)\n", c->ndrain,
+		       format_duration(c->drain_timeout_ms, d3, sizeof(d3)));
+}
+
+int
+main(int argc, char **argv)
+{
+	struct cli cli;
+	struct config cfg;
+	struct supervisor sup;
+	struct ev_loop *loop;
+	ev_signal *sigw;
+	ev_child childw;
+	char err[512];
+	int r;
+
+	r = cli_parse(argc, argv, &cli, &cfg, err, sizeof(err));
+	if (r != 0) {
+		fprintf(stderr, "drainit: %s\n", err);
+		config_free(&cfg);
+		return r;
+	}
+	if (cli.help || cli.version) {
+		if (cli.help)
+			cli_usage();
+		else
+			printf("drainit %s\n", DRAINIT_VERSION);
+		config_free(&cfg);
+		return 0;
+	}
+	if (cli.verbose)
+		log_min_level = LOG_DEBUG;
+
+	if (cli.config_path) {
+		struct config_errors errs = { 0 };
+
+		r = config_load(cli.config_path, &cfg, &errs);
+		if (r != 0) {
+			for (size_t i = 0; i < errs.n; i++)
+				fprintf(stderr, "%s\n", errs.msgs[i]);
+			fprintf(stderr, "drainit: %s: %zu error%s, nothing started\n",
+				cli.config_path, errs.n, errs.n == 1 ? "" : "s");
+			config_errors_free(&errs);
+			config_free(&cfg);
+			return EXIT_CONFIG;
+		}
+	}
+	if (cli.check) {
+		print_check_summary(&cfg);
+		config_free(&cfg);
+		return 0;
+	}
+
+	fds_cloexec_inherited();
+	loop = ev_default_loop(EVFLAG_AUTO);
+	if (!loop) {
+		fprintf(stderr, "drainit: cannot initialise the event loop (bad LIBEV_FLAGS?)\n");
+		config_free(&cfg);
+		return EXIT_OSERR;
+	}
+	sigw = calloc(signals_count(), sizeof(*sigw));
+	if (!sigw || supervisor_init(&sup, loop, &cfg, NULL) < 0) {
+		fprintf(stderr, "drainit: out of memory\n");
+		return EXIT_OSERR;
+	}
+	sup.is_pid1 = getpid() == 1;
+
+	signals_setup(&sup, sigw);
+	reaper_setup(&sup, &childw);
+	log_info("drainit %s starting as %s: %zu service%s%s%s", DRAINIT_VERSION,
+		 sup.is_pid1 ? "PID 1" : "child subreaper", cfg.nsvcs, cfg.nsvcs == 1 ? "" : "s",
+		 cfg.path ? " from " : "", cfg.path ? cfg.path : "");
+	service_start_all(&sup);
+
+	ev_run(loop, 0);
+
+	r = shutdown_exit_code(&sup);
+	supervisor_free(&sup);
+	free(sigw);
+	config_free(&cfg);
+	ev_loop_destroy(loop);
+	return r;
+}

@@ -1,0 +1,69 @@
+/* reaper.c: one ev_child watcher on pid 0 sees every child libev reaps
+ * (libev waits with waitpid(-1, WNOHANG) in the default loop), orphans
+ * reparented to drainit included. As PID 1 the kernel reparents orphans
+ * to us; otherwise PR_SET_CHILD_SUBREAPER makes the same true for our
+ * descendants. A pid that belongs to no service and no hook is an orphan:
+ * counted, never acted on. */
+#include "reaper.h"
+
+#include <errno.h>
+#include <string.h>
+#include <sys/prctl.h>
+
+#include "hooks.h"
+#include "log.h"
+#include "service.h"
+#include "spawn.h"
+
+static void
+reaper_child_cb(EV_P_ ev_child *w, int revents)
+{
+	(void)revents;
+	reaper_on_exit(ev_userdata(EV_A), w->rpid, w->rstatus);
+}
+
+void
+reaper_setup(struct supervisor *sup, ev_child *w)
+{
+	if (!sup->is_pid1) {
+		if (prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) < 0)
+			log_warn("cannot become child subreaper: %s; orphans of services will not be reaped by drainit",
+				 strerror(errno));
+		else
+			log_debug("running as child subreaper");
+	}
+	ev_child_init(w, reaper_child_cb, 0, 0);
+	ev_child_start(sup->loop, w);
+}
+
+void
+reaper_on_exit(struct supervisor *sup, pid_t pid, int wstatus)
+{
+	struct service *svc = service_find_by_pid(sup, pid);
+	struct hook *h;
+
+	if (svc) {
+		/* The status pipe is readable now (the child is gone): read it
+		 * first so a failed exec is never mistaken for "exited 127". */
+		proc_collect_status(sup, &svc->proc);
+		service_on_exit(sup, svc, wstatus);
+		return;
+	}
+	h = hook_find_by_pid(sup, pid);
+	if (h) {
+		proc_collect_status(sup, &h->proc);
+		hook_on_exit(sup, h, wstatus);
+		return;
+	}
+	sup->orphans_reaped++;
+	log_debug("reaped orphan pid %d", (int)pid);
+}
+
+void
+reaper_proc_exec_result(struct supervisor *sup, struct proc *p)
+{
+	if (p->kind == PROC_SERVICE)
+		service_on_exec(sup, container_of(p, struct service, proc));
+	else
+		hook_on_exec(sup, container_of(p, struct hook, proc));
+}

@@ -1,0 +1,17 @@
+/* reaper.h: reaps every child (services, hooks, orphans) and routes each
+ * process event to the service or hook that owns the pid. */
+#ifndef DRAINIT_REAPER_H
+#define DRAINIT_REAPER_H
+
+#include "supervisor.h"
+
+/* Becomes child subreaper unless PID 1, starts the ev_child watcher. */
+void reaper_setup(struct supervisor *sup, ev_child *w);
+
+/* A process ended (the ev_child callback calls this; unit tests too). */
+void reaper_on_exit(struct supervisor *sup, pid_t pid, int wstatus);
+
+/* The exec-status pipe of p has said success or failure. */
+void reaper_proc_exec_result(struct supervisor *sup, struct proc *p);
+
+#endif

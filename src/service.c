@@ -1,0 +1,197 @@
+/* service.c: the service model and its per-service state machine.
+ *
+ *   PENDING -> STARTING -> RUNNING -> STOPPING -> KILLING -> EXITED
+ *                 \-> FAILED (fork/exec step failed)      (any alive -> EXITED)
+ *
+ * A service's process is the leader of its own process group; every
+ * signal drainit sends to a service goes to that group (kill(-pgid)).
+ * Never: decides when to shut down (that is shutdown.c). */
+#include "service.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+
+#include "log.h"
+#include "shutdown.h"
+
+const char *
+svc_state_name(enum svc_state s)
+{
+	static const char *const names[_SVC_MAX] = {
+		[SVC_PENDING] = "pending",   [SVC_STARTING] = "starting",
+		[SVC_RUNNING] = "running",   [SVC_STOPPING] = "stopping",
+		[SVC_KILLING] = "killing",   [SVC_EXITED] = "exited",
+		[SVC_FAILED] = "failed",
+	};
+	return (unsigned)s < _SVC_MAX ? names[s] : "?";
+}
+
+bool
+service_alive(const struct service *svc)
+{
+	return svc->state == SVC_STARTING || svc->state == SVC_RUNNING ||
+	       svc->state == SVC_STOPPING || svc->state == SVC_KILLING;
+}
+
+size_t
+service_count_alive(const struct supervisor *sup)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < sup->nsvcs; i++)
+		n += service_alive(&sup->svcs[i]);
+	return n;
+}
+
+struct service *
+service_find_by_pid(struct supervisor *sup, pid_t pid)
+{
+	for (size_t i = 0; i < sup->nsvcs; i++)
+		if (sup->svcs[i].proc.pid == pid && service_alive(&sup->svcs[i]))
+			return &sup->svcs[i];
+	return NULL;
+}
+
+static void
+service_start(struct supervisor *sup, struct service *svc)
+{
+	struct spawn_req req = {
+		.argv = svc->cfg->argv,
+		.dir = svc->cfg->directory,
+	};
+	int r;
+
+	svc->proc.kind = PROC_SERVICE;
+	r = sup->sys->spawn(sup, &svc->proc, &req);
+	if (r < 0) {
+		log_error("service %s: failed to start: fork: %s", svc->cfg->name, strerror(-r));
+		svc->state = SVC_FAILED;
+		svc->proc.fail_step = SPAWN_STEP_NONE;
+		svc->proc.fail_errno = -r;
+		svc->wstatus = 0;
+		return;
+	}
+	svc->state = SVC_STARTING;
+	svc->started_at = sup->sys->now();
+	log_info("service %s (pid %d): starting: %s", svc->cfg->name, (int)svc->proc.pid,
+		 svc->cfg->command);
+}
+
+void
+service_start_all(struct supervisor *sup)
+{
+	for (size_t i = 0; i < sup->nsvcs; i++)
+		service_start(sup, &sup->svcs[i]);
+}
+
+void
+service_on_exec(struct supervisor *sup, struct service *svc)
+{
+	(void)sup;
+	if (svc->proc.fail_step != SPAWN_STEP_NONE) {
+		log_error("service %s (pid %d): failed to start: %s: %s", svc->cfg->name,
+			  (int)svc->proc.pid, spawn_step_name(svc->proc.fail_step),
+			  strerror(svc->proc.fail_errno));
+		return;
+	}
+	if (svc->state == SVC_STARTING)
+		svc->state = SVC_RUNNING;
+	log_debug("service %s (pid %d): running", svc->cfg->name, (int)svc->proc.pid);
+}
+
+const char *
+describe_status(int wstatus, char *buf, size_t len)
+{
+	if (WIFEXITED(wstatus))
+		snprintf(buf, len, "exited with status %d", WEXITSTATUS(wstatus));
+	else if (WIFSIGNALED(wstatus))
+		snprintf(buf, len, "killed by signal %d (%s)%s", WTERMSIG(wstatus),
+			 signal_name(WTERMSIG(wstatus)),
+			 WCOREDUMP(wstatus) ? ", core dumped" : "");
+	else
+		snprintf(buf, len, "ended with wait status 0x%x", (unsigned)wstatus);
+	return buf;
+}
+
+int
+status_to_code(int wstatus)
+{
+	if (WIFEXITED(wstatus))
+		return WEXITSTATUS(wstatus);
+	if (WIFSIGNALED(wstatus))
+		return 128 + WTERMSIG(wstatus);
+	return 1;
+}
+
+int
+service_exit_code(const struct service *svc)
+{
+	if (svc->proc.fail_step != SPAWN_STEP_NONE || svc->state == SVC_FAILED)
+		return svc->proc.fail_errno == ENOENT ? EXIT_NOTFOUND : EXIT_NOEXEC;
+	return status_to_code(svc->wstatus);
+}
+
+bool
+service_clean(const struct service *svc)
+{
+	if (svc->state == SVC_FAILED || svc->proc.fail_step != SPAWN_STEP_NONE)
+		return false;
+	if (WIFEXITED(svc->wstatus))
+		return WEXITSTATUS(svc->wstatus) == 0;
+	return WIFSIGNALED(svc->wstatus) && svc->sent_signal &&
+	       WTERMSIG(svc->wstatus) == svc->sent_signal && !svc->killed;
+}
+
+void
+service_on_exit(struct supervisor *sup, struct service *svc, int wstatus)
+{
+	char buf[96];
+	msec_t ran = sup->sys->now() - svc->started_at;
+	char dbuf[32];
+
+	ev_timer_stop(sup->loop, &svc->grace_timer);
+	svc->wstatus = wstatus;
+	if (svc->proc.fail_step != SPAWN_STEP_NONE) {
+		svc->state = SVC_FAILED;
+	} else {
+		svc->state = SVC_EXITED;
+		log_info("service %s (pid %d): %s after %s", svc->cfg->name, (int)svc->proc.pid,
+			 describe_status(wstatus, buf, sizeof(buf)),
+			 format_duration(ran, dbuf, sizeof(dbuf)));
+	}
+	if (!service_clean(svc) && !sup->first_unclean)
+		sup->first_unclean = svc;
+	shutdown_on_service_exit(sup, svc);
+}
+
+int
+service_signal(struct supervisor *sup, struct service *svc, int sig)
+{
+	if (svc->proc.pid <= 0 || !service_alive(svc))
+		return 0;
+	if (sup->sys->kill(-svc->proc.pid, sig) < 0) {
+		int e = errno;
+		/* ESRCH: the group is already gone, the reap is on its way. */
+		if (e != ESRCH)
+			log_warn("service %s (pid %d): cannot send %s to process group: %s",
+				 svc->cfg->name, (int)svc->proc.pid, signal_name(sig), strerror(e));
+		return -e;
+	}
+	return 0;
+}
+
+void
+service_forward_all(struct supervisor *sup, int sig)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < sup->nsvcs; i++) {
+		struct service *svc = &sup->svcs[i];
+		if (service_alive(svc) && service_signal(sup, svc, sig) == 0)
+			n++;
+	}
+	log_info("forwarded %s to %zu service%s", signal_name(sig), n, n == 1 ? "" : "s");
+}

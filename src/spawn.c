@@ -1,0 +1,173 @@
+/* spawn.c: fork and exec, done once, carefully.
+ *
+ * Order (parent):  block all signals -> pipe2(O_CLOEXEC) -> fork ->
+ *                  setpgid(pid, pid) -> restore mask -> watch the pipe.
+ * Order (child):   setpgid(0, 0) -> every signal to SIG_DFL -> empty mask
+ *                  -> fds >= 3 close-on-exec -> chdir -> exec.
+ * Why the mask: until exec the child still carries libev's handlers; a
+ * stop signal sent to the new group in that window would be caught by
+ * the child's copy and lost. Blocked, it stays pending and acts once the
+ * child has reset its dispositions.
+ * Between fork and exec the child calls only async-signal-safe functions;
+ * a failing step writes {step, errno} to the pipe and _exit(127)s. EOF on
+ * the pipe means exec succeeded. */
+
+#include "spawn.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "reaper.h"
+
+#ifndef CLOSE_RANGE_CLOEXEC
+#define CLOSE_RANGE_CLOEXEC (1U << 2)
+#endif
+
+extern char **environ;
+
+const char *
+spawn_step_name(enum spawn_step s)
+{
+	static const char *const names[_SPAWN_STEP_MAX] = {
+		[SPAWN_STEP_NONE] = "none",
+		[SPAWN_STEP_SETPGID] = "setpgid",
+		[SPAWN_STEP_SIGNALS] = "reset signals",
+		[SPAWN_STEP_CHDIR] = "chdir",
+		[SPAWN_STEP_EXEC] = "exec",
+	};
+	return (unsigned)s < _SPAWN_STEP_MAX ? names[s] : "?";
+}
+
+struct exec_report {
+	int step;
+	int err;
+};
+
+static void __attribute__((noreturn))
+child_fail(int fd, enum spawn_step step, int err)
+{
+	struct exec_report rep = { .step = step, .err = err };
+	(void)!write(fd, &rep, sizeof(rep));
+	_exit(127);
+}
+
+static void __attribute__((noreturn))
+child_run(int status_fd, const struct spawn_req *req)
+{
+	struct sigaction sa;
+	sigset_t empty;
+
+	if (setpgid(0, 0) < 0)
+		child_fail(status_fd, SPAWN_STEP_SETPGID, errno);
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = SIG_DFL;
+	for (int sig = 1; sig < NSIG; sig++)
+		(void)sigaction(sig, &sa, NULL);	/* EINVAL for KILL, STOP, and glibc's own */
+	sigemptyset(&empty);
+	if (sigprocmask(SIG_SETMASK, &empty, NULL) < 0)
+		child_fail(status_fd, SPAWN_STEP_SIGNALS, errno);
+
+	/* Belt and braces: drainit's own fds are O_CLOEXEC from birth. */
+	(void)close_range(3, ~0U, CLOSE_RANGE_CLOEXEC);
+
+	if (req->dir && chdir(req->dir) < 0)
+		child_fail(status_fd, SPAWN_STEP_CHDIR, errno);
+
+	execvpe(req->argv[0], req->argv, req->envp ? req->envp : environ);
+	child_fail(status_fd, SPAWN_STEP_EXEC, errno);
+}
+
+static void
+proc_status_cb(EV_P_ ev_io *w, int revents)
+{
+	struct proc *p = container_of(w, struct proc, status_io);
+	(void)revents;
+	proc_collect_status(ev_userdata(EV_A), p);
+}
+
+void
+proc_collect_status(struct supervisor *sup, struct proc *p)
+{
+	struct exec_report rep;
+	ssize_t n;
+
+	if (p->status_fd < 0)
+		return;
+	do
+		n = read(p->status_fd, &rep, sizeof(rep));
+	while (n < 0 && errno == EINTR);
+	if (n < 0 && errno == EAGAIN)
+		return;		/* spurious wake-up: exec still pending */
+	ev_io_stop(sup->loop, &p->status_io);
+	close(p->status_fd);
+	p->status_fd = -1;
+	if (n == (ssize_t)sizeof(rep)) {
+		p->fail_step = rep.step > SPAWN_STEP_NONE && rep.step < _SPAWN_STEP_MAX
+				       ? (enum spawn_step)rep.step
+				       : SPAWN_STEP_EXEC;
+		p->fail_errno = rep.err;
+	}
+	reaper_proc_exec_result(sup, p);
+}
+
+int
+spawn_proc(struct supervisor *sup, struct proc *p, const struct spawn_req *req)
+{
+	sigset_t all, old;
+	int fds[2], e;
+	pid_t pid;
+
+	if (pipe2(fds, O_CLOEXEC) < 0)
+		return -errno;
+	sigfillset(&all);
+	sigprocmask(SIG_SETMASK, &all, &old);
+	pid = fork();
+	if (pid == 0) {
+		close(fds[0]);
+		child_run(fds[1], req);
+	}
+	e = errno;
+	if (pid > 0 && setpgid(pid, pid) < 0 && errno != EACCES && errno != ESRCH)
+		log_warn("setpgid(%d): %s", (int)pid, strerror(errno));
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	close(fds[1]);
+	if (pid < 0) {
+		close(fds[0]);
+		return -e;
+	}
+	(void)fcntl(fds[0], F_SETFL, O_NONBLOCK);
+	p->pid = pid;
+	p->status_fd = fds[0];
+	p->fail_step = SPAWN_STEP_NONE;
+	p->fail_errno = 0;
+	ev_io_init(&p->status_io, proc_status_cb, fds[0], EV_READ);
+	ev_io_start(sup->loop, &p->status_io);
+	return 0;
+}
+
+void
+fds_cloexec_inherited(void)
+{
+	DIR *d;
+	struct dirent *de;
+
+	if (close_range(3, ~0U, CLOSE_RANGE_CLOEXEC) == 0)
+		return;
+	/* Kernels before 5.11: walk /proc/self/fd instead. */
+	d = opendir("/proc/self/fd");
+	if (!d)
+		return;
+	while ((de = readdir(d))) {
+		int fd = atoi(de->d_name);
+		if (fd >= 3 && fd != dirfd(d))
+			(void)fcntl(fd, F_SETFD, FD_CLOEXEC);
+	}
+	closedir(d);
+}
