@@ -1,0 +1,69 @@
+"""Claim: on SIGTERM drainit goes through unready, prestop and stopping in that order,
+waits the prestop delay, and exits right after a slow-draining service exits (not at its grace)."""
+import signal
+
+from harness import TSVC, Drainit, check, run
+
+
+def slow_drain_exits_after_service_not_at_grace():
+    ini = f"""
+[drainit]
+prestop_delay = 300ms
+grace_period = 60s
+
+[service:web]
+command = {TSVC} --name web --term-delay 700
+"""
+    with Drainit(ini=ini) as d:
+        d.wait_for(r"web: ready", stream="out")
+        d.signal(signal.SIGTERM)
+        d.wait(timeout=30)
+        d.expect_rc(0)
+        d.assert_order(r"stage unready \(SIGTERM received\)",
+                       r"stage prestop \(delay 300ms, 0 drain hooks\)",
+                       r"stage stopping \(1 service to stop\)",
+                       r"sending SIGTERM to service web \(pgid \d+\), grace period 1m",
+                       r"service web \(pid \d+\): exited with status 0",
+                       r"shutdown: summary: total .*killing skipped\); SIGKILL needed: none",
+                       r"exiting with code 0")
+        waited = d.time_of(r"stage stopping") - d.time_of(r"stage unready")
+        check(waited >= 0.29, f"stopping began {waited:.3f}s after unready, before the 300ms prestop delay", d)
+        # bounded, generous: proves drainit did not wait the 60s grace
+        total = d.time_of(r"exiting with code") - d.time_of(r"stage stopping")
+        check(0.6 <= total < 30, f"exit came {total:.3f}s after the stop signal", d)
+        check("drained, exiting" in d.out(), "service did not drain", d)
+
+
+def repeated_sigterm_changes_nothing():
+    ini = f"""
+[drainit]
+prestop_delay = 500ms
+
+[service:web]
+command = {TSVC} --name web --term-delay 100
+"""
+    with Drainit(ini=ini) as d:
+        d.wait_for(r"web: ready", stream="out")
+        d.signal(signal.SIGTERM)
+        d.wait_for(r"stage prestop")
+        d.signal(signal.SIGTERM)
+        d.wait(timeout=30)
+        d.expect_rc(0)
+        d.wait_for(r"SIGTERM received during shutdown \(stage prestop\): nothing to change")
+        check("stage killing" not in d.log(), "a repeated SIGTERM escalated the shutdown", d)
+
+
+def sigint_starts_shutdown_too():
+    with Drainit(["--", TSVC, "--name", "one", "--term-delay", "50"]) as d:
+        d.wait_for(r"one: ready", stream="out")
+        d.signal(signal.SIGINT)
+        d.wait(timeout=30)
+        d.expect_rc(0)
+        d.wait_for(r"stage unready \(SIGINT received\)")
+        # SIGINT is not what the service is stopped with: it gets its stop signal
+        d.wait_for(r"sending SIGTERM to service tsvc")
+
+
+if __name__ == "__main__":
+    run(slow_drain_exits_after_service_not_at_grace, repeated_sigterm_changes_nothing,
+        sigint_starts_shutdown_too)
