@@ -82,9 +82,10 @@ name_from_cmd(const char *cmd)
 }
 
 static int
-bad(char *err, size_t errlen, const char *opt, const char *what, const char *val)
+bad(char *err, size_t errlen, const char *opt, const char *what, const char *val,
+    const char *hint)
 {
-	snprintf(err, errlen, "%s: %s '%s'", opt, what, val);
+	snprintf(err, errlen, "%s: %s '%s'%s", opt, what, val, hint);
 	return EXIT_USAGE;
 }
 
@@ -93,7 +94,8 @@ cli_parse(int argc, char **argv, struct cli *o, struct config *c, char *err, siz
 {
 	const char *single_flag = NULL;
 	msec_t ms;
-	int opt, sig;
+	int opt, sig, longidx;
+	char name[40];
 
 	memset(o, 0, sizeof(*o));
 	config_init(c);
@@ -103,8 +105,15 @@ cli_parse(int argc, char **argv, struct cli *o, struct config *c, char *err, siz
 	opterr = 0;
 	optind = 1;
 	/* '+': stop at the first non-option, so CMD's own flags stay CMD's. */
-	while ((opt = getopt_long(argc, argv, "+c:vhV", long_opts, NULL)) != -1) {
-		const char *name = optind > 0 && optind <= argc ? argv[optind - 1] : "?";
+	for (;;) {
+		longidx = -1;
+		opt = getopt_long(argc, argv, "+:c:vhV", long_opts, &longidx);
+		if (opt == -1)
+			break;
+		if (longidx >= 0)
+			snprintf(name, sizeof(name), "--%s", long_opts[longidx].name);
+		else
+			snprintf(name, sizeof(name), "-%c", opt);
 		switch (opt) {
 		case 'c':
 			o->config_path = optarg;
@@ -125,9 +134,10 @@ cli_parse(int argc, char **argv, struct cli *o, struct config *c, char *err, siz
 		case OPT_GRACE:
 		case OPT_DRAIN_TIMEOUT:
 		case OPT_SHUTDOWN_TIMEOUT:
-			single_flag = name;
+			single_flag = long_opts[longidx].name;
 			if (parse_duration(optarg, &ms) < 0)
-				return bad(err, errlen, name, "invalid duration (use e.g. 250ms, 5s, 2m, 1m30s)", optarg);
+				return bad(err, errlen, name, "invalid duration", optarg,
+					   " (use e.g. 250ms, 5s, 2m, 1m30s)");
 			if (opt == OPT_PRESTOP)
 				c->prestop_delay_ms = ms;
 			else if (opt == OPT_GRACE)
@@ -138,16 +148,17 @@ cli_parse(int argc, char **argv, struct cli *o, struct config *c, char *err, siz
 				c->shutdown_timeout_ms = ms;
 			break;
 		case OPT_STOP_SIGNAL:
-			single_flag = name;
+			single_flag = long_opts[longidx].name;
 			if (parse_signal(optarg, &sig) < 0)
-				return bad(err, errlen, name, "unknown signal (use e.g. SIGTERM, QUIT, 2)", optarg);
+				return bad(err, errlen, name, "unknown signal", optarg,
+					   " (use e.g. SIGTERM, QUIT, 2)");
 			svc.stop_signal = sig;
 			break;
 		case OPT_DRAIN: {
 			const char *why = "out of memory";
-			single_flag = name;
+			single_flag = long_opts[longidx].name;
 			if (config_add_hook(&c->drain, &c->ndrain, optarg, 0, &why) < 0)
-				return bad(err, errlen, name, why, optarg);
+				return bad(err, errlen, name, why, optarg, "");
 			break;
 		}
 		case ':':
@@ -172,7 +183,7 @@ cli_parse(int argc, char **argv, struct cli *o, struct config *c, char *err, siz
 	}
 	if (o->config_path) {
 		if (single_flag) {
-			snprintf(err, errlen, "%s applies to -- CMD only; with -c set it in the [drainit] or [service:NAME] section",
+			snprintf(err, errlen, "--%s applies to -- CMD only; with -c set it in the [drainit] or [service:NAME] section",
 				 single_flag);
 			return EXIT_USAGE;
 		}

@@ -27,7 +27,8 @@ class Failure(AssertionError):
 
 
 class Drainit:
-    def __init__(self, args=(), ini=None, pid1=True, env=None, wrap=None):
+    def __init__(self, args=(), ini=None, pid1=True, env=None, wrap=None, exe=None, pass_fds=(),
+                 preexec_fn=None):
         self.dir = tempfile.mkdtemp(prefix="drainit-it-")
         args = list(args)
         if ini is not None:
@@ -38,7 +39,7 @@ class Drainit:
         self.err_path = os.path.join(self.dir, "stderr")
         self.out_path = os.path.join(self.dir, "stdout")
         self.pid1 = pid1
-        cmd = [DRAINIT] + args
+        cmd = [exe or DRAINIT] + args
         if wrap:
             cmd = list(wrap) + cmd
         if pid1:
@@ -46,7 +47,8 @@ class Drainit:
         self.cmd = cmd
         with open(self.err_path, "wb") as e, open(self.out_path, "wb") as o:
             self.proc = subprocess.Popen(cmd, stdout=o, stderr=e, stdin=subprocess.DEVNULL,
-                                         env=env, start_new_session=True)
+                                         env=env, start_new_session=True,
+                                         pass_fds=pass_fds, preexec_fn=preexec_fn)
         self._pid = None
         self.rc = None
 

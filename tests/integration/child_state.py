@@ -1,0 +1,79 @@
+"""Claim: a service starts in its own process group with no blocked or ignored signals
+and only fds 0-2, even when drainit itself inherited an ignored signal and an open fd;
+the detector fires on a process that does carry such state (negative control)."""
+import os
+import signal
+import subprocess
+
+from harness import TSVC, Drainit, check, run
+
+
+def parse_state(text, name):
+    st = {}
+    for line in text.splitlines():
+        if not line.startswith(name + ": "):
+            continue
+        body = line[len(name) + 2:]
+        if body.startswith("SigBlk:"):
+            st["blk"] = int(body.split()[1], 16)
+        elif body.startswith("SigIgn:"):
+            st["ign"] = int(body.split()[1], 16)
+        elif body.startswith("pgid="):
+            kv = dict(x.split("=") for x in body.split())
+            st["pgid"], st["pid"] = int(kv["pgid"]), int(kv["pid"])
+        elif body.startswith("fds:"):
+            st["fds"] = sorted(int(x) for x in body[4:].split())
+    return st
+
+
+def inherit_junk():
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+    signal.signal(signal.SIGUSR2, signal.SIG_IGN)
+    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGALRM})
+
+
+def service_gets_clean_state(pid1=True):
+    r, w = os.pipe()
+    os.set_inheritable(r, True)
+    try:
+        with Drainit(["--", TSVC, "--name", "st", "--state"], pid1=pid1,
+                     pass_fds=(r,), preexec_fn=inherit_junk) as d:
+            d.wait_for(r"st: fds:", stream="out")
+            st = parse_state(d.out(), "st")
+            check(st.get("blk") == 0, f"service starts with blocked signals: {st}", d)
+            check(st.get("ign") == 0, f"service starts with ignored signals: {st}", d)
+            check(st.get("pgid") == st.get("pid"), f"service is not its group's leader: {st}", d)
+            check(st.get("fds") == [0, 1, 2], f"service sees fds {st.get('fds')}", d)
+            d.signal(signal.SIGTERM)
+            d.expect_rc(143)
+    finally:
+        os.close(r)
+        os.close(w)
+
+
+def clean_state_as_pid1():
+    service_gets_clean_state(True)
+
+
+def clean_state_as_subreaper():
+    service_gets_clean_state(False)
+
+
+def negative_control_detector_sees_junk():
+    r, w = os.pipe()
+    os.set_inheritable(r, True)
+    try:
+        out = subprocess.run([TSVC, "--name", "st", "--state", "--exit-after", "0"], pass_fds=(r,),
+                             preexec_fn=inherit_junk, capture_output=True, text=True,
+                             timeout=10, check=False).stdout
+    finally:
+        os.close(r)
+        os.close(w)
+    st = parse_state(out, "st")
+    check(st.get("ign", 0) != 0, f"detector missed ignored signals: {st}")
+    check(st.get("blk", 0) != 0, f"detector missed blocked signals: {st}")
+    check(r in st.get("fds", []), f"detector missed inherited fd {r}: {st}")
+
+
+if __name__ == "__main__":
+    run(clean_state_as_pid1, clean_state_as_subreaper, negative_control_detector_sees_junk)

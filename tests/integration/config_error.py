@@ -1,0 +1,86 @@
+"""Claim: a bad config prints every error as FILE:LINE naming the key, exits 78 and
+starts nothing; --check validates without running; bad command lines exit 64."""
+import os
+import subprocess
+
+from harness import DRAINIT, TSVC, Drainit, check, run
+
+BAD = """[drainit]
+grace_perod = 5s
+prestop_delay = soon
+main = wbe
+
+[service:web]
+command = sh -c 'touch @DIR@/started'
+stop_signal = SIGFOO
+
+[service:web]
+command = true
+
+[service:db]
+directory = /tmp
+
+[servce:x]
+"""
+
+
+def bad_config_reports_every_error_and_starts_nothing():
+    with Drainit(ini=BAD) as d:
+        d.expect_rc(78)
+        ini = d.ini
+        for want in (
+            f"{ini}:2: [drainit] grace_perod: unknown key (did you mean 'grace_period'?)",
+            f"{ini}:3: [drainit] prestop_delay: invalid duration 'soon' (use e.g. 250ms, 5s, 2m, 1m30s)",
+            f"{ini}:8: [service:web] stop_signal: unknown signal 'SIGFOO' (use e.g. SIGTERM, QUIT, 2)",
+            f"{ini}:10: [service:web]: duplicate service 'web' (first defined at line 6)",
+            f"{ini}:16: [servce:x]: unknown section (did you mean [service:x]?)",
+            f"{ini}:13: [service:db] command: missing (every service needs a command)",
+            f"{ini}:4: [drainit] main: unknown service 'wbe' (did you mean 'web'?)",
+            f"drainit: {ini}: 7 errors, nothing started",
+        ):
+            check(want in d.lines(), f"missing error line: {want}", d)
+        check(not os.path.exists(os.path.join(d.dir, "started")), "a service started despite errors", d)
+
+
+def check_mode():
+    ok = Drainit(["--check"], ini=f"[service:web]\ncommand = {TSVC} --name web\n", pid1=False)
+    with ok as d:
+        d.expect_rc(0)
+        check("ok: 1 service" in d.out() and "service web: command" in d.out(), "no summary", d)
+    with Drainit(["--check"], ini=BAD, pid1=False) as d:
+        d.expect_rc(78)
+
+
+def missing_file():
+    with Drainit(["-c", "/nonexistent.ini"], pid1=False) as d:
+        d.expect_rc(78)
+        d.wait_for(r"^/nonexistent.ini: cannot read: No such file or directory$")
+
+
+def usage_errors_exit_64():
+    cases = [
+        (["--bogus"], "--bogus: unknown option"),
+        (["--grace", "soon", "--", "true"], "--grace: invalid duration 'soon' (use e.g. 250ms, 5s, 2m, 1m30s)"),
+        (["--stop-signal", "FOO", "--", "true"], "--stop-signal: unknown signal"),
+        (["-c", "x.ini", "--", "true"], "give either -c FILE or -- CMD, not both"),
+        ([], "nothing to run"),
+        (["--grace", "1s", "-c", "x.ini"], "--grace applies to -- CMD only"),
+        (["-c"], "-c: missing argument"),
+    ]
+    for args, want in cases:
+        p = subprocess.run([DRAINIT] + args, capture_output=True, text=True, timeout=10, check=False)
+        check(p.returncode == 64, f"{args}: exit {p.returncode}, want 64; stderr {p.stderr!r}")
+        check(want in p.stderr and p.stderr.count("\n") == 1,
+              f"{args}: stderr {p.stderr!r} lacks one line with {want!r}")
+
+
+def help_and_version():
+    p = subprocess.run([DRAINIT, "--version"], capture_output=True, text=True, timeout=10, check=False)
+    check(p.returncode == 0 and p.stdout.startswith("drainit "), f"--version: {p}")
+    p = subprocess.run([DRAINIT, "--help"], capture_output=True, text=True, timeout=10, check=False)
+    check(p.returncode == 0 and "usage: drainit" in p.stdout, f"--help: {p}")
+
+
+if __name__ == "__main__":
+    run(bad_config_reports_every_error_and_starts_nothing, check_mode, missing_file,
+        usage_errors_exit_64, help_and_version)
