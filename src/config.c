@@ -415,6 +415,7 @@ set_value(struct load_ctx *ctx, const struct key_def *k, const char *value,
 		if (r == -EINVAL) {
 			ERR(ctx, "%s:%d: [%s] %s: %s",
 			    ctx->path, ctx->lineno, ctx->section, k->name, why);
+			s->command_line = ctx->lineno;	/* given, just wrong */
 		} else if (r == 0) {
 			argv_free(s->argv);
 			free(s->command);
@@ -593,7 +594,7 @@ config_finish(struct config *c, struct config_errors *errs)
 	for (size_t i = 0; i < c->nsvcs; i++) {
 		struct svc_config *s = &c->svcs[i];
 
-		if (!s->argv)
+		if (!s->argv && !s->command_line)
 			config_errors_add(errs, "%s:%d: [service:%s] command: missing (every service needs a command)",
 					  path, s->line, s->name);
 		if (s->grace_ms == UNSET_MS)
