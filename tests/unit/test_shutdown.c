@@ -1,0 +1,345 @@
+/* Unit tests: the shutdown stage machine, driven with fake syscalls: no
+ * process is forked, no signal sent, no clock read, the loop never runs. */
+#include <criterion/criterion.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "log.h"
+#include "reaper.h"
+#include "service.h"
+#include "shutdown.h"
+#include "supervisor.h"
+
+#define MAXK 64
+static struct {
+	pid_t pid;
+	int sig;
+} kills[MAXK];
+static int nkills;
+static pid_t next_pid;
+static msec_t fake_now;
+
+static int
+fake_kill(pid_t pid, int sig)
+{
+	if (nkills < MAXK) {
+		kills[nkills].pid = pid;
+		kills[nkills].sig = sig;
+	}
+	nkills++;
+	return 0;
+}
+
+static int
+fake_spawn(struct supervisor *sup, struct proc *p, const struct spawn_req *req)
+{
+	(void)sup;
+	(void)req;
+	p->pid = next_pid++;
+	p->status_fd = -1;	/* "exec succeeded" */
+	return 0;
+}
+
+static msec_t
+fake_clock(void)
+{
+	return fake_now;
+}
+
+static const struct sys_ops fake_ops = { .kill = fake_kill, .spawn = fake_spawn, .now = fake_clock };
+
+static struct config cfg;
+static struct supervisor sup;
+static struct ev_loop *loop;
+
+static void
+setup(const char *ini)
+{
+	char path[] = "/tmp/drainit-sd-XXXXXX";
+	struct config_errors errs = { 0 };
+	int fd = mkstemp(path);
+	FILE *f = fdopen(fd, "w");
+
+	fputs(ini, f);
+	fclose(f);
+	config_init(&cfg);
+	cr_assert_eq(config_load(path, &cfg, &errs), 0, "%s", errs.n ? errs.msgs[0] : "");
+	unlink(path);
+	log_min_level = LOG_ERROR + 1;	/* keep the test output quiet */
+	nkills = 0;
+	next_pid = 100;
+	fake_now = 1000;
+	loop = ev_loop_new(EVFLAG_AUTO);
+	cr_assert_eq(supervisor_init(&sup, loop, &cfg, &fake_ops), 0);
+	service_start_all(&sup);
+}
+
+static void
+teardown(void)
+{
+	supervisor_free(&sup);
+	config_free(&cfg);
+	ev_loop_destroy(loop);
+}
+
+static bool
+killed(pid_t pid, int sig)
+{
+	for (int i = 0; i < nkills && i < MAXK; i++)
+		if (kills[i].pid == pid && kills[i].sig == sig)
+			return true;
+	return false;
+}
+
+#define EXITED(code) W_EXITCODE(code, 0)
+#define SIGNALED(sig) (sig)
+
+TestSuite(stages, .fini = teardown);
+
+Test(stages, full_sequence_clean)
+{
+	setup("[drainit]\nprestop_delay = 5s\n"
+	      "[service:web]\ncommand = web\n"
+	      "[service:worker]\ncommand = worker\nstop_signal = QUIT\n");
+	cr_assert_eq(sup.stage, STAGE_RUNNING);
+	cr_assert(sup.ready);
+
+	shutdown_on_signal(&sup, SIGTERM);
+	cr_expect_eq(sup.stage, STAGE_PRESTOP, "stage %s", stage_name(sup.stage));
+	cr_expect_not(sup.ready, "readiness must flip at once");
+	cr_expect(ev_is_active(&sup.prestop_timer));
+	cr_expect_eq(nkills, 0, "nothing may be signalled during prestop");
+	cr_expect_not(ev_is_active(&sup.cap_timer), "no cap configured");
+
+	fake_now += 5000;
+	shutdown_handle(&sup, SD_PRESTOP_ELAPSED, NULL);
+	cr_expect_eq(sup.stage, STAGE_STOPPING);
+	cr_expect(killed(-100, SIGTERM));
+	cr_expect(killed(-101, SIGQUIT));
+	cr_expect(ev_is_active(&sup.svcs[0].grace_timer));
+	cr_expect_eq(sup.svcs[1].state, SVC_STOPPING);
+
+	reaper_on_exit(&sup, 100, EXITED(0));
+	cr_expect_eq(sup.stage, STAGE_STOPPING);
+	cr_expect_not(ev_is_active(&sup.svcs[0].grace_timer));
+	reaper_on_exit(&sup, 101, SIGNALED(SIGQUIT));
+	cr_expect_eq(sup.stage, STAGE_EXITED);
+	cr_expect_eq(shutdown_exit_code(&sup), 0, "died of its stop signal = clean");
+	cr_expect_not(ev_is_active(&sup.svcs[1].grace_timer));
+	cr_expect_eq(sup.stage_ended[STAGE_PRESTOP] - sup.stage_started[STAGE_PRESTOP], 5000);
+	cr_expect_not(sup.stage_seen[STAGE_KILLING]);
+}
+
+Test(stages, grace_expiry_escalates_per_service)
+{
+	setup("[service:a]\ncommand = a\ngrace_period = 1s\n"
+	      "[service:b]\ncommand = b\ngrace_period = 9s\n");
+	shutdown_on_signal(&sup, SIGTERM);
+	cr_assert_eq(sup.stage, STAGE_STOPPING, "no delay, no hooks: straight to stopping");
+	shutdown_handle(&sup, SD_GRACE_EXPIRED, &sup.svcs[0]);
+	cr_expect(killed(-100, SIGKILL));
+	cr_expect_not(killed(-101, SIGKILL));
+	cr_expect_eq(sup.stage, STAGE_STOPPING, "b is still in its grace period");
+	shutdown_handle(&sup, SD_GRACE_EXPIRED, &sup.svcs[1]);
+	cr_expect(killed(-101, SIGKILL));
+	cr_expect_eq(sup.stage, STAGE_KILLING);
+	cr_expect_not(killed(-1, SIGKILL), "kill(-1) only as PID 1");
+	reaper_on_exit(&sup, 101, SIGNALED(SIGKILL));
+	reaper_on_exit(&sup, 100, SIGNALED(SIGKILL));
+	cr_expect_eq(sup.stage, STAGE_EXITED);
+	cr_expect_eq(shutdown_exit_code(&sup), 137);
+	cr_expect(sup.svcs[0].killed && sup.svcs[1].killed);
+}
+
+Test(stages, prestop_waits_for_hooks_and_delay)
+{
+	setup("[drainit]\nprestop_delay = 1s\ndrain = g\n"
+	      "[service:a]\ncommand = a\ndrain = h\n");
+	/* pids: service 100, hooks 101 (global) and 102 */
+	shutdown_on_signal(&sup, SIGTERM);
+	cr_assert_eq(sup.stage, STAGE_PRESTOP);
+	cr_expect_eq(sup.nhooks, 2);
+	cr_expect(sup.hooks[0].running && sup.hooks[1].running);
+	cr_expect(ev_is_active(&sup.hooks[0].timer), "hooks have a timeout timer");
+	shutdown_handle(&sup, SD_PRESTOP_ELAPSED, NULL);
+	cr_expect_eq(sup.stage, STAGE_PRESTOP, "hooks still run");
+	reaper_on_exit(&sup, 101, EXITED(0));
+	cr_expect_eq(sup.stage, STAGE_PRESTOP);
+	reaper_on_exit(&sup, 102, EXITED(1));	/* a failed hook does not stop the shutdown */
+	cr_expect_eq(sup.stage, STAGE_STOPPING);
+	cr_expect(killed(-100, SIGTERM));
+}
+
+Test(stages, hooks_done_before_delay_still_wait_for_delay)
+{
+	setup("[drainit]\nprestop_delay = 1s\ndrain = g\n[service:a]\ncommand = a\n");
+	shutdown_on_signal(&sup, SIGTERM);
+	reaper_on_exit(&sup, 101, EXITED(0));
+	cr_expect_eq(sup.stage, STAGE_PRESTOP);
+	cr_expect_eq(nkills, 0);
+	shutdown_handle(&sup, SD_PRESTOP_ELAPSED, NULL);
+	cr_expect_eq(sup.stage, STAGE_STOPPING);
+}
+
+Test(stages, repeated_sigterm_is_a_no_op)
+{
+	setup("[drainit]\nprestop_delay = 1s\n[service:a]\ncommand = a\n");
+	shutdown_on_signal(&sup, SIGTERM);
+	shutdown_on_signal(&sup, SIGTERM);
+	shutdown_on_signal(&sup, SIGTERM);
+	cr_expect_eq(sup.stage, STAGE_PRESTOP);
+	cr_expect_eq(nkills, 0);
+}
+
+Test(stages, second_sigint_forces_killing_as_pid1)
+{
+	setup("[drainit]\nprestop_delay = 1m\ndrain = g\n[service:a]\ncommand = a\n");
+	sup.is_pid1 = true;
+	shutdown_on_signal(&sup, SIGINT);
+	cr_assert_eq(sup.stage, STAGE_PRESTOP);
+	shutdown_on_signal(&sup, SIGINT);
+	cr_expect_eq(sup.stage, STAGE_KILLING);
+	cr_expect(killed(-101, SIGKILL), "running hook killed");
+	cr_expect(killed(-100, SIGKILL), "service killed");
+	cr_expect(killed(-1, SIGKILL), "stragglers swept as PID 1");
+	cr_expect_not(killed(-100, SIGTERM), "stop signal skipped");
+	cr_expect_not(ev_is_active(&sup.prestop_timer));
+	reaper_on_exit(&sup, 101, SIGNALED(SIGKILL));
+	cr_expect_eq(sup.stage, STAGE_KILLING);
+	reaper_on_exit(&sup, 100, SIGNALED(SIGKILL));
+	cr_expect_eq(sup.stage, STAGE_EXITED);
+	cr_expect_not(sup.stage_seen[STAGE_STOPPING]);
+}
+
+Test(stages, cap_expiry_kills_everything)
+{
+	setup("[drainit]\nshutdown_timeout = 2s\n[service:a]\ncommand = a\ngrace_period = 1h\n");
+	shutdown_on_signal(&sup, SIGTERM);
+	cr_expect(ev_is_active(&sup.cap_timer));
+	cr_expect_eq(sup.stage, STAGE_STOPPING);
+	shutdown_handle(&sup, SD_CAP_EXPIRED, NULL);
+	cr_expect_eq(sup.stage, STAGE_KILLING);
+	cr_expect(killed(-100, SIGKILL));
+	cr_expect_not(ev_is_active(&sup.svcs[0].grace_timer));
+	reaper_on_exit(&sup, 100, SIGNALED(SIGKILL));
+	cr_expect_eq(sup.stage, STAGE_EXITED);
+	cr_expect_not(ev_is_active(&sup.cap_timer));
+}
+
+Test(stages, everything_gone_during_prestop_skips_the_delay)
+{
+	setup("[drainit]\nprestop_delay = 1h\n[service:a]\ncommand = a\n");
+	shutdown_on_signal(&sup, SIGTERM);
+	cr_assert_eq(sup.stage, STAGE_PRESTOP);
+	reaper_on_exit(&sup, 100, EXITED(0));
+	cr_expect_eq(sup.stage, STAGE_EXITED, "never wait out a timer no longer needed");
+	cr_expect_eq(nkills, 0, "nothing left to signal");
+	cr_expect_not(ev_is_active(&sup.prestop_timer));
+}
+
+Test(stages, main_exit_starts_shutdown_with_its_code)
+{
+	setup("[drainit]\nmain = web\n[service:web]\ncommand = web\n[service:db]\ncommand = db\n");
+	reaper_on_exit(&sup, 100, EXITED(3));
+	cr_expect_eq(sup.stage, STAGE_STOPPING);
+	cr_expect(killed(-101, SIGTERM));
+	cr_expect_not(killed(-100, SIGTERM), "main is gone: never signal a reaped pid");
+	reaper_on_exit(&sup, 101, SIGNALED(SIGTERM));
+	cr_expect_eq(sup.stage, STAGE_EXITED);
+	cr_expect_eq(shutdown_exit_code(&sup), 3);
+}
+
+Test(stages, non_main_exit_is_only_logged)
+{
+	setup("[service:a]\ncommand = a\n[service:b]\ncommand = b\n");
+	reaper_on_exit(&sup, 100, EXITED(2));
+	cr_expect_eq(sup.stage, STAGE_RUNNING);
+	cr_expect_eq(sup.svcs[0].state, SVC_EXITED);
+	shutdown_on_signal(&sup, SIGTERM);
+	cr_expect(killed(-101, SIGTERM));
+	reaper_on_exit(&sup, 101, EXITED(0));
+	cr_expect_eq(sup.stage, STAGE_EXITED);
+	cr_expect_eq(shutdown_exit_code(&sup), 2, "first service that did not stop cleanly");
+}
+
+Test(stages, last_service_ending_starts_shutdown)
+{
+	setup("[service:a]\ncommand = a\n[service:b]\ncommand = b\n");
+	reaper_on_exit(&sup, 100, EXITED(0));
+	cr_expect_eq(sup.stage, STAGE_RUNNING);
+	reaper_on_exit(&sup, 101, EXITED(0));
+	cr_expect_eq(sup.stage, STAGE_EXITED);
+	cr_expect_eq(shutdown_exit_code(&sup), 0);
+}
+
+Test(stages, orphans_are_counted_not_acted_on)
+{
+	setup("[service:a]\ncommand = a\n");
+	reaper_on_exit(&sup, 4242, EXITED(0));
+	reaper_on_exit(&sup, 4243, SIGNALED(9));
+	cr_expect_eq(sup.orphans_reaped, 2);
+	cr_expect_eq(sup.stage, STAGE_RUNNING);
+	cr_expect(service_alive(&sup.svcs[0]));
+}
+
+Test(stages, events_after_exit_are_ignored)
+{
+	setup("[service:a]\ncommand = a\n");
+	shutdown_on_signal(&sup, SIGTERM);
+	reaper_on_exit(&sup, 100, EXITED(0));
+	cr_assert_eq(sup.stage, STAGE_EXITED);
+	int before = nkills;
+	shutdown_on_signal(&sup, SIGINT);
+	shutdown_handle(&sup, SD_CAP_EXPIRED, NULL);
+	shutdown_handle(&sup, SD_GRACE_EXPIRED, &sup.svcs[0]);
+	cr_expect_eq(sup.stage, STAGE_EXITED);
+	cr_expect_eq(nkills, before);
+}
+
+Test(stages, forwarding_reaches_live_groups_only)
+{
+	setup("[service:a]\ncommand = a\n[service:b]\ncommand = b\n[service:c]\ncommand = c\n");
+	reaper_on_exit(&sup, 101, EXITED(0));
+	service_forward_all(&sup, SIGHUP);
+	cr_expect(killed(-100, SIGHUP));
+	cr_expect_not(killed(-101, SIGHUP));
+	cr_expect(killed(-102, SIGHUP));
+}
+
+Test(exit_codes, mapping)
+{
+	struct service s = { 0 };
+	cr_expect_eq(status_to_code(EXITED(0)), 0);
+	cr_expect_eq(status_to_code(EXITED(42)), 42);
+	cr_expect_eq(status_to_code(SIGNALED(SIGKILL)), 137);
+	cr_expect_eq(status_to_code(SIGNALED(SIGTERM)), 143);
+	s.state = SVC_EXITED;
+	s.wstatus = SIGNALED(SIGTERM);
+	cr_expect_not(service_clean(&s), "SIGTERM drainit did not send is not clean");
+	s.sent_signal = SIGTERM;
+	cr_expect(service_clean(&s));
+	s.wstatus = SIGNALED(SIGQUIT);
+	cr_expect_not(service_clean(&s), "a signal other than the one sent");
+	s.proc.fail_step = SPAWN_STEP_EXEC;
+	s.proc.fail_errno = 2;	/* ENOENT */
+	cr_expect_eq(service_exit_code(&s), 127);
+	s.proc.fail_errno = 13;	/* EACCES */
+	cr_expect_eq(service_exit_code(&s), 126);
+	cr_expect_not(service_clean(&s));
+}
+
+Test(names, tables_are_complete)
+{
+	for (int i = 0; i < _STAGE_MAX; i++)
+		cr_expect_str_neq(stage_name(i), "?");
+	for (int i = 0; i < _SD_MAX; i++)
+		cr_expect_str_neq(sd_event_name(i), "?");
+	for (int i = 0; i < _SVC_MAX; i++)
+		cr_expect_str_neq(svc_state_name(i), "?");
+	cr_expect_str_eq(stage_name(STAGE_PRESTOP), "prestop");
+}
