@@ -1,0 +1,104 @@
+/* Unit tests: the command line, single-command mode and its errors. */
+#include <criterion/criterion.h>
+#include <signal.h>
+#include <string.h>
+
+#include "cli.h"
+#include "supervisor.h"
+
+static struct cli o;
+static struct config c;
+static char err[512];
+
+static int
+parse(char **argv)
+{
+	int argc = 0;
+	while (argv[argc])
+		argc++;
+	err[0] = '\0';
+	return cli_parse(argc, argv, &o, &c, err, sizeof(err));
+}
+
+static void
+fini(void)
+{
+	config_free(&c);
+}
+
+TestSuite(cli, .fini = fini);
+
+Test(cli, config_mode)
+{
+	cr_assert_eq(parse((char *[]){ "drainit", "-c", "x.ini", NULL }), 0, "%s", err);
+	cr_expect_str_eq(o.config_path, "x.ini");
+	cr_expect_null(o.cmd);
+	cr_expect_not(c.single);
+}
+
+Test(cli, single_command_mode_builds_one_main_service)
+{
+	cr_assert_eq(parse((char *[]){ "drainit", "--grace", "2s", "--stop-signal", "QUIT",
+				       "--prestop-delay", "250ms", "--drain", "dereg 'a b'",
+				       "--drain", "two", "--drain-timeout", "1s",
+				       "--shutdown-timeout", "1m", "--", "/usr/bin/my-app", "-x",
+				       "--flag", NULL }),
+		     0, "%s", err);
+	cr_expect(c.single);
+	cr_assert_eq(c.nsvcs, 1);
+	cr_expect_str_eq(c.svcs[0].name, "my-app");
+	cr_expect_str_eq(c.main, "my-app");
+	cr_expect_str_eq(c.svcs[0].argv[2], "--flag", "CMD's own flags stay CMD's");
+	cr_expect_eq(c.svcs[0].stop_signal, SIGQUIT);
+	cr_expect_eq(c.svcs[0].grace_ms, 2000);
+	cr_expect_eq(c.prestop_delay_ms, 250);
+	cr_expect_eq(c.shutdown_timeout_ms, 60000);
+	cr_assert_eq(c.ndrain, 2);
+	cr_expect_str_eq(c.drain[0].argv[1], "a b");
+	cr_expect_eq(c.drain[1].timeout_ms, 1000);
+}
+
+Test(cli, command_without_double_dash)
+{
+	cr_assert_eq(parse((char *[]){ "drainit", "sleep", "-x", NULL }), 0, "%s", err);
+	cr_expect_str_eq(c.svcs[0].argv[1], "-x");
+	cr_expect_eq(c.svcs[0].grace_ms, 10000);
+}
+
+Test(cli, odd_command_names_become_valid_service_names)
+{
+	cr_assert_eq(parse((char *[]){ "drainit", "--", "./my app!", NULL }), 0, "%s", err);
+	cr_expect_str_eq(c.svcs[0].name, "my_app_");
+}
+
+Test(cli, errors_exit_64_with_one_line)
+{
+	struct {
+		char *argv[8];
+		const char *want;
+	} cases[] = {
+		{ { "drainit", "--grace", "soon", "--", "x", NULL }, "--grace: invalid duration 'soon' (use e.g. 250ms, 5s, 2m, 1m30s)" },
+		{ { "drainit", "--stop-signal", "NOPE", "--", "x", NULL }, "--stop-signal: unknown signal 'NOPE' (use e.g. SIGTERM, QUIT, 2)" },
+		{ { "drainit", "--drain", "'x", "--", "x", NULL }, "--drain: unterminated single quote ''x'" },
+		{ { "drainit", "--wat", NULL }, "--wat: unknown option (see drainit --help)" },
+		{ { "drainit", "-z", NULL }, "-z: unknown option (see drainit --help)" },
+		{ { "drainit", "--grace", NULL }, "--grace: missing argument" },
+		{ { "drainit", NULL }, "nothing to run: give -c FILE or -- CMD (see drainit --help)" },
+		{ { "drainit", "-c", "f", "--", "x", NULL }, "give either -c FILE or -- CMD, not both" },
+		{ { "drainit", "--grace", "1s", "-c", "f", NULL }, "--grace applies to -- CMD only; with -c set it in the [drainit] or [service:NAME] section" },
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		cr_expect_eq(parse(cases[i].argv), EXIT_USAGE, "case %zu", i);
+		cr_expect_str_eq(err, cases[i].want, "case %zu", i);
+		config_free(&c);
+	}
+}
+
+Test(cli, help_and_version)
+{
+	cr_expect_eq(parse((char *[]){ "drainit", "--help", NULL }), 0);
+	cr_expect(o.help);
+	config_free(&c);
+	cr_expect_eq(parse((char *[]){ "drainit", "-V", NULL }), 0);
+	cr_expect(o.version);
+}
