@@ -186,12 +186,18 @@ service_signal(struct supervisor *sup, struct service *svc, int sig)
 void
 service_forward_all(struct supervisor *sup, int sig)
 {
-	size_t n = 0;
+	char line[1024];
+	size_t n = 0, off = 0;
 
+	line[0] = '\0';
 	for (size_t i = 0; i < sup->nsvcs; i++) {
 		struct service *svc = &sup->svcs[i];
-		if (service_alive(svc) && service_signal(sup, svc, sig) == 0)
-			n++;
+		if (!service_alive(svc) || service_signal(sup, svc, sig) < 0)
+			continue;
+		n++;
+		if (off < sizeof(line))
+			off += snprintf(line + off, sizeof(line) - off, "%s%s (pgid %d)",
+					n > 1 ? ", " : ": ", svc->cfg->name, (int)svc->proc.pid);
 	}
-	log_info("forwarded %s to %zu service%s", signal_name(sig), n, n == 1 ? "" : "s");
+	log_info("forwarded %s to %zu service%s%s", signal_name(sig), n, n == 1 ? "" : "s", line);
 }

@@ -11,7 +11,7 @@ def forwarded_as_pid1():
         d.wait_for(r"x: ready", stream="out")
         d.signal(signal.SIGUSR1)
         d.wait_for(r"^x: got USR1$", stream="out")
-        d.wait_for(r"forwarded SIGUSR1 to 1 service$")
+        d.wait_for(r"forwarded SIGUSR1 to 1 service: tsvc \(pgid \d+\)$")
         d.signal(signal.SIGHUP)
         d.wait_for(r"^x: got HUP$", stream="out")
         d.signal(signal.SIGTERM)
@@ -44,6 +44,7 @@ command = {TSVC} --name b --report
             d.signal(sig)
             d.wait_for(rf"^a: got {name}$", stream="out")
             d.wait_for(rf"^b: got {name}$", stream="out")
+            d.wait_for(rf"forwarded SIG{name} to 2 services: a \(pgid \d+\), b \(pgid \d+\)$")
         d.signal(signal.SIGTERM)
         d.expect_rc(137)
 
