@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "env.h"
 #include "log.h"
 #include "service.h"
 #include "shutdown.h"
@@ -71,31 +72,15 @@ hook_label(const struct supervisor *sup, const struct hook *h, char *buf, size_t
 static char **
 hook_env(const struct service *svc)
 {
-	size_t n = 0, k = 0;
-	char **env;
+	struct envbuf e;
 
-	while (environ[n])
-		n++;
-	env = calloc(n + 3, sizeof(*env));
-	if (!env)
+	if (env_init(&e, environ) < 0 ||
+	    env_setf(&e, "DRAINIT_SERVICE=%s", svc->cfg->name) < 0 ||
+	    env_setf(&e, "DRAINIT_SERVICE_PID=%d", service_alive(svc) ? (int)svc->proc.pid : 0) < 0) {
+		env_free(&e);
 		return NULL;
-	for (size_t i = 0; i < n; i++) {
-		if (strncmp(environ[i], "DRAINIT_SERVICE=", 16) == 0 ||
-		    strncmp(environ[i], "DRAINIT_SERVICE_PID=", 20) == 0)
-			continue;
-		if (!(env[k++] = strdup(environ[i])))
-			goto fail;
 	}
-	if (asprintf(&env[k++], "DRAINIT_SERVICE=%s", svc->cfg->name) < 0)
-		goto fail;
-	if (asprintf(&env[k++], "DRAINIT_SERVICE_PID=%d",
-		     service_alive(svc) ? (int)svc->proc.pid : 0) < 0)
-		goto fail;
-	return env;
-fail:
-	env[k - 1] = NULL;
-	argv_free(env);
-	return NULL;
+	return env_take(&e);
 }
 
 static void
