@@ -15,6 +15,9 @@
 #include <string.h>
 #include <sys/wait.h>
 
+extern char **environ;
+
+#include "env.h"
 #include "log.h"
 #include "shutdown.h"
 
@@ -55,6 +58,23 @@ service_find_by_pid(struct supervisor *sup, pid_t pid)
 	return NULL;
 }
 
+/* The environment a service starts with: drainit's own, plus what the
+ * service's settings add. Built before fork, into svc->envp. */
+static int
+service_env(struct supervisor *sup, struct service *svc)
+{
+	struct envbuf e;
+
+	(void)sup;
+	if (env_init(&e, environ) < 0) {
+		env_free(&e);
+		return -ENOMEM;
+	}
+	argv_free(svc->envp);
+	svc->envp = env_take(&e);
+	return 0;
+}
+
 static void
 service_start(struct supervisor *sup, struct service *svc)
 {
@@ -65,7 +85,10 @@ service_start(struct supervisor *sup, struct service *svc)
 	int r;
 
 	svc->proc.kind = PROC_SERVICE;
-	r = sup->sys->spawn(sup, &svc->proc, &req);
+	r = service_env(sup, svc);
+	req.envp = svc->envp;
+	if (r == 0)
+		r = sup->sys->spawn(sup, &svc->proc, &req);
 	if (r < 0) {
 		log_error("service %s: failed to start: fork: %s", svc->cfg->name, strerror(-r));
 		svc->state = SVC_FAILED;

@@ -77,6 +77,7 @@ struct service {
 	bool killed;		/* drainit escalated to SIGKILL */
 	ev_timer grace_timer;
 	msec_t started_at;
+	char **envp;		/* environment of the current run */
 };
 
 struct hook {
