@@ -81,6 +81,27 @@ name_from_cmd(const char *cmd)
 	return n;
 }
 
+/* "prog arg1 arg2", for the log and --check. */
+static char *
+join_argv(char **argv)
+{
+	size_t len = 1;
+	char *s;
+
+	for (char **a = argv; *a; a++)
+		len += strlen(*a) + 1;
+	s = malloc(len);
+	if (!s)
+		return NULL;
+	s[0] = '\0';
+	for (char **a = argv; *a; a++) {
+		if (a != argv)
+			strcat(s, " ");
+		strcat(s, *a);
+	}
+	return s;
+}
+
 static int
 bad(char *err, size_t errlen, const char *opt, const char *what, const char *val,
     const char *hint)
@@ -194,7 +215,7 @@ cli_parse(int argc, char **argv, struct cli *o, struct config *c, char *err, siz
 	c->single = true;
 	svc.name = name_from_cmd(o->cmd[0]);
 	svc.argv = argv_dup(o->cmd);
-	svc.command = strdup(o->cmd[0]);
+	svc.command = join_argv(o->cmd);
 	c->main = svc.name ? strdup(svc.name) : NULL;
 	c->svcs = calloc(1, sizeof(*c->svcs));
 	if (!svc.name || !svc.argv || !svc.command || !c->main || !c->svcs) {

@@ -332,6 +332,7 @@ reader(char *str, int num, void *stream)
 		if (!end) {
 			ERR(ctx, "%s:%d: syntax error: section header without ']'",
 			    ctx->path, ctx->lineno);
+			snprintf(ctx->section, sizeof(ctx->section), "%s", t + 1);
 			ctx->scope = SCOPE_INVALID;
 			ctx->has_prev_key = false;
 		} else {
@@ -453,22 +454,22 @@ set_value(struct load_ctx *ctx, const struct key_def *k, const char *value,
 	}
 }
 
+/* An indented "name = value" or "[section]" is almost certainly a
+ * mis-indented line, not more of the previous value. */
 static bool
 looks_like_key_line(const char *v)
 {
-	char name[64];
 	size_t n = 0;
 
-	while (n < sizeof(name) - 1 && (isalnum((unsigned char)v[n]) || v[n] == '_')) {
-		name[n] = v[n];
+	if (*v == '[')
+		return true;
+	if (!isalpha((unsigned char)*v) && *v != '_')
+		return false;
+	while (isalnum((unsigned char)v[n]) || v[n] == '_')
 		n++;
-	}
-	name[n] = '\0';
 	while (v[n] == ' ' || v[n] == '\t')
 		n++;
-	if (v[n] != '=' && v[n] != ':')
-		return false;
-	return find_key(name, SCOPE_GLOBAL) || find_key(name, SCOPE_SERVICE);
+	return v[n] == '=';
 }
 
 static int

@@ -51,7 +51,8 @@ struct config {
 	size_t nsvcs;
 };
 
-/* Every problem found, in file order: "FILE:LINE: [section] key: message". */
+/* Every problem found, "FILE:LINE: [section] key: message": line by line
+ * first, then the whole-file checks (missing command, unknown main). */
 struct config_errors {
 	char **msgs;
 	size_t n;

@@ -118,7 +118,9 @@ main(int argc, char **argv)
 		 cfg.path ? " from " : "", cfg.path ? cfg.path : "");
 	service_start_all(&sup);
 
-	ev_run(loop, 0);
+	/* ev_run() forgets an ev_break() made before it started. */
+	if (sup.stage != STAGE_EXITED)
+		ev_run(loop, 0);
 
 	r = shutdown_exit_code(&sup);
 	supervisor_free(&sup);

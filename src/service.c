@@ -81,6 +81,8 @@ service_start(struct supervisor *sup, struct service *svc)
 	struct spawn_req req = {
 		.argv = svc->cfg->argv,
 		.dir = svc->cfg->directory,
+		/* drainit -- CMD on a terminal: CMD gets the terminal, as under tini */
+		.foreground = sup->cfg->single,
 	};
 	int r;
 
@@ -108,6 +110,14 @@ service_start_all(struct supervisor *sup)
 {
 	for (size_t i = 0; i < sup->nsvcs; i++)
 		service_start(sup, &sup->svcs[i]);
+	/* Only once all are started, so a failure cannot stop the rest
+	 * from starting: a service that could not even be forked has ended. */
+	for (size_t i = 0; i < sup->nsvcs; i++)
+		if (sup->svcs[i].state == SVC_FAILED) {
+			if (!sup->first_unclean)
+				sup->first_unclean = &sup->svcs[i];
+			shutdown_on_service_exit(sup, &sup->svcs[i]);
+		}
 }
 
 void
@@ -153,7 +163,9 @@ int
 service_exit_code(const struct service *svc)
 {
 	if (svc->proc.fail_step != SPAWN_STEP_NONE || svc->state == SVC_FAILED)
-		return svc->proc.fail_errno == ENOENT ? EXIT_NOTFOUND : EXIT_NOEXEC;
+		return svc->proc.fail_step == SPAWN_STEP_EXEC && svc->proc.fail_errno == ENOENT
+			       ? EXIT_NOTFOUND
+			       : EXIT_NOEXEC;
 	return status_to_code(svc->wstatus);
 }
 

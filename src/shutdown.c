@@ -336,7 +336,7 @@ shutdown_handle(struct supervisor *sup, enum sd_event ev, struct service *svc)
 		if (sup->stage == STAGE_RUNNING || sup->stage >= STAGE_KILLING)
 			break;
 		if (ev == SD_FORCE)
-			snprintf(why, sizeof(why), "second SIGINT: skipping the remaining waits");
+			snprintf(why, sizeof(why), "SIGINT during shutdown: skipping the remaining waits");
 		else
 			snprintf(why, sizeof(why), "shutdown_timeout %s reached",
 				 format_duration(sup->cfg->shutdown_timeout_ms, dbuf, sizeof(dbuf)));

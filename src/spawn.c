@@ -65,6 +65,11 @@ child_run(int status_fd, const struct spawn_req *req)
 
 	if (setpgid(0, 0) < 0)
 		child_fail(status_fd, SPAWN_STEP_SETPGID, errno);
+	/* A command wrapped on a terminal must be able to read it: make its
+	 * group the terminal's foreground (SIGTTOU is still blocked here, so
+	 * this cannot stop us). Not a terminal: nothing to do. */
+	if (req->foreground && isatty(STDIN_FILENO))
+		(void)tcsetpgrp(STDIN_FILENO, getpid());
 
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = SIG_DFL;

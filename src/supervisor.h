@@ -23,6 +23,7 @@ struct spawn_req {
 	char *const *argv;
 	const char *dir;	/* NULL: drainit's own */
 	char *const *envp;	/* NULL: drainit's environment */
+	bool foreground;	/* take the terminal on fd 0, if it is one */
 };
 
 /* Everything the supervisor does to the outside world goes through here. */

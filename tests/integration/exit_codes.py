@@ -39,7 +39,7 @@ command = {TSVC}
 directory = /nonexistent/dir
 """
     with Drainit(ini=ini) as d:
-        d.expect_rc(127)
+        d.expect_rc(126)
         d.wait_for(r"service w \(pid \d+\): failed to start: chdir: No such file or directory")
 
 

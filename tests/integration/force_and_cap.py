@@ -20,7 +20,7 @@ command = {TSVC} --name stubborn --ignore 15
         d.signal(signal.SIGINT)
         d.expect_rc(137)
         d.assert_order(r"stage prestop",
-                       r"stage killing \(second SIGINT: skipping the remaining waits\)",
+                       r"stage killing \(SIGINT during shutdown: skipping the remaining waits\)",
                        r"sending SIGKILL to service stubborn",
                        r"stopping skipped")
 

@@ -247,6 +247,23 @@ Test(config, indented_key_is_not_a_silent_continuation)
 			  "3: [service:a] command: indented line 'stop_signal = QUIT' would continue the value of 'command'; remove the indentation");
 }
 
+Test(config, indented_section_or_unknown_key_is_rejected_too)
+{
+	expect_only_error("[service:a]\ncommand = a\n  foo = bar\n",
+			  "3: [service:a] command: indented line 'foo = bar' would continue the value of 'command'; remove the indentation");
+	teardown();
+	cr_expect_geq(load("[service:a]\ncommand = a\n  [service:b]\n"), 1);
+	teardown();
+	cr_expect_eq(load("[service:a]\ncommand = a\n  --url=http://x:1/ ; fine\n"), 0);
+	cr_expect_str_eq(cfg.svcs[0].argv[1], "--url=http://x:1/");
+}
+
+Test(config, errors_after_a_broken_header_name_it)
+{
+	cr_assert_eq(load("[service:a]\ncommand = a\n[oops\njust words\n"), 2);
+	cr_expect(strstr(errs.msgs[1], "[oops]: syntax error") != NULL, "%s", errs.msgs[1]);
+}
+
 Test(config, bad_command_quoting)
 {
 	expect_only_error("[service:a]\ncommand = sh -c 'oops\n",

@@ -330,6 +330,9 @@ Test(exit_codes, mapping)
 	cr_expect_eq(service_exit_code(&s), 127);
 	s.proc.fail_errno = 13;	/* EACCES */
 	cr_expect_eq(service_exit_code(&s), 126);
+	s.proc.fail_step = SPAWN_STEP_CHDIR;
+	s.proc.fail_errno = 2;	/* a missing directory is not a missing command */
+	cr_expect_eq(service_exit_code(&s), 126);
 	cr_expect_not(service_clean(&s));
 }
 
