@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "log.h"
 #include "supervisor.h"
 
 enum {
@@ -16,6 +17,9 @@ enum {
 	OPT_DRAIN_TIMEOUT,
 	OPT_STOP_SIGNAL,
 	OPT_SHUTDOWN_TIMEOUT,
+	OPT_PROBE,		/* issue 3 */
+	OPT_LOG_FORMAT,		/* issue 6 */
+	OPT_LOG_LEVEL,
 };
 
 static const struct option long_opts[] = {
@@ -27,6 +31,9 @@ static const struct option long_opts[] = {
 	{ "drain-timeout", required_argument, NULL, OPT_DRAIN_TIMEOUT },
 	{ "stop-signal", required_argument, NULL, OPT_STOP_SIGNAL },
 	{ "shutdown-timeout", required_argument, NULL, OPT_SHUTDOWN_TIMEOUT },
+	{ "probe", required_argument, NULL, OPT_PROBE },
+	{ "log-format", required_argument, NULL, OPT_LOG_FORMAT },
+	{ "log-level", required_argument, NULL, OPT_LOG_LEVEL },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
@@ -47,10 +54,13 @@ cli_usage(void)
 	      "  --drain CMD             drain hook run during prestop (repeatable)\n"
 	      "  --drain-timeout DUR     SIGKILL a drain hook after DUR (default 10s)\n"
 	      "  --shutdown-timeout DUR  SIGKILL everything DUR after the shutdown began\n"
+	      "  --probe ADDR            serve /livez /readyz /status /metrics on ADDR (e.g. :8080)\n"
 	      "other options:\n"
 	      "  -c, --config FILE       INI file (see drainit.ini(5))\n"
 	      "  --check                 validate and exit (0 valid, 78 invalid)\n"
-	      "  -v, --verbose           debug log\n"
+	      "  -v, --verbose           debug log (same as --log-level debug)\n"
+	      "  --log-format FMT        text or json (default text, or log_format)\n"
+	      "  --log-level LVL         debug, info, warn or error (default info, or log_level)\n"
 	      "  -h, --help              this text\n"
 	      "  -V, --version           print the version\n"
 	      "durations: 250ms, 5s, 2m, 1h, 1m30s or bare seconds; signals: SIGTERM, TERM, 15\n",
@@ -119,6 +129,7 @@ cli_parse(int argc, char **argv, struct cli *o, struct config *c, char *err, siz
 	char name[40];
 
 	memset(o, 0, sizeof(*o));
+	o->log_level = o->log_format = -1;
 	config_init(c);
 	struct svc_config svc = { .stop_signal = 15, .grace_ms = UNSET_MS,
 				  .drain_timeout_ms = UNSET_MS };
@@ -145,6 +156,22 @@ cli_parse(int argc, char **argv, struct cli *o, struct config *c, char *err, siz
 		case 'v':
 			o->verbose = true;
 			break;
+		case OPT_LOG_FORMAT: {	/* both modes (issue 6) */
+			enum log_format f;
+			if (log_format_parse(optarg, &f) < 0)
+				return bad(err, errlen, name, "invalid value", optarg,
+					   " (use text or json)");
+			o->log_format = (int)f;
+			break;
+		}
+		case OPT_LOG_LEVEL: {
+			enum log_level l;
+			if (log_level_parse(optarg, &l) < 0)
+				return bad(err, errlen, name, "invalid value", optarg,
+					   " (use debug, info, warn or error)");
+			o->log_level = (int)l;
+			break;
+		}
 		case 'h':
 			o->help = true;
 			return 0;
@@ -180,6 +207,22 @@ cli_parse(int argc, char **argv, struct cli *o, struct config *c, char *err, siz
 			single_flag = long_opts[longidx].name;
 			if (config_add_hook(&c->drain, &c->ndrain, optarg, 0, &why) < 0)
 				return bad(err, errlen, name, why, optarg, "");
+			break;
+		}
+		case OPT_PROBE: {
+			const char *why = "";
+			single_flag = long_opts[longidx].name;
+			if (parse_listen_addr(optarg, &c->probe_addr, &why) < 0) {
+				char hint[160];
+				snprintf(hint, sizeof(hint), " (%s)", why);
+				return bad(err, errlen, name, "invalid address", optarg, hint);
+			}
+			free(c->probe_listen);
+			c->probe_listen = strdup(optarg);
+			if (!c->probe_listen) {
+				snprintf(err, errlen, "out of memory");
+				return EXIT_OSERR;
+			}
 			break;
 		}
 		case ':':

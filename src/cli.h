@@ -14,6 +14,8 @@ struct cli {
 	bool verbose;
 	bool help;
 	bool version;
+	int log_level;		/* enum log_level; -1: not given (issue 6) */
+	int log_format;		/* enum log_format; -1: not given */
 	char **cmd;		/* points into argv; NULL without a command */
 };
 

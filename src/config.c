@@ -11,6 +11,7 @@
  * Owns: the key table (the single list of keys that exist), defaults,
  * validation. Never: forks, logs, or touches the event loop. */
 #include "config.h"
+#include "procattr.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -21,7 +22,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum key_type { K_DURATION, K_SIGNAL, K_STRING, K_COMMAND, K_HOOK };
+enum key_type { K_DURATION, K_SIGNAL, K_STRING, K_COMMAND, K_HOOK,
+		/* issue 3 */ K_LISTEN, K_READY, K_HEALTH, K_COUNT,
+		/* issue 6 */ K_BOOL, K_INT, K_UMASK, K_RLIMIT, K_OUTPUT, K_CHOICE,
+		K_ENV, K_ENVFILE, K_USER, K_GROUP };
 enum scope { SCOPE_NONE, SCOPE_GLOBAL, SCOPE_SERVICE, SCOPE_INVALID };
 
 struct key_def {
@@ -30,6 +34,24 @@ struct key_def {
 	enum key_type type;
 	size_t off;		/* into struct config or struct svc_config */
 	bool repeatable;
+};
+
+/* Values of the K_CHOICE and K_INT keys (issue 6), by key name. A
+ * K_CHOICE key stores the index of its value: the lists follow enum
+ * stdin_mode, enum log_format and enum log_level. */
+static const char *const stdin_choices[] = { "inherit", "null", NULL };
+static const char *const log_format_choices[] = { "text", "json", NULL };
+static const char *const log_level_choices[] = { "debug", "info", "warn", "error", NULL };
+static const struct value_rule {
+	const char *key;
+	const char *const *choices;
+	long min, max;
+} value_rules[] = {
+	{ "stdin", stdin_choices, 0, 0 },
+	{ "log_format", log_format_choices, 0, 0 },
+	{ "log_level", log_level_choices, 0, 0 },
+	{ "nice", NULL, -20, 19 },
+	{ "oom_score_adjust", NULL, -1000, 1000 },
 };
 
 #define G(f) offsetof(struct config, f)
@@ -47,6 +69,40 @@ static const struct key_def keys[] = {
 	{ "drain_timeout", SCOPE_SERVICE, K_DURATION, S(drain_timeout_ms), false },
 	{ "directory", SCOPE_SERVICE, K_STRING, S(directory), false },
 	{ "drain", SCOPE_SERVICE, K_HOOK, 0, true },
+	/* probes, readiness, health, sd_notify (issue 3) */
+	{ "probe_listen", SCOPE_GLOBAL, K_LISTEN, G(probe_listen), false },
+	{ "ready", SCOPE_SERVICE, K_READY, S(ready), false },
+	{ "ready_interval", SCOPE_SERVICE, K_DURATION, S(ready_interval_ms), false },
+	{ "ready_timeout", SCOPE_SERVICE, K_DURATION, S(ready_timeout_ms), false },
+	{ "health", SCOPE_SERVICE, K_HEALTH, S(health), false },
+	{ "health_interval", SCOPE_SERVICE, K_DURATION, S(health_interval_ms), false },
+	{ "health_timeout", SCOPE_SERVICE, K_DURATION, S(health_timeout_ms), false },
+	{ "health_failures", SCOPE_SERVICE, K_COUNT, S(health_failures), false },
+	{ "watchdog", SCOPE_SERVICE, K_DURATION, S(watchdog_ms), false },
+	/* process settings and output (issue 6) */
+	{ "log_format", SCOPE_GLOBAL, K_CHOICE, G(log_format), false },
+	{ "log_level", SCOPE_GLOBAL, K_CHOICE, G(log_level), false },
+	{ "log_timestamps", SCOPE_GLOBAL, K_BOOL, G(log_timestamps), false },
+	{ "user", SCOPE_SERVICE, K_USER, 0, false },
+	{ "group", SCOPE_SERVICE, K_GROUP, 0, false },
+	{ "env", SCOPE_SERVICE, K_ENV, 0, true },
+	{ "env_file", SCOPE_SERVICE, K_ENVFILE, 0, false },
+	{ "clear_env", SCOPE_SERVICE, K_BOOL, S(clear_env), false },
+	{ "umask", SCOPE_SERVICE, K_UMASK, S(umask), false },
+	{ "nice", SCOPE_SERVICE, K_INT, S(nice), false },
+	{ "oom_score_adjust", SCOPE_SERVICE, K_INT, S(oom_score_adjust), false },
+	{ "stdin", SCOPE_SERVICE, K_CHOICE, S(stdin_mode), false },
+	{ "stdout", SCOPE_SERVICE, K_OUTPUT, 0, false },
+	{ "stderr", SCOPE_SERVICE, K_OUTPUT, 1, false },
+	{ "limit_nofile", SCOPE_SERVICE, K_RLIMIT, LIM_NOFILE, false },
+	{ "limit_nproc", SCOPE_SERVICE, K_RLIMIT, LIM_NPROC, false },
+	{ "limit_core", SCOPE_SERVICE, K_RLIMIT, LIM_CORE, false },
+	{ "limit_memlock", SCOPE_SERVICE, K_RLIMIT, LIM_MEMLOCK, false },
+	{ "limit_stack", SCOPE_SERVICE, K_RLIMIT, LIM_STACK, false },
+	{ "limit_as", SCOPE_SERVICE, K_RLIMIT, LIM_AS, false },
+	{ "limit_data", SCOPE_SERVICE, K_RLIMIT, LIM_DATA, false },
+	{ "limit_fsize", SCOPE_SERVICE, K_RLIMIT, LIM_FSIZE, false },
+	{ "limit_cpu", SCOPE_SERVICE, K_RLIMIT, LIM_CPU, false },
 };
 #undef G
 #undef S
@@ -78,6 +134,23 @@ config_init(struct config *c)
 	c->grace_ms = UNSET_MS;
 	c->shutdown_timeout_ms = UNSET_MS;
 	c->drain_timeout_ms = UNSET_MS;
+	c->log_level = -1;	/* issue 6: "not set", the command line may set it */
+}
+
+/* Process settings and output of a service (issue 6). */
+static void
+svc_proc_free(struct svc_config *s)
+{
+	free(s->user);
+	free(s->group);
+	free(s->pw_name);
+	free(s->pw_home);
+	free(s->groups);
+	argv_free(s->env);
+	free(s->env_file);
+	argv_free(s->file_env);
+	free(s->out_path[0]);
+	free(s->out_path[1]);
 }
 
 static void
@@ -100,11 +173,15 @@ config_free(struct config *c)
 		argv_free(s->argv);
 		free(s->directory);
 		hooks_free(s->drain, s->ndrain);
+		check_spec_free(&s->ready);
+		check_spec_free(&s->health);
+		svc_proc_free(s);
 	}
 	free(c->svcs);
 	hooks_free(c->drain, c->ndrain);
 	free(c->main);
 	free(c->path);
+	free(c->probe_listen);
 	memset(c, 0, sizeof(*c));
 }
 
@@ -259,6 +336,10 @@ enter_section(struct load_ctx *ctx, const char *name)
 		ctx->svc->stop_signal = SIGTERM;
 		ctx->svc->grace_ms = UNSET_MS;
 		ctx->svc->drain_timeout_ms = UNSET_MS;
+		ctx->svc->ready_interval_ms = UNSET_MS;
+		ctx->svc->ready_timeout_ms = UNSET_MS;
+		ctx->svc->health_interval_ms = UNSET_MS;
+		ctx->svc->health_timeout_ms = UNSET_MS;
 		if (!ctx->svc->name)
 			return;
 		ctx->c->nsvcs++;
@@ -351,6 +432,274 @@ reader(char *str, int num, void *stream)
 
 /* ---- key handler -------------------------------------------------------- */
 
+/* Check intervals, timeouts and the watchdog cannot be 0 (issue 3). */
+static bool
+positive_duration(const struct key_def *k)
+{
+	static const char *const names[] = { "ready_interval", "ready_timeout", "health_interval",
+					     "health_timeout", "watchdog" };
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (k->scope == SCOPE_SERVICE && strcmp(k->name, names[i]) == 0)
+			return true;
+	return false;
+}
+
+/* Values of the probe and check keys (issue 3): one line each, parsed
+ * by the pure parsers of spec.c. */
+static void
+set_probe_value(struct load_ctx *ctx, const struct key_def *k, const char *value, bool cont)
+{
+	void *base = k->scope == SCOPE_GLOBAL ? (void *)ctx->c : (void *)ctx->svc;
+	const char *why = "out of memory";
+	int r;
+
+	if (cont) {
+		ERR(ctx, "%s:%d: [%s] %s: this value cannot continue on the next line",
+		    ctx->path, ctx->lineno, ctx->section, k->name);
+		return;
+	}
+	switch (k->type) {
+	case K_LISTEN: {
+		struct listen_addr a;
+
+		if (parse_listen_addr(value, &a, &why) < 0) {
+			ERR(ctx, "%s:%d: [%s] %s: invalid address '%s' (%s)",
+			    ctx->path, ctx->lineno, ctx->section, k->name, value, why);
+			return;
+		}
+		free(ctx->c->probe_listen);
+		ctx->c->probe_listen = strdup(value);
+		ctx->c->probe_addr = a;
+		return;
+	}
+	case K_READY:
+	case K_HEALTH: {
+		struct check_spec *spec = (struct check_spec *)((char *)base + k->off);
+		struct check_spec c;
+
+		r = parse_check_spec(value, k->type == K_READY, &c, &why);
+		if (r == -EINVAL)
+			ERR(ctx, "%s:%d: [%s] %s: invalid check '%s' (%s)",
+			    ctx->path, ctx->lineno, ctx->section, k->name, value, why);
+		if (r < 0)
+			return;
+		check_spec_free(spec);
+		*spec = c;
+		return;
+	}
+	case K_COUNT:
+		if (parse_count(value, 1, 1000, (unsigned *)((char *)base + k->off)) < 0)
+			ERR(ctx, "%s:%d: [%s] %s: invalid count '%s' (use a whole number from 1 to 1000)",
+			    ctx->path, ctx->lineno, ctx->section, k->name, value);
+		return;
+	default:
+		return;
+	}
+}
+
+/* "use a, b or c" from a K_CHOICE list. */
+static void
+choice_hint(const char *const *choices, char *buf, size_t len)
+{
+	size_t n = 0, off;
+
+	while (choices[n])
+		n++;
+	off = (size_t)snprintf(buf, len, "use");
+	for (size_t i = 0; i < n && off < len; i++)
+		off += (size_t)snprintf(buf + off, len - off, "%s%s",
+					i == 0 ? " " : i + 1 == n ? " or " : ", ", choices[i]);
+}
+
+/* Values of the process-setting and output keys (issue 6): one line
+ * each. Names are resolved and env files read right here, so their
+ * errors carry this line. */
+static void
+set_proc_value(struct load_ctx *ctx, const struct key_def *k, const char *value, bool cont)
+{
+	void *base = k->scope == SCOPE_GLOBAL ? (void *)ctx->c : (void *)ctx->svc;
+	struct svc_config *s = ctx->svc;
+	const char *why = "out of memory";
+	const struct value_rule *rule = NULL;	/* K_CHOICE, K_INT: from value_rules[] */
+	char hint[128];
+	int r;
+
+	for (size_t i = 0; i < sizeof(value_rules) / sizeof(value_rules[0]); i++)
+		if (strcmp(value_rules[i].key, k->name) == 0)
+			rule = &value_rules[i];
+	if ((k->type == K_CHOICE || k->type == K_INT) && !rule) {
+		ERR(ctx, "%s:%d: [%s] %s: no value rule for this key (a bug in drainit)",
+		    ctx->path, ctx->lineno, ctx->section, k->name);
+		return;
+	}
+	if (cont) {
+		ERR(ctx, "%s:%d: [%s] %s: this value cannot continue on the next line",
+		    ctx->path, ctx->lineno, ctx->section, k->name);
+		return;
+	}
+	switch (k->type) {
+	case K_BOOL:
+		if (parse_bool(value, (bool *)((char *)base + k->off)) < 0)
+			ERR(ctx, "%s:%d: [%s] %s: invalid boolean '%s' (use true or false)",
+			    ctx->path, ctx->lineno, ctx->section, k->name, value);
+		return;
+	case K_INT: {
+		struct opt_int *o = (struct opt_int *)((char *)base + k->off);
+		long v;
+
+		if (parse_int_range(value, rule->min, rule->max, &v) < 0) {
+			ERR(ctx, "%s:%d: [%s] %s: invalid value '%s' (use an integer from %ld to %ld)",
+			    ctx->path, ctx->lineno, ctx->section, k->name, value, rule->min, rule->max);
+			return;
+		}
+		o->set = true;
+		o->v = (int)v;
+		return;
+	}
+	case K_UMASK: {
+		struct opt_int *o = (struct opt_int *)((char *)base + k->off);
+		unsigned v;
+
+		if (parse_umask(value, &v) < 0) {
+			ERR(ctx, "%s:%d: [%s] %s: invalid umask '%s' (use an octal mask such as 022 or 0077)",
+			    ctx->path, ctx->lineno, ctx->section, k->name, value);
+			return;
+		}
+		o->set = true;
+		o->v = (int)v;
+		return;
+	}
+	case K_RLIMIT: {
+		struct svc_limit *l = &s->limits[k->off];
+
+		if (parse_rlimit(value, limit_defs[k->off].bytes, &l->soft, &l->hard, &why) < 0) {
+			ERR(ctx, "%s:%d: [%s] %s: invalid limit '%s' (%s)",
+			    ctx->path, ctx->lineno, ctx->section, k->name, value, why);
+			return;
+		}
+		l->set = true;
+		return;
+	}
+	case K_CHOICE: {
+		const char *const *ch = rule->choices;
+
+		for (int i = 0; ch[i]; i++)
+			if (strcmp(value, ch[i]) == 0) {
+				*(int *)((char *)base + k->off) = i;
+				return;
+			}
+		choice_hint(ch, hint, sizeof(hint));
+		ERR(ctx, "%s:%d: [%s] %s: invalid value '%s' (%s)",
+		    ctx->path, ctx->lineno, ctx->section, k->name, value, hint);
+		return;
+	}
+	case K_OUTPUT: {
+		static const struct { const char *name; enum out_mode m; } modes[] = {
+			{ "inherit", OUT_INHERIT }, { "prefix", OUT_PREFIX }, { "null", OUT_NULL },
+		};
+		size_t i = k->off;
+
+		for (size_t j = 0; j < sizeof(modes) / sizeof(modes[0]); j++)
+			if (strcmp(value, modes[j].name) == 0) {
+				s->out[i] = modes[j].m;
+				return;
+			}
+		if (strncmp(value, "file:", 5) != 0) {
+			ERR(ctx, "%s:%d: [%s] %s: invalid value '%s' (use inherit, prefix, null or file:PATH)",
+			    ctx->path, ctx->lineno, ctx->section, k->name, value);
+			return;
+		}
+		if (value[5] == '\0') {
+			ERR(ctx, "%s:%d: [%s] %s: file: needs a path (file:PATH)",
+			    ctx->path, ctx->lineno, ctx->section, k->name);
+			return;
+		}
+		free(s->out_path[i]);
+		s->out_path[i] = strdup(value + 5);
+		s->out[i] = OUT_FILE;
+		return;
+	}
+	case K_ENV: {
+		const char *eq = strchr(value, '=');
+		char **nv;
+
+		if (!eq) {
+			ERR(ctx, "%s:%d: [%s] %s: expected KEY=VALUE, got '%s'",
+			    ctx->path, ctx->lineno, ctx->section, k->name, value);
+			return;
+		}
+		if (!valid_env_name(value, (size_t)(eq - value))) {
+			ERR(ctx, "%s:%d: [%s] %s: invalid variable name '%.*s' (use letters, digits and '_', not starting with a digit)",
+			    ctx->path, ctx->lineno, ctx->section, k->name, (int)(eq - value), value);
+			return;
+		}
+		nv = realloc(s->env, (s->nenv + 2) * sizeof(*nv));
+		if (!nv)
+			return;
+		s->env = nv;
+		s->env[s->nenv] = strdup(value);
+		if (s->env[s->nenv])
+			s->nenv++;
+		s->env[s->nenv] = NULL;
+		return;
+	}
+	case K_ENVFILE: {
+		char msg[512];
+
+		free(s->env_file);
+		s->env_file = strdup(value);
+		argv_free(s->file_env);
+		if (procattr_read_env_file(value, &s->file_env, &s->nfile_env, msg, sizeof(msg)) < 0)
+			ERR(ctx, "%s:%d: [%s] %s: %s",
+			    ctx->path, ctx->lineno, ctx->section, k->name, msg);
+		return;
+	}
+	case K_USER:
+		free(s->user);
+		free(s->pw_name);
+		free(s->pw_home);
+		s->user = strdup(value);
+		s->user_line = ctx->lineno;
+		r = procattr_lookup_user(value, &s->uid, &s->pw_gid, &s->pw_name, &s->pw_home);
+		if (r == -ENOENT)
+			ERR(ctx, "%s:%d: [%s] %s: unknown user '%s'",
+			    ctx->path, ctx->lineno, ctx->section, k->name, value);
+		else if (r == -ERANGE)
+			ERR(ctx, "%s:%d: [%s] %s: user id '%s' out of range",
+			    ctx->path, ctx->lineno, ctx->section, k->name, value);
+		else if (r < 0)
+			ERR(ctx, "%s:%d: [%s] %s: cannot look up user '%s': %s",
+			    ctx->path, ctx->lineno, ctx->section, k->name, value, strerror(-r));
+		else
+			s->has_uid = true;
+		return;
+	case K_GROUP: {
+		gid_t gid;
+
+		free(s->group);
+		s->group = strdup(value);
+		s->group_line = ctx->lineno;
+		r = procattr_lookup_group(value, &gid);
+		if (r == -ENOENT)
+			ERR(ctx, "%s:%d: [%s] %s: unknown group '%s'",
+			    ctx->path, ctx->lineno, ctx->section, k->name, value);
+		else if (r == -ERANGE)
+			ERR(ctx, "%s:%d: [%s] %s: group id '%s' out of range",
+			    ctx->path, ctx->lineno, ctx->section, k->name, value);
+		else if (r < 0)
+			ERR(ctx, "%s:%d: [%s] %s: cannot look up group '%s': %s",
+			    ctx->path, ctx->lineno, ctx->section, k->name, value, strerror(-r));
+		else {
+			s->group_ok = true;
+			s->group_gid = gid;
+		}
+		return;
+	}
+	default:
+		return;
+	}
+}
+
 static void
 set_value(struct load_ctx *ctx, const struct key_def *k, const char *value,
 	  bool cont)
@@ -373,6 +722,9 @@ set_value(struct load_ctx *ctx, const struct key_def *k, const char *value,
 			ERR(ctx, "%s:%d: [%s] %s: %s duration '%s' (use e.g. 250ms, 5s, 2m, 1m30s)",
 			    ctx->path, ctx->lineno, ctx->section, k->name,
 			    r == -ERANGE ? "out-of-range" : "invalid", value);
+		else if (ms == 0 && positive_duration(k))
+			ERR(ctx, "%s:%d: [%s] %s: must be more than 0",
+			    ctx->path, ctx->lineno, ctx->section, k->name);
 		else
 			*(msec_t *)((char *)base + k->off) = ms;
 		return;
@@ -428,6 +780,24 @@ set_value(struct load_ctx *ctx, const struct key_def *k, const char *value,
 		free(joined);
 		return;
 	}
+	case K_LISTEN:
+	case K_READY:
+	case K_HEALTH:
+	case K_COUNT:
+		set_probe_value(ctx, k, value, cont);
+		return;
+	case K_BOOL:
+	case K_INT:
+	case K_UMASK:
+	case K_RLIMIT:
+	case K_OUTPUT:
+	case K_CHOICE:
+	case K_ENV:
+	case K_ENVFILE:
+	case K_USER:
+	case K_GROUP:
+		set_proc_value(ctx, k, value, cont);	/* issue 6 */
+		return;
 	case K_HOOK: {
 		struct hook_config **list = k->scope == SCOPE_GLOBAL ? &ctx->c->drain
 								    : &ctx->svc->drain;
@@ -529,6 +899,8 @@ handler(void *user, const char *section, const char *name, const char *value)
 	seen[k - keys] = ctx->lineno;
 	if (k->type == K_STRING && k->scope == SCOPE_GLOBAL && strcmp(k->name, "main") == 0)
 		ctx->c->main_line = ctx->lineno;
+	if (k->scope == SCOPE_SERVICE && strcmp(k->name, "watchdog") == 0)
+		ctx->svc->watchdog_line = ctx->lineno;	/* checked in config_finish */
 	set_value(ctx, k, value, false);
 	return 1;
 }
@@ -576,6 +948,65 @@ resolve_hooks(struct hook_config *h, size_t n, msec_t timeout)
 		h[i].timeout_ms = timeout;
 }
 
+/* Check defaults; a watchdog needs the notify socket (issue 3). */
+static void
+resolve_checks(struct svc_config *s, const char *path, struct config_errors *errs)
+{
+	if (s->ready_interval_ms == UNSET_MS || s->ready_interval_ms == 0)
+		s->ready_interval_ms = DEFAULT_READY_INTERVAL_MS;
+	if (s->ready_timeout_ms == UNSET_MS || s->ready_timeout_ms == 0)
+		s->ready_timeout_ms = DEFAULT_READY_TIMEOUT_MS;
+	if (s->health_interval_ms == UNSET_MS || s->health_interval_ms == 0)
+		s->health_interval_ms = DEFAULT_HEALTH_INTERVAL_MS;
+	if (s->health_timeout_ms == UNSET_MS || s->health_timeout_ms == 0)
+		s->health_timeout_ms = DEFAULT_HEALTH_TIMEOUT_MS;
+	if (s->health_failures == 0)
+		s->health_failures = DEFAULT_HEALTH_FAILURES;
+	if (s->watchdog_ms > 0 && s->ready.kind != CHECK_NOTIFY)
+		config_errors_add(errs, "%s:%d: [service:%s] watchdog: needs ready = notify (WATCHDOG=1 comes through the notify socket)",
+				  path, s->watchdog_line, s->name);
+}
+
+/* Output defaults and the ids of a service (issue 6). The names were
+ * looked up as they were read; here the group list is built the way
+ * initgroups(3) would, in drainit, never in the child. */
+static void
+resolve_proc(struct svc_config *s, size_t nsvcs, const char *path, struct config_errors *errs)
+{
+	int r = 0;
+
+	for (int i = 0; i < 2; i++)
+		if (s->out[i] == OUT_DEFAULT)
+			s->out[i] = nsvcs > 1 ? OUT_PREFIX : OUT_INHERIT;
+	if ((s->user && !s->has_uid) || (s->group && !s->group_ok))
+		return;		/* the lookup error is reported already */
+	if (!s->has_uid && !s->group_ok)
+		return;
+	if (s->has_uid && !s->pw_name && !s->group_ok) {
+		config_errors_add(errs, "%s:%d: [service:%s] user: user '%s' has no passwd entry: set group too",
+				  path, s->user_line, s->name, s->user);
+		return;
+	}
+	s->gid = s->group_ok ? s->group_gid : s->pw_gid;
+	free(s->groups);
+	s->groups = NULL;
+	s->ngroups = 0;
+	if (s->pw_name) {
+		r = procattr_group_list(s->pw_name, s->gid, &s->groups, &s->ngroups);
+	} else if ((s->groups = malloc(sizeof(*s->groups)))) {
+		s->groups[0] = s->gid;
+		s->ngroups = 1;
+	} else {
+		r = -ENOMEM;
+	}
+	if (r < 0) {
+		config_errors_add(errs, "%s:%d: [service:%s] user: cannot list the groups of '%s': %s",
+				  path, s->user_line, s->name, s->pw_name ? s->pw_name : "?", strerror(-r));
+		return;
+	}
+	s->has_gid = true;
+}
+
 int
 config_finish(struct config *c, struct config_errors *errs)
 {
@@ -603,6 +1034,8 @@ config_finish(struct config *c, struct config_errors *errs)
 		if (s->drain_timeout_ms == UNSET_MS)
 			s->drain_timeout_ms = c->drain_timeout_ms;
 		resolve_hooks(s->drain, s->ndrain, s->drain_timeout_ms);
+		resolve_checks(s, path, errs);
+		resolve_proc(s, c->nsvcs, path, errs);
 	}
 	if (c->main && !config_find_service(c, c->main)) {
 		const char *best = NULL;

@@ -6,14 +6,44 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/resource.h>
+#include <sys/types.h>
 
 #include "parse.h"
+#include "spec.h"
 
 /* Documented defaults (man/drainit.ini.5). */
 #define DEFAULT_PRESTOP_DELAY_MS 0
 #define DEFAULT_GRACE_MS 10000
 #define DEFAULT_DRAIN_TIMEOUT_MS 10000
 #define UNSET_MS ((msec_t)-1)
+/* Readiness and health checks (issue 3). */
+#define DEFAULT_READY_INTERVAL_MS 1000
+#define DEFAULT_READY_TIMEOUT_MS 1000
+#define DEFAULT_HEALTH_INTERVAL_MS 10000
+#define DEFAULT_HEALTH_TIMEOUT_MS 1000
+#define DEFAULT_HEALTH_FAILURES 3
+
+/* ---- process settings and output of a service (issue 6) ---- */
+struct opt_int {
+	bool set;
+	int v;
+};
+
+/* Resource limits, in the order of limit_defs[] (procattr.c). */
+enum svc_limit_idx {
+	LIM_NOFILE, LIM_NPROC, LIM_CORE, LIM_MEMLOCK, LIM_STACK,
+	LIM_AS, LIM_DATA, LIM_FSIZE, LIM_CPU, _LIM_MAX
+};
+struct svc_limit {
+	bool set;
+	rlim_t soft, hard;
+};
+
+enum stdin_mode { STDIN_INHERIT, STDIN_NULL };
+/* OUT_DEFAULT is resolved by config_finish: prefix when there is more
+ * than one service, else inherit. */
+enum out_mode { OUT_DEFAULT, OUT_INHERIT, OUT_PREFIX, OUT_NULL, OUT_FILE };
 
 struct hook_config {
 	char *command;		/* as written, for the log */
@@ -34,6 +64,43 @@ struct svc_config {
 	char *directory;
 	struct hook_config *drain;
 	size_t ndrain;
+
+	/* ---- readiness, health, sd_notify (issue 3; check.c, notify.c) ---- */
+	struct check_spec ready;	/* kind CHECK_NONE when unset */
+	msec_t ready_interval_ms;
+	msec_t ready_timeout_ms;
+	struct check_spec health;	/* kind CHECK_NONE when unset */
+	msec_t health_interval_ms;
+	msec_t health_timeout_ms;
+	unsigned health_failures;	/* 0 until resolved */
+	msec_t watchdog_ms;		/* 0: no watchdog */
+	int watchdog_line;
+
+	/* ---- process settings and output (issue 6; procattr.c, output.c) ---- */
+	char *user;			/* as written; NULL: drainit's identity */
+	char *group;
+	int user_line, group_line;
+	char *pw_name;			/* the user's passwd name, for its groups */
+	char *pw_home;			/* the user's home, for HOME */
+	bool has_uid;			/* user resolved: uid */
+	bool group_ok;			/* group resolved: group_gid */
+	gid_t pw_gid, group_gid;	/* the user's primary group; group's */
+	bool has_gid;			/* by config_finish: gid and groups apply */
+	uid_t uid;
+	gid_t gid;
+	gid_t *groups;			/* supplementary groups, set when has_gid */
+	size_t ngroups;
+	char **env;			/* env = KEY=VALUE, in file order */
+	size_t nenv;
+	char *env_file;
+	char **file_env;		/* KEY=VALUE lines of env_file */
+	size_t nfile_env;
+	bool clear_env;
+	struct opt_int umask, nice, oom_score_adjust;
+	struct svc_limit limits[_LIM_MAX];
+	enum stdin_mode stdin_mode;
+	enum out_mode out[2];		/* [0] stdout, [1] stderr */
+	char *out_path[2];		/* file:PATH */
 };
 
 struct config {
@@ -49,6 +116,15 @@ struct config {
 	size_t ndrain;
 	struct svc_config *svcs;
 	size_t nsvcs;
+
+	/* ---- probe server (issue 3; probe.c) ---- */
+	char *probe_listen;		/* as written; NULL: no probe server */
+	struct listen_addr probe_addr;
+
+	/* ---- drainit's log and service output (issue 6) ---- */
+	int log_level;			/* enum log_level; -1: not set */
+	int log_format;			/* enum log_format */
+	bool log_timestamps;		/* time stamps on prefixed lines */
 };
 
 /* Every problem found, "FILE:LINE: [section] key: message": line by line

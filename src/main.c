@@ -14,6 +14,10 @@
 #include "cli.h"
 #include "config.h"
 #include "log.h"
+#include "notify.h"
+#include "output.h"
+#include "procattr.h"
+#include "probe.h"
 #include "reaper.h"
 #include "service.h"
 #include "shutdown.h"
@@ -24,6 +28,43 @@
 #ifndef DRAINIT_VERSION
 #define DRAINIT_VERSION "unknown"
 #endif
+
+/* Probe server and checks (issue 3), one line each where set. */
+static void
+print_probe_summary(const struct config *c)
+{
+	char d1[32], d2[32];
+
+	if (c->probe_listen)
+		printf("probe server: %s\n", c->probe_listen);
+	for (size_t i = 0; i < c->nsvcs; i++) {
+		const struct svc_config *s = &c->svcs[i];
+
+		if (s->ready.kind != CHECK_NONE) {
+			printf("service %s: ready %s", s->name, s->ready.text);
+			if (s->ready.kind != CHECK_NOTIFY)
+				printf(" every %s (timeout %s)",
+				       format_duration(s->ready_interval_ms, d1, sizeof(d1)),
+				       format_duration(s->ready_timeout_ms, d2, sizeof(d2)));
+			if (s->watchdog_ms)
+				printf("; watchdog %s", format_duration(s->watchdog_ms, d1, sizeof(d1)));
+			printf("\n");
+		}
+		if (s->health.kind != CHECK_NONE)
+			printf("service %s: health %s every %s (timeout %s), unhealthy after %u failure%s in a row\n",
+			       s->name, s->health.text,
+			       format_duration(s->health_interval_ms, d1, sizeof(d1)),
+			       format_duration(s->health_timeout_ms, d2, sizeof(d2)),
+			       s->health_failures, s->health_failures == 1 ? "" : "s");
+	}
+}
+
+/* The current stage, for json log lines (issue 6). */
+static const char *
+stage_of(const void *sup)
+{
+	return stage_name(((const struct supervisor *)sup)->stage);
+}
 
 static void
 print_check_summary(const struct config *c)
@@ -46,6 +87,12 @@ print_check_summary(const struct config *c)
 	if (c->ndrain)
 		printf("global drain hooks: %zu (drain_timeout %s)\n", c->ndrain,
 		       format_duration(c->drain_timeout_ms, d3, sizeof(d3)));
+	print_probe_summary(c);
+	for (size_t i = 0; i < c->nsvcs; i++) {	/* process settings, output (issue 6) */
+		char buf[1024];
+		if (procattr_describe(&c->svcs[i], buf, sizeof(buf)))
+			printf("service %s: %s\n", c->svcs[i].name, buf);
+	}
 }
 
 int
@@ -60,6 +107,7 @@ main(int argc, char **argv)
 	char err[512];
 	int r;
 
+	output_stdio_sane();	/* issue 6: no pipe may land on fd 0-2 */
 	r = cli_parse(argc, argv, &cli, &cfg, err, sizeof(err));
 	if (r != 0) {
 		fprintf(stderr, "drainit: %s\n", err);
@@ -96,6 +144,12 @@ main(int argc, char **argv)
 		config_free(&cfg);
 		return 0;
 	}
+	/* drainit's own log (issue 6): the command line wins over the file. */
+	if (cli.log_level >= 0)
+		log_min_level = (enum log_level)cli.log_level;
+	else if (!cli.verbose && cfg.log_level >= 0)
+		log_min_level = (enum log_level)cfg.log_level;
+	log_format = (enum log_format)(cli.log_format >= 0 ? cli.log_format : cfg.log_format);
 
 	fds_cloexec_inherited();
 	loop = ev_default_loop(EVFLAG_AUTO);
@@ -110,12 +164,25 @@ main(int argc, char **argv)
 		return EXIT_OSERR;
 	}
 	sup.is_pid1 = getpid() == 1;
+	log_set_stage_source(stage_of, &sup);	/* "stage" of json log lines */
 
 	signals_setup(&sup, sigw);
 	reaper_setup(&sup, &childw);
 	log_info("drainit %s starting as %s: %zu service%s%s%s", DRAINIT_VERSION,
 		 sup.is_pid1 ? "PID 1" : "child subreaper", cfg.nsvcs, cfg.nsvcs == 1 ? "" : "s",
 		 cfg.path ? " from " : "", cfg.path ? cfg.path : "");
+	/* Before any service: NOTIFY_SOCKET goes into their environment, and
+	 * a probe port that cannot be bound stops drainit with nothing started. */
+	if (notify_setup(&sup) < 0 || probe_setup(&sup) < 0) {
+		log_error("nothing started, exiting with code %d", EXIT_OSERR);
+		probe_free(&sup);
+		notify_free(&sup);
+		supervisor_free(&sup);
+		free(sigw);
+		config_free(&cfg);
+		ev_loop_destroy(loop);
+		return EXIT_OSERR;
+	}
 	service_start_all(&sup);
 
 	/* ev_run() forgets an ev_break() made before it started. */
@@ -123,6 +190,8 @@ main(int argc, char **argv)
 		ev_run(loop, 0);
 
 	r = shutdown_exit_code(&sup);
+	probe_free(&sup);
+	notify_free(&sup);
 	supervisor_free(&sup);
 	free(sigw);
 	config_free(&cfg);

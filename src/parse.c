@@ -3,6 +3,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -317,4 +318,231 @@ edit_distance(const char *a, const char *b)
 		}
 	}
 	return row[lb];
+}
+
+/* ---- process settings (issue 6) ------------------------------------------ */
+
+int
+parse_bool(const char *s, bool *ret)
+{
+	static const char *const yes[] = { "true", "yes", "on", "1" };
+	static const char *const no[] = { "false", "no", "off", "0" };
+
+	for (size_t i = 0; s && i < sizeof(yes) / sizeof(yes[0]); i++) {
+		if (strcasecmp(s, yes[i]) == 0) {
+			*ret = true;
+			return 0;
+		}
+		if (strcasecmp(s, no[i]) == 0) {
+			*ret = false;
+			return 0;
+		}
+	}
+	return -EINVAL;
+}
+
+int
+parse_int_range(const char *s, long min, long max, long *ret)
+{
+	char *end;
+	long v;
+
+	if (!s || !*s || isspace((unsigned char)*s))
+		return -EINVAL;
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (*end)
+		return -EINVAL;
+	if (errno == ERANGE || v < min || v > max)
+		return -ERANGE;
+	*ret = v;
+	return 0;
+}
+
+int
+parse_umask(const char *s, unsigned *ret)
+{
+	unsigned v = 0;
+
+	if (!s || !*s || strlen(s) > 4)
+		return -EINVAL;
+	for (; *s; s++) {
+		if (*s < '0' || *s > '7')
+			return -EINVAL;
+		v = v * 8 + (unsigned)(*s - '0');
+	}
+	if (v > 0777)
+		return -EINVAL;
+	*ret = v;
+	return 0;
+}
+
+/* One side of a limit: "infinity", "unlimited", or an integer with an
+ * optional binary suffix when bytes. */
+static int
+parse_rlim_value(const char *s, size_t len, bool bytes, rlim_t *ret, const char **why)
+{
+	unsigned long long v = 0, mult = 1;
+	size_t i = 0;
+
+	if ((len == 8 && strncasecmp(s, "infinity", 8) == 0) ||
+	    (len == 9 && strncasecmp(s, "unlimited", 9) == 0)) {
+		*ret = RLIM_INFINITY;
+		return 0;
+	}
+	if (len == 0 || !isdigit((unsigned char)s[0])) {
+		*why = bytes ? "use N, N[KMGT], SOFT:HARD or infinity"
+			     : "use N, SOFT:HARD or infinity";
+		return -EINVAL;
+	}
+	for (; i < len && isdigit((unsigned char)s[i]); i++) {
+		if (v > (ULLONG_MAX - 9) / 10) {
+			*why = "out of range";
+			return -EINVAL;
+		}
+		v = v * 10 + (unsigned long long)(s[i] - '0');
+	}
+	if (i < len && bytes && i + 1 == len) {
+		const char *units = "KMGT";
+		const char *u = strchr(units, toupper((unsigned char)s[i]));
+		if (!u || !*u) {
+			*why = "use N, N[KMGT], SOFT:HARD or infinity";
+			return -EINVAL;
+		}
+		for (const char *p = units; p <= u; p++)
+			mult *= 1024;
+		i++;
+	}
+	if (i != len) {
+		*why = bytes ? "use N, N[KMGT], SOFT:HARD or infinity"
+			     : "use N, SOFT:HARD or infinity";
+		return -EINVAL;
+	}
+	if (v > (unsigned long long)(RLIM_INFINITY - 1) / mult) {
+		*why = "out of range";
+		return -EINVAL;
+	}
+	*ret = (rlim_t)(v * mult);
+	return 0;
+}
+
+int
+parse_rlimit(const char *s, bool bytes, rlim_t *soft, rlim_t *hard, const char **ret_err)
+{
+	const char *colon, *why = "use N, SOFT:HARD or infinity";
+	rlim_t so, ha;
+
+	if (!s)
+		return -EINVAL;
+	colon = strchr(s, ':');
+	if (!colon) {
+		if (parse_rlim_value(s, strlen(s), bytes, &so, &why) < 0)
+			goto bad;
+		ha = so;
+	} else {
+		if (parse_rlim_value(s, (size_t)(colon - s), bytes, &so, &why) < 0 ||
+		    parse_rlim_value(colon + 1, strlen(colon + 1), bytes, &ha, &why) < 0)
+			goto bad;
+		if (so > ha) {
+			why = "soft limit above hard limit";
+			goto bad;
+		}
+	}
+	*soft = so;
+	*hard = ha;
+	return 0;
+bad:
+	if (ret_err)
+		*ret_err = why;
+	return -EINVAL;
+}
+
+bool
+valid_env_name(const char *s, size_t len)
+{
+	if (len == 0 || isdigit((unsigned char)s[0]))
+		return false;
+	for (size_t i = 0; i < len; i++)
+		if (!isalnum((unsigned char)s[i]) && s[i] != '_')
+			return false;
+	return true;
+}
+
+int
+parse_env_line(const char *line, char **ret_kv, const char **ret_err)
+{
+	const char *p = line, *key, *why;
+	size_t klen, vlen = 0;
+	char *kv, *v;
+
+	while (*p == ' ' || *p == '\t')
+		p++;
+	if (*p == '\0' || *p == '\n' || *p == '#')
+		return 0;
+	if (strncmp(p, "export", 6) == 0 && (p[6] == ' ' || p[6] == '\t')) {
+		p += 6;
+		while (*p == ' ' || *p == '\t')
+			p++;
+	}
+	key = p;
+	while (*p && *p != '=' && *p != ' ' && *p != '\t' && *p != '\n')
+		p++;
+	klen = (size_t)(p - key);
+	while (*p == ' ' || *p == '\t')
+		p++;
+	if (*p != '=') {
+		why = "expected KEY=VALUE";
+		goto bad;
+	}
+	if (!valid_env_name(key, klen)) {
+		why = "invalid variable name (use letters, digits and '_', not starting with a digit)";
+		goto bad;
+	}
+	p++;
+	while (*p == ' ' || *p == '\t')
+		p++;
+	/* The value is never longer than the rest of the line. */
+	kv = malloc(klen + 1 + strlen(p) + 1);
+	if (!kv)
+		return -ENOMEM;
+	memcpy(kv, key, klen);
+	kv[klen] = '=';
+	v = kv + klen + 1;
+	if (*p == '\'' || *p == '"') {
+		char q = *p++;
+		while (*p && *p != q && *p != '\n') {
+			if (q == '"' && *p == '\\' && p[1] && strchr("\"\\$nt", p[1])) {
+				p++;
+				v[vlen++] = *p == 'n' ? '\n' : *p == 't' ? '\t' : *p;
+				p++;
+				continue;
+			}
+			v[vlen++] = *p++;
+		}
+		if (*p != q) {
+			free(kv);
+			why = q == '"' ? "unterminated double quote" : "unterminated single quote";
+			goto bad;
+		}
+		p++;
+		while (*p == ' ' || *p == '\t' || *p == '\r')
+			p++;
+		if (*p && *p != '\n' && *p != '#') {
+			free(kv);
+			why = "unexpected text after the closing quote";
+			goto bad;
+		}
+	} else {
+		while (*p && *p != '\n')
+			v[vlen++] = *p++;
+		while (vlen > 0 && (v[vlen - 1] == ' ' || v[vlen - 1] == '\t' || v[vlen - 1] == '\r'))
+			vlen--;
+	}
+	v[vlen] = '\0';
+	*ret_kv = kv;
+	return 1;
+bad:
+	if (ret_err)
+		*ret_err = why;
+	return -EINVAL;
 }

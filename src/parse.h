@@ -4,8 +4,10 @@
 #ifndef DRAINIT_PARSE_H
 #define DRAINIT_PARSE_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <stddef.h>
+#include <sys/resource.h>
 
 /* Durations are integer milliseconds everywhere inside drainit. */
 typedef int64_t msec_t;
@@ -34,5 +36,34 @@ char **argv_dup(char *const *argv);
 
 /* Levenshtein distance, for "did you mean" hints. */
 int edit_distance(const char *a, const char *b);
+
+/* ---- process settings (issue 6) ------------------------------------------ */
+
+/* "true", "yes", "on", "1" / "false", "no", "off", "0", any case. 0 or -EINVAL. */
+int parse_bool(const char *s, bool *ret);
+
+/* A decimal integer in [min, max]. 0, -EINVAL (syntax) or -ERANGE. */
+int parse_int_range(const char *s, long min, long max, long *ret);
+
+/* An octal file-mode mask such as "022" or "0027" (0 to 0777). 0 or -EINVAL. */
+int parse_umask(const char *s, unsigned *ret);
+
+/* A resource limit: "N" (soft = hard = N), "SOFT:HARD", where each side
+ * is an integer or "infinity"/"unlimited". With bytes, integers take an
+ * optional K, M, G or T suffix (powers of 1024). Returns 0, or -EINVAL
+ * with *ret_err set to a static hint ("use N, SOFT:HARD or infinity",
+ * "soft limit above hard limit", "out of range"). */
+int parse_rlimit(const char *s, bool bytes, rlim_t *soft, rlim_t *hard, const char **ret_err);
+
+/* An environment variable name: [A-Za-z_][A-Za-z0-9_]*, len bytes of s. */
+bool valid_env_name(const char *s, size_t len);
+
+/* One line of an env_file: blank and '#' lines, optional "export ", then
+ * KEY=VALUE where VALUE is taken as written (trailing spaces removed),
+ * or is '...' (literal) or "..." (backslash escapes \" \\ \$ \n \t),
+ * optionally followed by spaces and a '#' comment.
+ * Returns 1 with *ret_kv a malloc'd "KEY=VALUE", 0 for a line with no
+ * setting, -EINVAL with *ret_err a static reason, or -ENOMEM. */
+int parse_env_line(const char *line, char **ret_kv, const char **ret_err);
 
 #endif

@@ -2,16 +2,18 @@
  * (libev waits with waitpid(-1, WNOHANG) in the default loop), orphans
  * reparented to drainit included. As PID 1 the kernel reparents orphans
  * to us; otherwise PR_SET_CHILD_SUBREAPER makes the same true for our
- * descendants. A pid that belongs to no service and no hook is an orphan:
- * counted, never acted on. */
+ * descendants. A pid that belongs to no service, no hook and no exec:
+ * check (check.c) is an orphan: counted, never acted on. */
 #include "reaper.h"
 
 #include <errno.h>
 #include <string.h>
 #include <sys/prctl.h>
 
+#include "check.h"
 #include "hooks.h"
 #include "log.h"
+#include "notify.h"
 #include "service.h"
 #include "spawn.h"
 
@@ -41,11 +43,14 @@ reaper_on_exit(struct supervisor *sup, pid_t pid, int wstatus)
 {
 	struct service *svc = service_find_by_pid(sup, pid);
 	struct hook *h;
+	struct check *c;
 
 	if (svc) {
 		/* The status pipe is readable now (the child is gone): read it
 		 * first so a failed exec is never mistaken for "exited 127". */
 		proc_collect_status(sup, &svc->proc);
+		if (notify_main_exited(sup, svc, wstatus))
+			return;	/* its MAINPID= process goes on as the service */
 		service_on_exit(sup, svc, wstatus);
 		return;
 	}
@@ -53,6 +58,12 @@ reaper_on_exit(struct supervisor *sup, pid_t pid, int wstatus)
 	if (h) {
 		proc_collect_status(sup, &h->proc);
 		hook_on_exit(sup, h, wstatus);
+		return;
+	}
+	c = check_find_by_pid(sup, pid);
+	if (c) {
+		proc_collect_status(sup, &c->proc);
+		check_on_exit(sup, c, wstatus);
 		return;
 	}
 	sup->orphans_reaped++;
@@ -64,6 +75,8 @@ reaper_proc_exec_result(struct supervisor *sup, struct proc *p)
 {
 	if (p->kind == PROC_SERVICE)
 		service_on_exec(sup, container_of(p, struct service, proc));
+	else if (p->kind == PROC_CHECK)
+		check_on_exec(sup, container_of(p, struct check, proc));
 	else
 		hook_on_exec(sup, container_of(p, struct hook, proc));
 }

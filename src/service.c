@@ -9,6 +9,7 @@
 #include "service.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,8 +18,12 @@
 
 extern char **environ;
 
+#include "check.h"
 #include "env.h"
 #include "log.h"
+#include "notify.h"
+#include "output.h"
+#include "procattr.h"
 #include "shutdown.h"
 
 const char *
@@ -66,7 +71,9 @@ service_env(struct supervisor *sup, struct service *svc)
 	struct envbuf e;
 
 	(void)sup;
-	if (env_init(&e, environ) < 0) {
+	if (env_init(&e, environ) < 0 ||
+	    procattr_env(svc->cfg, &e) < 0 ||	/* clear_env, env_file, env (issue 6) */
+	    notify_env(sup, svc, &e) < 0) {	/* NOTIFY_SOCKET for ready = notify */
 		env_free(&e);
 		return -ENOMEM;
 	}
@@ -84,15 +91,29 @@ service_start(struct supervisor *sup, struct service *svc)
 		/* drainit -- CMD on a terminal: CMD gets the terminal, as under tini */
 		.foreground = sup->cfg->single,
 	};
+	/* process settings and stdio (issue 6) */
+	struct spawn_opts opts = { 0 };
+	struct spawn_rlimit rl[_LIM_MAX];
+	struct output_start os;
+	char oom[16], what[PATH_MAX + 16] = "fork";
 	int r;
 
 	svc->proc.kind = PROC_SERVICE;
 	r = service_env(sup, svc);
 	req.envp = svc->envp;
+	procattr_spawn_opts(svc->cfg, &opts, rl, oom);
 	if (r == 0)
+		r = output_prepare(sup, svc, &os, what, sizeof(what));
+	if (r == 0) {
+		memcpy(opts.stdio, os.stdio, sizeof(opts.stdio));
+		req.opts = &opts;
 		r = sup->sys->spawn(sup, &svc->proc, &req);
+		output_spawned(sup, &os, r == 0);
+		if (r < 0)
+			snprintf(what, sizeof(what), "fork");
+	}
 	if (r < 0) {
-		log_error("service %s: failed to start: fork: %s", svc->cfg->name, strerror(-r));
+		log_error("service %s: failed to start: %s: %s", svc->cfg->name, what, strerror(-r));
 		svc->state = SVC_FAILED;
 		svc->proc.fail_step = SPAWN_STEP_NONE;
 		svc->proc.fail_errno = -r;
@@ -133,6 +154,8 @@ service_on_exec(struct supervisor *sup, struct service *svc)
 	if (svc->state == SVC_STARTING)
 		svc->state = SVC_RUNNING;
 	log_debug("service %s (pid %d): running", svc->cfg->name, (int)svc->proc.pid);
+	if (svc->state == SVC_RUNNING)
+		check_on_service_running(sup, svc);	/* ready/health checks */
 }
 
 const char *
@@ -199,6 +222,7 @@ service_on_exit(struct supervisor *sup, struct service *svc, int wstatus)
 	}
 	if (!service_clean(svc) && !sup->first_unclean)
 		sup->first_unclean = svc;
+	check_on_service_exit(sup, svc);	/* stops its checks; /livez verdict */
 	shutdown_on_service_exit(sup, svc);
 }
 

@@ -29,6 +29,7 @@
 
 #include "hooks.h"
 #include "log.h"
+#include "output.h"
 #include "service.h"
 
 const char *
@@ -265,7 +266,10 @@ enter_exited(struct supervisor *sup)
 	else
 		sup->exit_code = 0;
 	log_summary(sup);
-	ev_break(sup->loop, EVBREAK_ALL);
+	/* The services' last output first: else output.c breaks the loop
+	 * once their pipes are drained (issue 6). */
+	if (output_exit_ready(sup))
+		ev_break(sup->loop, EVBREAK_ALL);
 }
 
 /* ---- transitions ---------------------------------------------------------- */

@@ -9,6 +9,7 @@
 #include <signal.h>
 
 #include "log.h"
+#include "output.h"
 #include "service.h"
 #include "shutdown.h"
 
@@ -29,6 +30,8 @@ static void
 forward_signal_cb(EV_P_ ev_signal *w, int revents)
 {
 	(void)revents;
+	if (w->signum == SIGHUP)
+		output_reopen(ev_userdata(EV_A));	/* file:PATH outputs, for logrotate */
 	service_forward_all(ev_userdata(EV_A), w->signum);
 }
 

@@ -3,6 +3,7 @@
  * Order (parent):  block all signals -> pipe2(O_CLOEXEC) -> fork ->
  *                  setpgid(pid, pid) -> restore mask -> watch the pipe.
  * Order (child):   setpgid(0, 0) -> every signal to SIG_DFL -> empty mask
+ *                  -> process settings of a service (child_apply_opts)
  *                  -> fds >= 3 close-on-exec -> chdir -> exec.
  * Why the mask: until exec the child still carries libev's handlers; a
  * stop signal sent to the new group in that window would be caught by
@@ -17,9 +18,12 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "log.h"
@@ -40,6 +44,15 @@ spawn_step_name(enum spawn_step s)
 		[SPAWN_STEP_SIGNALS] = "reset signals",
 		[SPAWN_STEP_CHDIR] = "chdir",
 		[SPAWN_STEP_EXEC] = "exec",
+		[SPAWN_STEP_STDIN] = "stdin",
+		[SPAWN_STEP_STDOUT] = "stdout",
+		[SPAWN_STEP_STDERR] = "stderr",
+		[SPAWN_STEP_RLIMIT] = "setrlimit",
+		[SPAWN_STEP_NICE] = "nice",
+		[SPAWN_STEP_OOM] = "oom_score_adj",
+		[SPAWN_STEP_SETGROUPS] = "setgroups",
+		[SPAWN_STEP_SETGID] = "setgid",
+		[SPAWN_STEP_SETUID] = "setuid",
 	};
 	return (unsigned)s < _SPAWN_STEP_MAX ? names[s] : "?";
 }
@@ -55,6 +68,49 @@ child_fail(int fd, enum spawn_step step, int err)
 	struct exec_report rep = { .step = step, .err = err };
 	(void)!write(fd, &rep, sizeof(rep));
 	_exit(127);
+}
+
+/* A service's process settings (issue 6), in the child, in an order
+ * where each step still has the privilege it needs: stdio, limits,
+ * priority and OOM score while still root, then groups -> gid -> uid
+ * (the uid last: after it nothing else could be changed). Syscalls on
+ * numbers prepared by the parent only: no NSS, no malloc. */
+static void
+child_apply_opts(int status_fd, const struct spawn_opts *o)
+{
+	static const enum spawn_step stdio_step[3] = {
+		SPAWN_STEP_STDIN, SPAWN_STEP_STDOUT, SPAWN_STEP_STDERR,
+	};
+	int fd;
+
+	for (int i = 0; i < 3; i++) {
+		if (o->stdio[i] < 0)
+			continue;
+		/* dup2 onto itself would keep FD_CLOEXEC: clear it instead. */
+		if (o->stdio[i] == i ? fcntl(i, F_SETFD, 0) < 0 : dup2(o->stdio[i], i) < 0)
+			child_fail(status_fd, stdio_step[i], errno);
+	}
+	for (size_t i = 0; i < o->nrlimits; i++)
+		if (setrlimit(o->rlimits[i].resource, &o->rlimits[i].lim) < 0)
+			child_fail(status_fd, SPAWN_STEP_RLIMIT, errno);
+	if (o->set_nice && setpriority(PRIO_PROCESS, 0, o->nice) < 0)
+		child_fail(status_fd, SPAWN_STEP_NICE, errno);
+	if (o->oom_score_adj) {
+		fd = open("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC);
+		if (fd < 0 || write(fd, o->oom_score_adj, o->oom_len) != (ssize_t)o->oom_len)
+			child_fail(status_fd, SPAWN_STEP_OOM, errno);
+		close(fd);
+	}
+	if (o->set_umask)
+		umask(o->umask);
+	if (o->set_ids) {
+		if (setgroups(o->ngroups, o->groups) < 0)
+			child_fail(status_fd, SPAWN_STEP_SETGROUPS, errno);
+		if (setgid(o->gid) < 0)
+			child_fail(status_fd, SPAWN_STEP_SETGID, errno);
+	}
+	if (o->set_uid && setuid(o->uid) < 0)
+		child_fail(status_fd, SPAWN_STEP_SETUID, errno);
 }
 
 static void __attribute__((noreturn))
@@ -78,6 +134,9 @@ child_run(int status_fd, const struct spawn_req *req)
 	sigemptyset(&empty);
 	if (sigprocmask(SIG_SETMASK, &empty, NULL) < 0)
 		child_fail(status_fd, SPAWN_STEP_SIGNALS, errno);
+
+	if (req->opts)
+		child_apply_opts(status_fd, req->opts);	/* issue 6 */
 
 	/* Belt and braces: drainit's own fds are O_CLOEXEC from birth. */
 	(void)close_range(3, ~0U, CLOSE_RANGE_CLOEXEC);

@@ -8,7 +8,9 @@
 #include <string.h>
 #include <time.h>
 
+#include "check.h"
 #include "hooks.h"
+#include "output.h"
 #include "shutdown.h"
 #include "spawn.h"
 
@@ -50,6 +52,10 @@ supervisor_init(struct supervisor *sup, struct ev_loop *loop, struct config *cfg
 	}
 	if (hooks_init(sup) < 0)
 		return -ENOMEM;
+	if (output_init(sup) < 0)	/* issue 6: service output */
+		return -ENOMEM;
+	if (check_init(sup) < 0)	/* ready/health checks (issue 3) */
+		return -ENOMEM;
 	shutdown_init(sup);
 	return 0;
 }
@@ -58,6 +64,8 @@ void
 supervisor_free(struct supervisor *sup)
 {
 	hooks_free(sup);
+	output_free(sup);
+	check_free(sup);
 	for (size_t i = 0; i < sup->nsvcs; i++)
 		argv_free(sup->svcs[i].envp);
 	free(sup->svcs);

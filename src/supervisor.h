@@ -7,6 +7,7 @@
 
 #include <ev.h>
 #include <stdbool.h>
+#include <sys/resource.h>
 #include <sys/types.h>
 
 #include "config.h"
@@ -18,11 +19,37 @@
 struct supervisor;
 struct proc;
 
+/* ---- per-service process settings, applied by the child (issue 6) ----
+ * Everything is resolved before fork (names, strings): the child only
+ * makes syscalls with these numbers. */
+struct spawn_rlimit {
+	int resource;
+	struct rlimit lim;
+};
+struct spawn_opts {
+	int stdio[3];		/* fd to dup2 onto 0, 1, 2; -1: keep drainit's */
+	const struct spawn_rlimit *rlimits;
+	size_t nrlimits;
+	bool set_nice;
+	int nice;
+	const char *oom_score_adj;	/* "500\n" for /proc/self/oom_score_adj; NULL: keep */
+	size_t oom_len;
+	bool set_umask;
+	mode_t umask;
+	bool set_ids;		/* setgroups, setgid, then setuid (when set_uid) */
+	const gid_t *groups;
+	size_t ngroups;
+	gid_t gid;
+	bool set_uid;
+	uid_t uid;
+};
+
 /* What a process is started with. */
 struct spawn_req {
 	char *const *argv;
 	const char *dir;	/* NULL: drainit's own */
 	char *const *envp;	/* NULL: drainit's environment */
+	const struct spawn_opts *opts;	/* NULL: as drainit (issue 6) */
 	bool foreground;	/* take the terminal on fd 0, if it is one */
 };
 
@@ -34,7 +61,7 @@ struct sys_ops {
 	msec_t (*now)(void);	/* monotonic milliseconds */
 };
 
-enum proc_kind { PROC_SERVICE, PROC_HOOK };
+enum proc_kind { PROC_SERVICE, PROC_HOOK, PROC_CHECK /* exec: check (check.c) */ };
 
 /* Steps of the child between fork and exec, reported on failure. */
 enum spawn_step {
@@ -43,6 +70,16 @@ enum spawn_step {
 	SPAWN_STEP_SIGNALS,
 	SPAWN_STEP_CHDIR,
 	SPAWN_STEP_EXEC,
+	/* process settings (issue 6) */
+	SPAWN_STEP_STDIN,
+	SPAWN_STEP_STDOUT,
+	SPAWN_STEP_STDERR,
+	SPAWN_STEP_RLIMIT,
+	SPAWN_STEP_NICE,
+	SPAWN_STEP_OOM,
+	SPAWN_STEP_SETGROUPS,
+	SPAWN_STEP_SETGID,
+	SPAWN_STEP_SETUID,
 	_SPAWN_STEP_MAX
 };
 const char *spawn_step_name(enum spawn_step s);
@@ -69,6 +106,25 @@ enum svc_state {
 };
 const char *svc_state_name(enum svc_state s);
 
+/* ---- readiness, health and sd_notify of one service (issue 3) ----------
+ * Written by check.c (ready/health checks) and notify.c (sd_notify);
+ * read by report.c for /readyz, /livez, /status and /metrics. */
+struct check;
+struct svc_probe {
+	bool ready;		/* its ready check passed last (or READY=1 came) */
+	bool unhealthy;		/* health_failures health checks failed in a row */
+	bool watchdog_expired;	/* watchdog passed without WATCHDOG=1 */
+	bool failed;		/* ended uncleanly while drainit was running */
+	unsigned long exits;	/* times its process ended */
+	char why[160];		/* why not ready: "starting", "check failing: ..." */
+	char health_why[160];	/* last health check failure */
+	char status[160];	/* last STATUS= (sd_notify) */
+	pid_t mainpid;		/* MAINPID= (sd_notify), 0 if none */
+	struct check *ready_chk;	/* NULL: ready = none or notify */
+	struct check *health_chk;	/* NULL: no health check */
+	ev_timer watchdog;	/* armed while watchdog = DUR applies */
+};
+
 struct service {
 	struct svc_config *cfg;
 	struct proc proc;
@@ -79,6 +135,7 @@ struct service {
 	ev_timer grace_timer;
 	msec_t started_at;
 	char **envp;		/* environment of the current run */
+	struct svc_probe pr;	/* issue 3: readiness, health, sd_notify */
 };
 
 struct hook {
@@ -135,6 +192,13 @@ struct supervisor {
 	size_t nhooks;
 
 	bool ready;		/* readiness as a probe would report it */
+
+	/* ---- probe server and sd_notify socket (issue 3) ---- */
+	struct probe_server *probe;	/* NULL: no probe_listen (probe.c) */
+	struct notify_server *notify;	/* NULL: no notify service (notify.c) */
+
+	/* ---- service output: prefix and file:PATH streams (issue 6) ---- */
+	struct output *out;	/* output.c; NULL until output_init */
 
 	/* shutdown stage machine (shutdown.c is its only writer) */
 	enum stage stage;

@@ -42,8 +42,9 @@ command = {TSVC} --name b --report
         for sig, name in ((signal.SIGUSR1, "USR1"), (signal.SIGWINCH, "WINCH"),
                           (signal.SIGQUIT, "QUIT"), (signal.SIGCONT, "CONT")):
             d.signal(sig)
-            d.wait_for(rf"^a: got {name}$", stream="out")
-            d.wait_for(rf"^b: got {name}$", stream="out")
+            # two services: their output is prefixed by default (issue 6)
+            d.wait_for(rf"^a \| a: got {name}$", stream="out")
+            d.wait_for(rf"^b \| b: got {name}$", stream="out")
             d.wait_for(rf"forwarded SIG{name} to 2 services: a \(pgid \d+\), b \(pgid \d+\)$")
         d.signal(signal.SIGTERM)
         d.expect_rc(137)

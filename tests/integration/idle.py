@@ -38,6 +38,30 @@ command = {TSVC} --name b
         check(woke == 0, f"idle drainit woke up {woke} times in {WINDOW}s", d)
 
 
+def idle_drainit_with_probe_server_does_not_wake_up():
+    """Issue 3: a probe server with no checks adds no wake-ups, even after serving."""
+    from probeutil import curl, free_port
+    port = free_port()
+    ini = f"""
+[drainit]
+probe_listen = 127.0.0.1:{port}
+[service:a]
+command = {TSVC} --name a
+"""
+    with Drainit(ini=ini) as d:
+        d.wait_for(r"a: ready", stream="out")
+        d.wait_for(r"probe server listening")
+        for path in ("/readyz", "/livez", "/status", "/metrics"):
+            r = curl(f"http://127.0.0.1:{port}{path}")
+            check(r.code == 200, f"{path}: {r}", d)
+        time.sleep(0.3)
+        pid = d.pid()
+        before = switches(pid)
+        time.sleep(WINDOW)
+        woke = switches(pid) - before
+        check(woke == 0, f"idle drainit with a probe server woke up {woke} times in {WINDOW}s", d)
+
+
 def negative_control_polling_process_is_caught():
     p = subprocess.Popen(["sh", "-c", "while :; do sleep 0.1; done"])
     try:
@@ -51,4 +75,5 @@ def negative_control_polling_process_is_caught():
 
 
 if __name__ == "__main__":
-    run(idle_drainit_does_not_wake_up, negative_control_polling_process_is_caught)
+    run(idle_drainit_does_not_wake_up, idle_drainit_with_probe_server_does_not_wake_up,
+        negative_control_polling_process_is_caught)

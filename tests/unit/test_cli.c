@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "log.h"
 #include "supervisor.h"
 
 static struct cli o;
@@ -101,4 +102,65 @@ Test(cli, help_and_version)
 	config_free(&c);
 	cr_expect_eq(parse((char *[]){ "drainit", "-V", NULL }), 0);
 	cr_expect(o.version);
+}
+
+/* ---- --probe (issue 3) ---------------------------------------------------- */
+
+Test(cli, probe_in_single_command_mode)
+{
+	cr_assert_eq(parse((char *[]){ "drainit", "--probe", ":8080", "--", "app", NULL }), 0, "%s", err);
+	cr_expect_str_eq(c.probe_listen, ":8080");
+	cr_expect(c.probe_addr.any);
+	cr_expect_eq(c.probe_addr.port, 8080);
+	cr_expect_eq(c.svcs[0].ready.kind, CHECK_NONE);
+	config_free(&c);
+	cr_assert_eq(parse((char *[]){ "drainit", "--probe=127.0.0.1:9000", "--", "app", NULL }), 0);
+	cr_expect_str_eq(c.probe_listen, "127.0.0.1:9000");
+	cr_expect_not(c.probe_addr.any);
+}
+
+Test(cli, probe_errors)
+{
+	cr_expect_eq(parse((char *[]){ "drainit", "--probe", "8080", "--", "app", NULL }), EXIT_USAGE);
+	cr_expect_str_eq(err, "--probe: invalid address '8080' (missing port: use HOST:PORT or :PORT)");
+	config_free(&c);
+	cr_expect_eq(parse((char *[]){ "drainit", "--probe", ":8080", "-c", "f.ini", NULL }), EXIT_USAGE);
+	cr_expect_str_eq(err, "--probe applies to -- CMD only; with -c set it in the [drainit] or [service:NAME] section");
+	config_free(&c);
+	cr_expect_eq(parse((char *[]){ "drainit", "--probe", NULL }), EXIT_USAGE);
+	cr_expect_str_eq(err, "--probe: missing argument");
+}
+
+/* ---- --log-format, --log-level (issue 6) --------------------------------- */
+
+Test(cli, log_flags_in_both_modes)
+{
+	cr_assert_eq(parse((char *[]){ "drainit", "-c", "f.ini", "--log-format", "json",
+				       "--log-level=warn", NULL }),
+		     0, "%s", err);
+	cr_expect_eq(o.log_format, LOG_FORMAT_JSON);
+	cr_expect_eq(o.log_level, LOG_WARN);
+	config_free(&c);
+	cr_assert_eq(parse((char *[]){ "drainit", "--log-level", "debug", "--", "app", NULL }), 0, "%s", err);
+	cr_expect_eq(o.log_level, LOG_DEBUG);
+	cr_expect_eq(o.log_format, -1, "not given");
+	/* single-command mode: one service, output left as drainit's */
+	cr_expect_eq(c.svcs[0].out[0], OUT_INHERIT);
+	cr_expect_eq(c.svcs[0].out[1], OUT_INHERIT);
+	config_free(&c);
+	cr_assert_eq(parse((char *[]){ "drainit", "-c", "f.ini", NULL }), 0);
+	cr_expect_eq(o.log_level, -1);
+	cr_expect_eq(o.log_format, -1);
+}
+
+Test(cli, log_flag_errors)
+{
+	cr_expect_eq(parse((char *[]){ "drainit", "--log-format", "xml", "-c", "f.ini", NULL }), EXIT_USAGE);
+	cr_expect_str_eq(err, "--log-format: invalid value 'xml' (use text or json)");
+	config_free(&c);
+	cr_expect_eq(parse((char *[]){ "drainit", "--log-level=loud", "--", "app", NULL }), EXIT_USAGE);
+	cr_expect_str_eq(err, "--log-level: invalid value 'loud' (use debug, info, warn or error)");
+	config_free(&c);
+	cr_expect_eq(parse((char *[]){ "drainit", "-c", "f.ini", "--log-level", NULL }), EXIT_USAGE);
+	cr_expect_str_eq(err, "--log-level: missing argument");
 }

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "procattr.h"
 
 static char path[64];
 static struct config cfg;
@@ -313,4 +314,345 @@ Test(config, unreadable_file)
 	cr_expect_lt(config_load("/nonexistent/x.ini", &cfg, &errs), 0);
 	cr_assert_eq(errs.n, 1);
 	cr_expect_str_eq(errs.msgs[0], "/nonexistent/x.ini: cannot read: No such file or directory");
+}
+
+/* ---- probe server, readiness and health checks (issue 3) ---------------- */
+
+Test(config, probe_and_check_keys)
+{
+	cr_assert_eq(load("[drainit]\nprobe_listen = 0.0.0.0:8080\n"
+			  "[service:web]\ncommand = web\nready = http://127.0.0.1:8080/healthz\n"
+			  "ready_interval = 500ms\nready_timeout = 2s\n"
+			  "health = exec:web-ctl ping\nhealth_interval = 30s\nhealth_timeout = 3s\n"
+			  "health_failures = 5\n"
+			  "[service:db]\ncommand = db\nready = notify\nwatchdog = 10s\n"
+			  "[service:plain]\ncommand = plain\n"),
+		     0, "%s", errs.n ? errs.msgs[0] : "");
+	cr_expect_str_eq(cfg.probe_listen, "0.0.0.0:8080");
+	cr_expect_eq(cfg.probe_addr.port, 8080);
+	struct svc_config *w = &cfg.svcs[0], *d = &cfg.svcs[1], *p = &cfg.svcs[2];
+	cr_expect_eq(w->ready.kind, CHECK_HTTP);
+	cr_expect_str_eq(w->ready.path, "/healthz");
+	cr_expect_eq(w->ready_interval_ms, 500);
+	cr_expect_eq(w->ready_timeout_ms, 2000);
+	cr_expect_eq(w->health.kind, CHECK_EXEC);
+	cr_expect_str_eq(w->health.argv[1], "ping");
+	cr_expect_eq(w->health_interval_ms, 30000);
+	cr_expect_eq(w->health_timeout_ms, 3000);
+	cr_expect_eq(w->health_failures, 5);
+	cr_expect_eq(d->ready.kind, CHECK_NOTIFY);
+	cr_expect_eq(d->watchdog_ms, 10000);
+	/* defaults */
+	cr_expect_eq(p->ready.kind, CHECK_NONE);
+	cr_expect_eq(p->health.kind, CHECK_NONE);
+	cr_expect_eq(p->ready_interval_ms, DEFAULT_READY_INTERVAL_MS);
+	cr_expect_eq(p->ready_timeout_ms, DEFAULT_READY_TIMEOUT_MS);
+	cr_expect_eq(p->health_interval_ms, DEFAULT_HEALTH_INTERVAL_MS);
+	cr_expect_eq(p->health_timeout_ms, DEFAULT_HEALTH_TIMEOUT_MS);
+	cr_expect_eq(p->health_failures, 3);
+	cr_expect_eq(p->watchdog_ms, 0);
+}
+
+Test(config, probe_off_by_default)
+{
+	cr_assert_eq(load("[service:a]\ncommand = a\n"), 0);
+	cr_expect_null(cfg.probe_listen);
+}
+
+Test(config, bad_probe_listen)
+{
+	expect_only_error("[drainit]\nprobe_listen = 8080\n[service:a]\ncommand = a\n",
+			  "2: [drainit] probe_listen: invalid address '8080' (missing port: use HOST:PORT or :PORT)");
+	teardown();
+	expect_only_error("[drainit]\nprobe_listen = pod:8080\n[service:a]\ncommand = a\n",
+			  "2: [drainit] probe_listen: invalid address 'pod:8080' (the host must be an IP address or localhost, IPv6 in brackets; names are not resolved)");
+	teardown();
+	expect_only_error("[service:a]\ncommand = a\nprobe_listen = :80\n",
+			  "3: [service:a] probe_listen: key belongs in [drainit]");
+}
+
+Test(config, bad_check_specs)
+{
+	expect_only_error("[service:a]\ncommand = a\nready = tcp:db:5432\n",
+			  "3: [service:a] ready: invalid check 'tcp:db:5432' (the host must be an IP address or localhost, IPv6 in brackets; names are not resolved)");
+	teardown();
+	expect_only_error("[service:a]\ncommand = a\nready = tcp:127.0.0.1\n",
+			  "3: [service:a] ready: invalid check 'tcp:127.0.0.1' (missing port: use tcp:HOST:PORT)");
+	teardown();
+	expect_only_error("[service:a]\ncommand = a\nready = maybe\n",
+			  "3: [service:a] ready: invalid check 'maybe' (use tcp:HOST:PORT, http://HOST:PORT/PATH, exec:COMMAND, notify or none)");
+	teardown();
+	expect_only_error("[service:a]\ncommand = a\nhealth = notify\n",
+			  "3: [service:a] health: invalid check 'notify' (notify is for ready only; a notify service proves liveness with WATCHDOG=1, see the watchdog key)");
+	teardown();
+	expect_only_error("[service:a]\ncommand = a\nhealth = exec:'x\n",
+			  "3: [service:a] health: invalid check 'exec:'x' (unterminated single quote)");
+	teardown();
+	expect_only_error("[service:a]\ncommand = a\nready = https://127.0.0.1/\n",
+			  "3: [service:a] ready: invalid check 'https://127.0.0.1/' (https is not supported; use http://, or exec: with a client such as curl)");
+	teardown();
+	expect_only_error("[service:a]\ncommand = a\nready = http://127.0.0.1:99999/\n",
+			  "3: [service:a] ready: invalid check 'http://127.0.0.1:99999/' (the port must be a number from 1 to 65535)");
+	teardown();
+	expect_only_error("[drainit]\nready = none\n[service:a]\ncommand = a\n",
+			  "2: [drainit] ready: key belongs in a [service:NAME] section");
+}
+
+Test(config, bad_check_settings)
+{
+	expect_only_error("[service:a]\ncommand = a\nhealth_failures = 0\n",
+			  "3: [service:a] health_failures: invalid count '0' (use a whole number from 1 to 1000)");
+	teardown();
+	expect_only_error("[service:a]\ncommand = a\nhealth_failures = three\n",
+			  "3: [service:a] health_failures: invalid count 'three' (use a whole number from 1 to 1000)");
+	teardown();
+	expect_only_error("[service:a]\ncommand = a\nready_interval = 0\n",
+			  "3: [service:a] ready_interval: must be more than 0");
+	teardown();
+	expect_only_error("[service:a]\ncommand = a\nhealth_timeout = 0s\n",
+			  "3: [service:a] health_timeout: must be more than 0");
+	teardown();
+	expect_only_error("[service:a]\ncommand = a\nready_timeout = soon\n",
+			  "3: [service:a] ready_timeout: invalid duration 'soon' (use e.g. 250ms, 5s, 2m, 1m30s)");
+	teardown();
+	expect_only_error("[service:a]\ncommand = a\nwatchdog = 5s\nready = tcp:127.0.0.1:1\n",
+			  "3: [service:a] watchdog: needs ready = notify (WATCHDOG=1 comes through the notify socket)");
+	teardown();
+	expect_only_error("[service:a]\ncommand = a\nready = exec:check\n  --flag\n",
+			  "4: [service:a] ready: this value cannot continue on the next line");
+	teardown();
+	expect_only_error("[service:a]\ncommand = a\nready = none\nready = notify\n",
+			  "4: [service:a] ready: set twice (first at line 3)");
+	teardown();
+	expect_only_error("[service:a]\ncommand = a\nready_intervall = 1s\n",
+			  "3: [service:a] ready_intervall: unknown key (did you mean 'ready_interval'?)");
+}
+
+/* ---- process settings, output, drainit's log (issue 6) ------------------ */
+
+Test(config, process_settings_load)
+{
+	char envpath[] = "/tmp/drainit-unit-env-XXXXXX";
+	int fd = mkstemp(envpath);
+	char text[1024];
+
+	cr_assert_geq(fd, 0);
+	cr_assert_gt(write(fd, "# x\nA=1\nexport B='two words'\n", 29), 0);
+	close(fd);
+	snprintf(text, sizeof(text),
+		 "[drainit]\nlog_format = json\nlog_level = warn\nlog_timestamps = yes\n"
+		 "[service:a]\ncommand = a\nuser = root\ngroup = 0\nenv = X=1\nenv = Y=a=b\n"
+		 "env_file = %s\nclear_env = true\numask = 027\nnice = -5\noom_score_adjust = -500\n"
+		 "stdin = null\nstdout = file:/var/log/a.log\nstderr = null\n"
+		 "limit_nofile = 1024:4096\nlimit_core = infinity\nlimit_nproc = 100\nlimit_memlock = 64K\n"
+		 "limit_stack = 8M\nlimit_as = 1G:2G\nlimit_data = unlimited\nlimit_fsize = 1T\nlimit_cpu = 60\n",
+		 envpath);
+	int n = load(text);
+	unlink(envpath);
+	cr_assert_eq(n, 0, "%s", errs.n ? errs.msgs[0] : "");
+	cr_expect_eq(cfg.log_format, 1);
+	cr_expect_eq(cfg.log_level, 2);
+	cr_expect(cfg.log_timestamps);
+	struct svc_config *s = &cfg.svcs[0];
+	cr_expect(s->has_uid && s->has_gid);
+	cr_expect_eq(s->uid, 0);
+	cr_expect_eq(s->gid, 0);
+	cr_expect_geq(s->ngroups, 1);
+	cr_expect_str_eq(s->pw_name, "root");
+	cr_assert_eq(s->nenv, 2);
+	cr_expect_str_eq(s->env[0], "X=1");
+	cr_expect_str_eq(s->env[1], "Y=a=b");
+	cr_assert_eq(s->nfile_env, 2);
+	cr_expect_str_eq(s->file_env[0], "A=1");
+	cr_expect_str_eq(s->file_env[1], "B=two words");
+	cr_expect(s->clear_env);
+	cr_expect(s->umask.set && s->umask.v == 027);
+	cr_expect(s->nice.set && s->nice.v == -5);
+	cr_expect(s->oom_score_adjust.set && s->oom_score_adjust.v == -500);
+	cr_expect_eq(s->stdin_mode, STDIN_NULL);
+	cr_expect_eq(s->out[0], OUT_FILE);
+	cr_expect_str_eq(s->out_path[0], "/var/log/a.log");
+	cr_expect_eq(s->out[1], OUT_NULL);
+	cr_expect(s->limits[LIM_NOFILE].set && s->limits[LIM_NOFILE].soft == 1024 &&
+		  s->limits[LIM_NOFILE].hard == 4096);
+	cr_expect(s->limits[LIM_CORE].soft == RLIM_INFINITY);
+	cr_expect(s->limits[LIM_NPROC].soft == 100 && s->limits[LIM_NPROC].hard == 100);
+	cr_expect(s->limits[LIM_MEMLOCK].soft == 65536);
+	cr_expect(s->limits[LIM_STACK].soft == 8 << 20);
+	cr_expect(s->limits[LIM_AS].soft == 1ull << 30 && s->limits[LIM_AS].hard == 2ull << 30);
+	cr_expect(s->limits[LIM_DATA].hard == RLIM_INFINITY);
+	cr_expect(s->limits[LIM_FSIZE].soft == 1ull << 40);
+	cr_expect(s->limits[LIM_CPU].soft == 60);
+}
+
+Test(config, process_settings_defaults)
+{
+	cr_assert_eq(load("[service:a]\ncommand = a\n"), 0);
+	struct svc_config *s = &cfg.svcs[0];
+	cr_expect_eq(cfg.log_level, -1);
+	cr_expect_eq(cfg.log_format, 0);
+	cr_expect_not(cfg.log_timestamps);
+	cr_expect_not(s->has_uid || s->has_gid || s->clear_env);
+	cr_expect_not(s->umask.set || s->nice.set || s->oom_score_adjust.set);
+	for (int i = 0; i < _LIM_MAX; i++)
+		cr_expect_not(s->limits[i].set);
+	cr_expect_eq(s->stdin_mode, STDIN_INHERIT);
+	/* one service: its output is drainit's own */
+	cr_expect_eq(s->out[0], OUT_INHERIT);
+	cr_expect_eq(s->out[1], OUT_INHERIT);
+}
+
+Test(config, output_defaults_to_prefix_with_several_services)
+{
+	cr_assert_eq(load("[service:a]\ncommand = a\n[service:b]\ncommand = b\nstderr = inherit\n"), 0);
+	cr_expect_eq(cfg.svcs[0].out[0], OUT_PREFIX);
+	cr_expect_eq(cfg.svcs[0].out[1], OUT_PREFIX);
+	cr_expect_eq(cfg.svcs[1].out[0], OUT_PREFIX);
+	cr_expect_eq(cfg.svcs[1].out[1], OUT_INHERIT);
+}
+
+Test(config, users_and_groups_by_name_and_number)
+{
+	cr_assert_eq(load("[service:a]\ncommand = a\nuser = nobody\n"
+			  "[service:b]\ncommand = b\nuser = 4242\ngroup = 4343\n"
+			  "[service:c]\ncommand = c\ngroup = nogroup\n"),
+		     0, "%s", errs.n ? errs.msgs[0] : "");
+	cr_expect(cfg.svcs[0].has_uid && cfg.svcs[0].uid == 65534 && cfg.svcs[0].gid == 65534);
+	cr_expect_str_eq(cfg.svcs[0].pw_home, "/nonexistent");
+	/* a uid with no passwd entry: its group is given, its only group */
+	cr_expect(cfg.svcs[1].uid == 4242 && cfg.svcs[1].gid == 4343);
+	cr_expect_null(cfg.svcs[1].pw_name);
+	cr_assert_eq(cfg.svcs[1].ngroups, 1);
+	cr_expect_eq(cfg.svcs[1].groups[0], 4343);
+	/* a group alone: drainit's uid, that group only */
+	cr_expect(!cfg.svcs[2].has_uid && cfg.svcs[2].has_gid && cfg.svcs[2].gid == 65534);
+	cr_expect_eq(cfg.svcs[2].ngroups, 1);
+}
+
+Test(config, bad_user_and_group)
+{
+	expect_only_error("[service:a]\ncommand = a\nuser = no-such-user-x\n",
+			  "3: [service:a] user: unknown user 'no-such-user-x'");
+	teardown();
+	expect_only_error("[service:a]\ncommand = a\ngroup = no-such-group-x\n",
+			  "3: [service:a] group: unknown group 'no-such-group-x'");
+	teardown();
+	expect_only_error("[service:a]\ncommand = a\nuser = 4242\n",
+			  "3: [service:a] user: user '4242' has no passwd entry: set group too");
+	teardown();
+	expect_only_error("[service:a]\ncommand = a\nuser = 4294967295\n",
+			  "3: [service:a] user: user id '4294967295' out of range");
+	teardown();
+	expect_only_error("[service:a]\ncommand = a\ngroup = 99999999999\n",
+			  "3: [service:a] group: group id '99999999999' out of range");
+	teardown();
+	expect_only_error("[service:a]\ncommand = a\nuser = root\nuser = nobody\n",
+			  "4: [service:a] user: set twice (first at line 3)");
+	teardown();
+	expect_only_error("[drainit]\nuser = root\n[service:a]\ncommand = a\n",
+			  "2: [drainit] user: key belongs in a [service:NAME] section");
+}
+
+Test(config, bad_env_and_env_file)
+{
+	expect_only_error("[service:a]\ncommand = a\nenv = NOVALUE\n",
+			  "3: [service:a] env: expected KEY=VALUE, got 'NOVALUE'");
+	teardown();
+	expect_only_error("[service:a]\ncommand = a\nenv = 1A=x\n",
+			  "3: [service:a] env: invalid variable name '1A' (use letters, digits and '_', not starting with a digit)");
+	teardown();
+	expect_only_error("[service:a]\ncommand = a\nenv = A=1\n  more\n",
+			  "4: [service:a] env: this value cannot continue on the next line");
+	teardown();
+	expect_only_error("[service:a]\ncommand = a\nenv_file = /nonexistent/x.env\n",
+			  "3: [service:a] env_file: cannot read '/nonexistent/x.env': No such file or directory");
+}
+
+Test(config, bad_env_file_line)
+{
+	char envpath[] = "/tmp/drainit-unit-env-XXXXXX", text[256], want[256];
+	int fd = mkstemp(envpath);
+
+	cr_assert_geq(fd, 0);
+	cr_assert_gt(write(fd, "OK=1\n\nB='open\n", 14), 0);
+	close(fd);
+	snprintf(text, sizeof(text), "[service:a]\ncommand = a\nenv_file = %s\n", envpath);
+	snprintf(want, sizeof(want), "3: [service:a] env_file: %s:3: unterminated single quote", envpath);
+	expect_only_error(text, want);
+	unlink(envpath);
+}
+
+Test(config, bad_numbers_and_choices)
+{
+	expect_only_error("[service:a]\ncommand = a\numask = 999\n",
+			  "3: [service:a] umask: invalid umask '999' (use an octal mask such as 022 or 0077)");
+	teardown();
+	expect_only_error("[service:a]\ncommand = a\nnice = 20\n",
+			  "3: [service:a] nice: invalid value '20' (use an integer from -20 to 19)");
+	teardown();
+	expect_only_error("[service:a]\ncommand = a\noom_score_adjust = high\n",
+			  "3: [service:a] oom_score_adjust: invalid value 'high' (use an integer from -1000 to 1000)");
+	teardown();
+	expect_only_error("[service:a]\ncommand = a\nclear_env = perhaps\n",
+			  "3: [service:a] clear_env: invalid boolean 'perhaps' (use true or false)");
+	teardown();
+	expect_only_error("[service:a]\ncommand = a\nstdin = pipe\n",
+			  "3: [service:a] stdin: invalid value 'pipe' (use inherit or null)");
+	teardown();
+	expect_only_error("[drainit]\nlog_format = xml\n[service:a]\ncommand = a\n",
+			  "2: [drainit] log_format: invalid value 'xml' (use text or json)");
+	teardown();
+	expect_only_error("[drainit]\nlog_level = verbose\n[service:a]\ncommand = a\n",
+			  "2: [drainit] log_level: invalid value 'verbose' (use debug, info, warn or error)");
+	teardown();
+	expect_only_error("[drainit]\nlog_timestamps = sometimes\n[service:a]\ncommand = a\n",
+			  "2: [drainit] log_timestamps: invalid boolean 'sometimes' (use true or false)");
+}
+
+Test(config, bad_outputs)
+{
+	expect_only_error("[service:a]\ncommand = a\nstdout = journal\n",
+			  "3: [service:a] stdout: invalid value 'journal' (use inherit, prefix, null or file:PATH)");
+	teardown();
+	expect_only_error("[service:a]\ncommand = a\nstderr = file:\n",
+			  "3: [service:a] stderr: file: needs a path (file:PATH)");
+	teardown();
+	expect_only_error("[service:a]\ncommand = a\nstdout = prefix\nstdout = null\n",
+			  "4: [service:a] stdout: set twice (first at line 3)");
+}
+
+Test(config, bad_limits)
+{
+	expect_only_error("[service:a]\ncommand = a\nlimit_nofile = 10x\n",
+			  "3: [service:a] limit_nofile: invalid limit '10x' (use N, SOFT:HARD or infinity)");
+	teardown();
+	expect_only_error("[service:a]\ncommand = a\nlimit_core = 1Q\n",
+			  "3: [service:a] limit_core: invalid limit '1Q' (use N, N[KMGT], SOFT:HARD or infinity)");
+	teardown();
+	expect_only_error("[service:a]\ncommand = a\nlimit_nproc = 20:10\n",
+			  "3: [service:a] limit_nproc: invalid limit '20:10' (soft limit above hard limit)");
+	teardown();
+	expect_only_error("[service:a]\ncommand = a\nlimit_fsize = 99999999999T\n",
+			  "3: [service:a] limit_fsize: invalid limit '99999999999T' (out of range)");
+	teardown();
+	expect_only_error("[service:a]\ncommand = a\nlimit_nofiles = 10\n",
+			  "3: [service:a] limit_nofiles: unknown key (did you mean 'limit_nofile'?)");
+}
+
+Test(config, check_summary_of_process_settings)
+{
+	char buf[512];
+
+	cr_assert_eq(load("[service:a]\ncommand = a\n[service:b]\ncommand = b\nuser = root\n"
+			  "stdout = inherit\nstderr = file:/x.log\numask = 027\nlimit_core = 0:infinity\n"),
+		     0, "%s", errs.n ? errs.msgs[0] : "");
+	cr_expect(procattr_describe(&cfg.svcs[0], buf, sizeof(buf)));
+	cr_expect_str_eq(buf, "stdout prefix; stderr prefix");
+	cr_expect(procattr_describe(&cfg.svcs[1], buf, sizeof(buf)));
+	cr_expect(strncmp(buf, "stderr file:/x.log; user root (uid 0); gid 0, ", 46) == 0, "%s", buf);
+	cr_expect(strstr(buf, "; umask 0027; limit_core 0:infinity"), "%s", buf);
+	teardown();
+	cr_assert_eq(load("[service:a]\ncommand = a\n"), 0);
+	cr_expect_not(procattr_describe(&cfg.svcs[0], buf, sizeof(buf)));
+	cr_expect_str_eq(buf, "");
 }

@@ -144,3 +144,178 @@ Test(edit_distance, basics)
 	cr_expect_eq(edit_distance("Command", "command"), 0);
 	cr_expect_gt(edit_distance("foo", "prestop_delay"), 2);
 }
+
+/* ---- process settings (issue 6) ---------------------------------------- */
+
+Test(proc_values, booleans)
+{
+	const char *yes[] = { "true", "TRUE", "yes", "on", "1" }, *no[] = { "false", "No", "off", "0" };
+	bool b;
+	for (size_t i = 0; i < sizeof(yes) / sizeof(yes[0]); i++) {
+		b = false;
+		cr_expect_eq(parse_bool(yes[i], &b), 0, "%s", yes[i]);
+		cr_expect(b, "%s", yes[i]);
+	}
+	for (size_t i = 0; i < sizeof(no) / sizeof(no[0]); i++) {
+		b = true;
+		cr_expect_eq(parse_bool(no[i], &b), 0, "%s", no[i]);
+		cr_expect_not(b, "%s", no[i]);
+	}
+	cr_expect_eq(parse_bool("maybe", &b), -EINVAL);
+	cr_expect_eq(parse_bool("", &b), -EINVAL);
+	cr_expect_eq(parse_bool("2", &b), -EINVAL);
+}
+
+Test(proc_values, integers_in_range)
+{
+	long v = 0;
+	cr_expect_eq(parse_int_range("-20", -20, 19, &v), 0);
+	cr_expect_eq(v, -20);
+	cr_expect_eq(parse_int_range("19", -20, 19, &v), 0);
+	cr_expect_eq(v, 19);
+	cr_expect_eq(parse_int_range("20", -20, 19, &v), -ERANGE);
+	cr_expect_eq(parse_int_range("-1001", -1000, 1000, &v), -ERANGE);
+	cr_expect_eq(parse_int_range("99999999999999999999", -20, 19, &v), -ERANGE);
+	cr_expect_eq(parse_int_range("5x", -20, 19, &v), -EINVAL);
+	cr_expect_eq(parse_int_range(" 5", -20, 19, &v), -EINVAL);
+	cr_expect_eq(parse_int_range("", -20, 19, &v), -EINVAL);
+	cr_expect_eq(v, 19, "a failed parse clobbered the output");
+}
+
+Test(proc_values, umask)
+{
+	unsigned m = 1;
+	cr_expect_eq(parse_umask("022", &m), 0);
+	cr_expect_eq(m, 022);
+	cr_expect_eq(parse_umask("0077", &m), 0);
+	cr_expect_eq(m, 077);
+	cr_expect_eq(parse_umask("0", &m), 0);
+	cr_expect_eq(m, 0);
+	cr_expect_eq(parse_umask("777", &m), 0);
+	cr_expect_eq(m, 0777);
+	const char *bad[] = { "", "8", "0o22", "1000", "01777", "22a", "-1" };
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		cr_expect_eq(parse_umask(bad[i], &m), -EINVAL, "accepted \"%s\"", bad[i]);
+}
+
+Test(proc_values, rlimits)
+{
+	rlim_t so = 0, ha = 0;
+	const char *why = NULL;
+
+	cr_expect_eq(parse_rlimit("1024", false, &so, &ha, &why), 0);
+	cr_expect(so == 1024 && ha == 1024);
+	cr_expect_eq(parse_rlimit("1024:4096", false, &so, &ha, &why), 0);
+	cr_expect(so == 1024 && ha == 4096);
+	cr_expect_eq(parse_rlimit("infinity", false, &so, &ha, &why), 0);
+	cr_expect(so == RLIM_INFINITY && ha == RLIM_INFINITY);
+	cr_expect_eq(parse_rlimit("0:unlimited", true, &so, &ha, &why), 0);
+	cr_expect(so == 0 && ha == RLIM_INFINITY);
+	cr_expect_eq(parse_rlimit("8M:1g", true, &so, &ha, &why), 0);
+	cr_expect(so == 8ull << 20 && ha == 1ull << 30);
+	cr_expect_eq(parse_rlimit("2T", true, &so, &ha, &why), 0);
+	cr_expect(so == 2ull << 40);
+	cr_expect_eq(parse_rlimit("4K", true, &so, &ha, &why), 0);
+	cr_expect(so == 4096);
+}
+
+Test(proc_values, rlimit_errors)
+{
+	rlim_t so = 7, ha = 7;
+	const char *why = NULL;
+
+	cr_expect_eq(parse_rlimit("10x", false, &so, &ha, &why), -EINVAL);
+	cr_expect_str_eq(why, "use N, SOFT:HARD or infinity");
+	cr_expect_eq(parse_rlimit("8M", false, &so, &ha, &why), -EINVAL, "suffix on a count");
+	cr_expect_eq(parse_rlimit("8X", true, &so, &ha, &why), -EINVAL);
+	cr_expect_str_eq(why, "use N, N[KMGT], SOFT:HARD or infinity");
+	cr_expect_eq(parse_rlimit("2:1", false, &so, &ha, &why), -EINVAL);
+	cr_expect_str_eq(why, "soft limit above hard limit");
+	cr_expect_eq(parse_rlimit("infinity:5", false, &so, &ha, &why), -EINVAL);
+	cr_expect_str_eq(why, "soft limit above hard limit");
+	cr_expect_eq(parse_rlimit("99999999999999999999999", false, &so, &ha, &why), -EINVAL);
+	cr_expect_str_eq(why, "out of range");
+	cr_expect_eq(parse_rlimit("99999999T", true, &so, &ha, &why), -EINVAL);
+	cr_expect_str_eq(why, "out of range");
+	const char *bad[] = { "", ":", "1:", ":1", "-1", "1:2:3", " 1", "1 " };
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		cr_expect_eq(parse_rlimit(bad[i], true, &so, &ha, &why), -EINVAL, "accepted \"%s\"", bad[i]);
+	cr_expect(so == 7 && ha == 7, "a failed parse clobbered the output");
+}
+
+Test(proc_values, env_names)
+{
+	cr_expect(valid_env_name("PATH", 4));
+	cr_expect(valid_env_name("_x1", 3));
+	cr_expect(valid_env_name("A=B", 1), "only len bytes count");
+	cr_expect_not(valid_env_name("", 0));
+	cr_expect_not(valid_env_name("1A", 2));
+	cr_expect_not(valid_env_name("A-B", 3));
+	cr_expect_not(valid_env_name("A B", 3));
+}
+
+static char *
+env_line(const char *line)
+{
+	char *kv = NULL;
+	const char *why = NULL;
+	int r = parse_env_line(line, &kv, &why);
+	cr_assert_eq(r, 1, "\"%s\": %d (%s)", line, r, why ? why : "-");
+	return kv;
+}
+
+Test(env_file, assignments)
+{
+	struct {
+		const char *line, *want;
+	} cases[] = {
+		{ "A=1\n", "A=1" },
+		{ "A=\n", "A=" },
+		{ "  B = spaced value  \n", "B=spaced value" },
+		{ "export C=x\n", "C=x" },
+		{ "D=has # hash and 'quotes'\n", "D=has # hash and 'quotes'" },
+		{ "E='single $X \\n literal'\n", "E=single $X \\n literal" },
+		{ "F=\"esc \\\" \\\\ \\$ \\n\\t end\"  # comment\n", "F=esc \" \\ $ \n\t end" },
+		{ "G=\"keeps \\x\"\n", "G=keeps \\x" },
+		{ "H=crlf\r\n", "H=crlf" },
+		{ "exportI=1", "exportI=1" },
+		{ "URL=http://a/b?c=d", "URL=http://a/b?c=d" },
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char *kv = env_line(cases[i].line);
+		cr_expect_str_eq(kv, cases[i].want, "line \"%s\"", cases[i].line);
+		free(kv);
+	}
+}
+
+Test(env_file, blanks_and_comments)
+{
+	const char *none[] = { "", "\n", "   \n", "# comment\n", "   # indented comment\n" };
+	char *kv = NULL;
+	for (size_t i = 0; i < sizeof(none) / sizeof(none[0]); i++)
+		cr_expect_eq(parse_env_line(none[i], &kv, NULL), 0, "\"%s\"", none[i]);
+	cr_expect_null(kv);
+}
+
+Test(env_file, errors)
+{
+	struct {
+		const char *line, *why;
+	} cases[] = {
+		{ "JUSTAWORD\n", "expected KEY=VALUE" },
+		{ "A B=1\n", "expected KEY=VALUE" },
+		{ "=1\n", "invalid variable name (use letters, digits and '_', not starting with a digit)" },
+		{ "1A=1\n", "invalid variable name (use letters, digits and '_', not starting with a digit)" },
+		{ "A-B=1\n", "invalid variable name (use letters, digits and '_', not starting with a digit)" },
+		{ "A=\"open\n", "unterminated double quote" },
+		{ "A='open\n", "unterminated single quote" },
+		{ "A=\"x\" y\n", "unexpected text after the closing quote" },
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char *kv = NULL;
+		const char *why = NULL;
+		cr_expect_eq(parse_env_line(cases[i].line, &kv, &why), -EINVAL, "\"%s\"", cases[i].line);
+		cr_expect_str_eq(why ? why : "-", cases[i].why, "line \"%s\"", cases[i].line);
+		cr_expect_null(kv);
+	}
+}

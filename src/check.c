@@ -1,0 +1,614 @@
+/* check.c: readiness and health checks of the services.
+ *
+ * One ev_timer per check drives it: idle, the timer waits ready_interval
+ * (or health_interval) until the next attempt; during an attempt it is
+ * the attempt's deadline (ready_timeout / health_timeout). Attempts:
+ *   tcp:HOST:PORT   non-blocking connect; connected = pass
+ *   http://...      connect, send "GET PATH HTTP/1.0", read the status
+ *                   line; 200-399 = pass (the rest is not read)
+ *   exec:COMMAND    spawned through sup->sys->spawn in the service's
+ *                   directory, reaped by reaper.c; exit 0 = pass; at the
+ *                   deadline its process group is SIGKILLed
+ * A check runs only while its service is running and drainit is not
+ * shutting down; a service with no check arms no timer, so an idle
+ * drainit stays asleep. The first ready check runs as soon as the
+ * service's exec is confirmed, the first health check one
+ * health_interval later.
+ * Never: blocks, sleeps, or decides anything about the shutdown. */
+#include "check.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "env.h"
+#include "http.h"
+#include "log.h"
+#include "notify.h"
+#include "service.h"
+
+#ifndef DRAINIT_VERSION
+#define DRAINIT_VERSION "unknown"
+#endif
+
+extern char **environ;
+
+static void check_timer_cb(EV_P_ ev_timer *w, int revents);
+static void check_io_cb(EV_P_ ev_io *w, int revents);
+
+static struct check *
+check_new(struct service *svc, const struct check_spec *spec, enum check_role role)
+{
+	struct check *c = calloc(1, sizeof(*c));
+	const struct svc_config *sc = svc->cfg;
+
+	if (!c)
+		return NULL;
+	c->svc = svc;
+	c->spec = spec;
+	c->role = role;
+	c->interval_ms = role == CHECK_ROLE_READY ? sc->ready_interval_ms : sc->health_interval_ms;
+	c->timeout_ms = role == CHECK_ROLE_READY ? sc->ready_timeout_ms : sc->health_timeout_ms;
+	c->max_fails = sc->health_failures ? sc->health_failures : DEFAULT_HEALTH_FAILURES;
+	c->fd = -1;
+	c->proc.kind = PROC_CHECK;
+	c->proc.status_fd = -1;
+	ev_init(&c->timer, check_timer_cb);
+	ev_init(&c->io, check_io_cb);
+	return c;
+}
+
+static bool
+is_probe(const struct check_spec *s)
+{
+	return s->kind == CHECK_TCP || s->kind == CHECK_HTTP || s->kind == CHECK_EXEC;
+}
+
+int
+check_init(struct supervisor *sup)
+{
+	for (size_t i = 0; i < sup->nsvcs; i++) {
+		struct service *svc = &sup->svcs[i];
+
+		memset(&svc->pr, 0, sizeof(svc->pr));
+		ev_init(&svc->pr.watchdog, notify_watchdog_cb);
+		if (is_probe(&svc->cfg->ready) &&
+		    !(svc->pr.ready_chk = check_new(svc, &svc->cfg->ready, CHECK_ROLE_READY)))
+			return -ENOMEM;
+		if (is_probe(&svc->cfg->health) &&
+		    !(svc->pr.health_chk = check_new(svc, &svc->cfg->health, CHECK_ROLE_HEALTH)))
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+static void
+check_close_fd(struct supervisor *sup, struct check *c)
+{
+	if (c->fd < 0)
+		return;
+	ev_io_stop(sup->loop, &c->io);
+	close(c->fd);
+	c->fd = -1;
+}
+
+static void
+check_destroy(struct supervisor *sup, struct check *c)
+{
+	if (!c)
+		return;
+	ev_timer_stop(sup->loop, &c->timer);
+	check_close_fd(sup, c);
+	if (c->proc.status_fd >= 0) {
+		ev_io_stop(sup->loop, &c->proc.status_io);
+		close(c->proc.status_fd);
+	}
+	argv_free(c->envp);
+	free(c);
+}
+
+void
+check_free(struct supervisor *sup)
+{
+	for (size_t i = 0; i < sup->nsvcs; i++) {
+		struct svc_probe *pr = &sup->svcs[i].pr;
+
+		check_destroy(sup, pr->ready_chk);
+		check_destroy(sup, pr->health_chk);
+		pr->ready_chk = pr->health_chk = NULL;
+		ev_timer_stop(sup->loop, &pr->watchdog);
+	}
+}
+
+/* ---- verdicts ----------------------------------------------------------- */
+
+static bool
+should_run(const struct supervisor *sup, const struct check *c)
+{
+	return c->svc->state == SVC_RUNNING && sup->stage == STAGE_RUNNING;
+}
+
+static void
+arm(struct supervisor *sup, struct check *c, msec_t ms)
+{
+	ev_timer_stop(sup->loop, &c->timer);
+	ev_timer_set(&c->timer, (ev_tstamp)ms / 1000.0, 0.);
+	ev_timer_start(sup->loop, &c->timer);
+}
+
+static void
+record_ready(struct supervisor *sup, struct check *c, bool ok)
+{
+	struct service *svc = c->svc;
+
+	(void)sup;
+	if (ok) {
+		if (!svc->pr.ready)
+			log_info("service %s (pid %d): ready (%s passed)", svc->cfg->name,
+				 (int)svc->proc.pid, c->spec->label);
+		svc->pr.ready = true;
+		svc->pr.why[0] = '\0';
+		return;
+	}
+	snprintf(svc->pr.why, sizeof(svc->pr.why), "check failing: %.140s", c->last);
+	if (svc->pr.ready)
+		log_warn("service %s (pid %d): not ready: check failing: %s", svc->cfg->name,
+			 (int)svc->proc.pid, c->last);
+	else
+		log_debug("service %s (pid %d): ready check failed: %s", svc->cfg->name,
+			  (int)svc->proc.pid, c->last);
+	svc->pr.ready = false;
+}
+
+static void
+record_health(struct supervisor *sup, struct check *c, bool ok)
+{
+	struct service *svc = c->svc;
+
+	(void)sup;
+	if (ok) {
+		if (svc->pr.unhealthy)
+			log_info("service %s (pid %d): healthy again (%s passed)", svc->cfg->name,
+				 (int)svc->proc.pid, c->spec->label);
+		svc->pr.unhealthy = false;
+		c->fails = 0;
+		return;
+	}
+	snprintf(svc->pr.health_why, sizeof(svc->pr.health_why), "%s", c->last);
+	if (c->fails < c->max_fails)
+		c->fails++;
+	else
+		return;	/* still unhealthy; said so already */
+	if (c->fails == c->max_fails) {
+		svc->pr.unhealthy = true;
+		log_error("service %s (pid %d): unhealthy: %u health check%s failed in a row (last: %s)",
+			  svc->cfg->name, (int)svc->proc.pid, c->fails, c->fails == 1 ? "" : "s",
+			  c->last);
+	} else {
+		log_warn("service %s (pid %d): health check failed (%u of %u in a row): %s",
+			 svc->cfg->name, (int)svc->proc.pid, c->fails, c->max_fails, c->last);
+	}
+}
+
+/* Ends the running attempt: records its result (unless the service is
+ * no longer running) and arms the timer for the next one. */
+static void __attribute__((format(printf, 4, 5)))
+attempt_done(struct supervisor *sup, struct check *c, bool ok, const char *fmt, ...)
+{
+	va_list ap;
+
+	check_close_fd(sup, c);
+	ev_timer_stop(sup->loop, &c->timer);
+	c->busy = false;
+	if (!ok) {
+		va_start(ap, fmt);
+		vsnprintf(c->last, sizeof(c->last), fmt, ap);
+		va_end(ap);
+		c->failures++;
+	}
+	if (c->svc->state != SVC_RUNNING)
+		return;
+	if (c->role == CHECK_ROLE_READY)
+		record_ready(sup, c, ok);
+	else
+		record_health(sup, c, ok);
+	if (should_run(sup, c))
+		arm(sup, c, c->interval_ms);
+}
+
+/* ---- tcp: and http:// ----------------------------------------------------- */
+
+static const char *
+connect_error(int e)
+{
+	switch (e) {
+	case ECONNREFUSED: return "refused";
+	case ETIMEDOUT: return "timed out";
+	case EHOSTUNREACH:
+	case ENETUNREACH: return "unreachable";
+	case ECONNRESET: return "reset";
+	default: return strerror(e);
+	}
+}
+
+static void
+http_send(struct supervisor *sup, struct check *c)
+{
+	while (c->sent < c->len) {
+		ssize_t n = send(c->fd, c->buf + c->sent, c->len - c->sent, MSG_NOSIGNAL);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			if (errno == EAGAIN)
+				return;
+			attempt_done(sup, c, false, "%s %s", c->spec->label, connect_error(errno));
+			return;
+		}
+		c->sent += (size_t)n;
+	}
+	/* Request out: now wait for the status line. */
+	c->len = 0;
+	c->reading = true;
+	ev_io_stop(sup->loop, &c->io);
+	ev_io_set(&c->io, c->fd, EV_READ);
+	ev_io_start(sup->loop, &c->io);
+}
+
+static void
+http_recv(struct supervisor *sup, struct check *c)
+{
+	int code = 0;
+
+	for (;;) {
+		ssize_t n = recv(c->fd, c->buf + c->len, sizeof(c->buf) - c->len, 0);
+		enum http_parse r;
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			if (errno == EAGAIN)
+				return;
+			attempt_done(sup, c, false, "%s %s", c->spec->label, connect_error(errno));
+			return;
+		}
+		if (n == 0) {
+			attempt_done(sup, c, false, "%s closed the connection without an answer",
+				     c->spec->label);
+			return;
+		}
+		c->len += (size_t)n;
+		r = http_parse_status(c->buf, c->len, &code);
+		if (r == HTTP_PARSE_OK) {
+			if (code >= 200 && code < 400)
+				attempt_done(sup, c, true, "%s", "");
+			else
+				attempt_done(sup, c, false, "%s answered %d", c->spec->label, code);
+			return;
+		}
+		if (r == HTTP_PARSE_BAD || c->len == sizeof(c->buf)) {
+			attempt_done(sup, c, false, "%s answered something other than HTTP/1",
+				     c->spec->label);
+			return;
+		}
+	}
+}
+
+static void
+on_connected(struct supervisor *sup, struct check *c)
+{
+	int n;
+
+	c->connected = true;
+	if (c->spec->kind == CHECK_TCP) {
+		attempt_done(sup, c, true, "%s", "");
+		return;
+	}
+	n = snprintf(c->buf, sizeof(c->buf),
+		     "GET %s HTTP/1.0\r\nHost: %s\r\nUser-Agent: drainit/%s\r\n"
+		     "Accept: */*\r\nConnection: close\r\n\r\n",
+		     c->spec->path, c->spec->host, DRAINIT_VERSION);
+	if (n < 0 || (size_t)n >= sizeof(c->buf)) {
+		attempt_done(sup, c, false, "%s: path too long", c->spec->label);
+		return;
+	}
+	c->len = (size_t)n;
+	c->sent = 0;
+	if (!ev_is_active(&c->io)) {
+		ev_io_set(&c->io, c->fd, EV_WRITE);
+		ev_io_start(sup->loop, &c->io);
+	}
+	http_send(sup, c);
+}
+
+static void
+check_io_cb(EV_P_ ev_io *w, int revents)
+{
+	struct supervisor *sup = ev_userdata(EV_A);
+	struct check *c = container_of(w, struct check, io);
+
+	(void)revents;
+	if (!c->connected) {
+		int err = 0;
+		socklen_t len = sizeof(err);
+
+		if (getsockopt(c->fd, SOL_SOCKET, SO_ERROR, &err, &len) < 0)
+			err = errno;
+		if (err == EINPROGRESS || err == EALREADY)
+			return;
+		if (err) {
+			attempt_done(sup, c, false, "%s %s", c->spec->label, connect_error(err));
+			return;
+		}
+		on_connected(sup, c);
+		return;
+	}
+	if (!c->reading)
+		http_send(sup, c);
+	else
+		http_recv(sup, c);
+}
+
+static void
+start_net(struct supervisor *sup, struct check *c)
+{
+	const struct sockaddr *sa = (const struct sockaddr *)&c->spec->addr;
+
+	c->connected = false;
+	c->reading = false;
+	c->len = c->sent = 0;
+	c->fd = socket(sa->sa_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (c->fd < 0) {
+		attempt_done(sup, c, false, "%s: socket: %s", c->spec->label, strerror(errno));
+		return;
+	}
+	ev_io_set(&c->io, c->fd, EV_WRITE);
+	if (connect(c->fd, sa, c->spec->addrlen) == 0) {
+		on_connected(sup, c);
+		return;
+	}
+	if (errno != EINPROGRESS && errno != EINTR) {
+		attempt_done(sup, c, false, "%s %s", c->spec->label, connect_error(errno));
+		return;
+	}
+	ev_io_start(sup->loop, &c->io);
+}
+
+/* ---- exec: ------------------------------------------------------------------ */
+
+static void
+start_exec(struct supervisor *sup, struct check *c)
+{
+	struct service *svc = c->svc;
+	struct spawn_req req = { .argv = c->spec->argv, .dir = svc->cfg->directory };
+	struct envbuf e;
+	int r = -ENOMEM;
+
+	argv_free(c->envp);
+	c->envp = NULL;
+	if (env_init(&e, environ) == 0 &&
+	    env_setf(&e, "DRAINIT_SERVICE=%s", svc->cfg->name) == 0 &&
+	    env_setf(&e, "DRAINIT_SERVICE_PID=%d", (int)svc->proc.pid) == 0) {
+		c->envp = env_take(&e);
+		req.envp = c->envp;
+		c->proc.kind = PROC_CHECK;
+		c->timed_out = false;
+		r = sup->sys->spawn(sup, &c->proc, &req);
+	}
+	env_free(&e);
+	if (r < 0) {
+		attempt_done(sup, c, false, "exec: fork: %s", strerror(-r));
+		return;
+	}
+	c->exec_running = true;
+	log_debug("service %s: %s check (pid %d) started", svc->cfg->name,
+		  c->role == CHECK_ROLE_READY ? "ready" : "health", (int)c->proc.pid);
+}
+
+struct check *
+check_find_by_pid(struct supervisor *sup, pid_t pid)
+{
+	for (size_t i = 0; i < sup->nsvcs; i++) {
+		struct check *cs[2] = { sup->svcs[i].pr.ready_chk, sup->svcs[i].pr.health_chk };
+		for (int k = 0; k < 2; k++)
+			if (cs[k] && cs[k]->exec_running && cs[k]->proc.pid == pid)
+				return cs[k];
+	}
+	return NULL;
+}
+
+void
+check_on_exec(struct supervisor *sup, struct check *c)
+{
+	(void)sup;
+	if (c->proc.fail_step != SPAWN_STEP_NONE)
+		log_debug("service %s: check (pid %d) failed to start: %s: %s", c->svc->cfg->name,
+			  (int)c->proc.pid, spawn_step_name(c->proc.fail_step),
+			  strerror(c->proc.fail_errno));
+}
+
+void
+check_on_exit(struct supervisor *sup, struct check *c, int wstatus)
+{
+	char dbuf[32], sbuf[96];
+
+	c->exec_running = false;
+	c->proc.pid = 0;
+	if (c->proc.fail_step != SPAWN_STEP_NONE)
+		attempt_done(sup, c, false, "exec failed to start: %s: %s",
+			     spawn_step_name(c->proc.fail_step), strerror(c->proc.fail_errno));
+	else if (c->timed_out)
+		attempt_done(sup, c, false, "exec timed out after %s",
+			     format_duration(c->timeout_ms, dbuf, sizeof(dbuf)));
+	else if (status_to_code(wstatus) == 0)
+		attempt_done(sup, c, true, "%s", "");
+	else
+		attempt_done(sup, c, false, "exec %s", describe_status(wstatus, sbuf, sizeof(sbuf)));
+}
+
+/* ---- the timer: next attempt or deadline ------------------------------------ */
+
+static void
+attempt_start(struct supervisor *sup, struct check *c)
+{
+	c->busy = true;
+	c->attempts++;
+	arm(sup, c, c->timeout_ms);
+	if (c->spec->kind == CHECK_EXEC)
+		start_exec(sup, c);
+	else
+		start_net(sup, c);
+}
+
+static void
+check_timer_cb(EV_P_ ev_timer *w, int revents)
+{
+	struct supervisor *sup = ev_userdata(EV_A);
+	struct check *c = container_of(w, struct check, timer);
+	char dbuf[32];
+
+	(void)revents;
+	if (!c->busy) {
+		if (should_run(sup, c))
+			attempt_start(sup, c);
+		return;
+	}
+	if (c->spec->kind != CHECK_EXEC) {
+		attempt_done(sup, c, false, "%s timed out after %s", c->spec->label,
+			     format_duration(c->timeout_ms, dbuf, sizeof(dbuf)));
+		return;
+	}
+	/* The attempt ends when the reaper hears of the process. */
+	if (c->exec_running && !c->timed_out) {
+		c->timed_out = true;
+		if (sup->sys->kill(-c->proc.pid, SIGKILL) < 0 && errno != ESRCH)
+			log_warn("service %s: check (pid %d): kill: %s", c->svc->cfg->name,
+				 (int)c->proc.pid, strerror(errno));
+	}
+}
+
+/* ---- service lifecycle -------------------------------------------------------- */
+
+void
+check_on_service_running(struct supervisor *sup, struct service *svc)
+{
+	struct svc_probe *pr = &svc->pr;
+
+	switch (svc->cfg->ready.kind) {
+	case CHECK_NONE:
+		pr->ready = true;
+		break;
+	case CHECK_NOTIFY:
+		/* READY=1 may have come before the exec was confirmed. */
+		if (!pr->ready)
+			snprintf(pr->why, sizeof(pr->why), "waiting for READY=1");
+		break;
+	default:
+		pr->ready = false;
+		snprintf(pr->why, sizeof(pr->why), "starting");
+		break;
+	}
+	if (sup->stage != STAGE_RUNNING)
+		return;
+	if (pr->ready_chk)
+		attempt_start(sup, pr->ready_chk);
+	if (pr->health_chk)
+		arm(sup, pr->health_chk, pr->health_chk->interval_ms);
+	notify_on_service_running(sup, svc);
+}
+
+static void
+check_stop(struct supervisor *sup, struct check *c)
+{
+	if (!c)
+		return;
+	ev_timer_stop(sup->loop, &c->timer);
+	check_close_fd(sup, c);
+	c->busy = false;
+	c->fails = 0;
+	if (c->exec_running && sup->sys->kill(-c->proc.pid, SIGKILL) < 0 && errno != ESRCH)
+		log_warn("service %s: check (pid %d): kill: %s", c->svc->cfg->name,
+			 (int)c->proc.pid, strerror(errno));
+}
+
+void
+check_on_service_exit(struct supervisor *sup, struct service *svc)
+{
+	struct svc_probe *pr = &svc->pr;
+
+	check_stop(sup, pr->ready_chk);
+	check_stop(sup, pr->health_chk);
+	notify_on_service_exit(sup, svc);
+	pr->exits++;
+	pr->ready = false;
+	pr->unhealthy = false;
+	pr->watchdog_expired = false;
+	/* Nothing restarts a service yet: one that ends uncleanly while
+	 * drainit runs has failed for good (see /livez in drainit(8)). */
+	if (sup->stage == STAGE_RUNNING && !service_clean(svc))
+		pr->failed = true;
+}
+
+/* ---- verdicts for the probe server ---------------------------------------------- */
+
+bool
+check_service_ready(const struct service *svc, char *why, size_t len)
+{
+	switch (svc->state) {
+	case SVC_PENDING:
+	case SVC_STARTING:
+		snprintf(why, len, "starting");
+		return false;
+	case SVC_RUNNING:
+		if (svc->cfg->ready.kind == CHECK_NONE || svc->pr.ready)
+			return true;
+		snprintf(why, len, "%s", svc->pr.why[0] ? svc->pr.why : "starting");
+		return false;
+	case SVC_STOPPING:
+	case SVC_KILLING:
+		snprintf(why, len, "stopping");
+		return false;
+	case SVC_FAILED:
+		snprintf(why, len, "failed to start");
+		return false;
+	case SVC_EXITED:
+	default:
+		snprintf(why, len, "exited");
+		return false;
+	}
+}
+
+bool
+check_service_live(const struct service *svc, char *why, size_t len)
+{
+	char sbuf[96];
+
+	if (svc->state == SVC_FAILED) {
+		snprintf(why, len, "failed to start");
+		return false;
+	}
+	if (svc->pr.failed) {
+		snprintf(why, len, "%s", describe_status(svc->wstatus, sbuf, sizeof(sbuf)));
+		return false;
+	}
+	if (svc->pr.unhealthy) {
+		snprintf(why, len, "unhealthy: %s", svc->pr.health_why);
+		return false;
+	}
+	if (svc->pr.watchdog_expired) {
+		snprintf(why, len, "unhealthy: watchdog expired");
+		return false;
+	}
+	return true;
+}
+
+unsigned long
+check_service_restarts(const struct service *svc)
+{
+	(void)svc;
+	return 0;
+}

@@ -1,0 +1,187 @@
+/* http.c: HTTP/1.x request heads and status lines (see http.h). */
+#include "http.h"
+
+#include <ctype.h>
+#include <string.h>
+
+#define METHOD_MAX 32
+
+static bool
+is_tchar(unsigned char c)
+{
+	return isalnum(c) || (c && strchr("!#$%&'*+-.^_`|~", c));
+}
+
+/* One line [p, end) without its line end: returns its length and sets
+ * *next past the '\n', or returns -1 when no '\n' is in [p, lim). */
+static long
+next_line(const char *p, const char *lim, const char **next)
+{
+	const char *nl = memchr(p, '\n', (size_t)(lim - p));
+	size_t l;
+
+	if (!nl)
+		return -1;
+	*next = nl + 1;
+	l = (size_t)(nl - p);
+	if (l > 0 && p[l - 1] == '\r')
+		l--;
+	return (long)l;
+}
+
+static bool
+parse_request_line(const char *p, size_t l, struct http_request *req)
+{
+	size_t i = 0, m, t0;
+
+	while (i < l && is_tchar((unsigned char)p[i]))
+		i++;
+	m = i;
+	if (m == 0 || m > METHOD_MAX || i >= l || p[i] != ' ')
+		return false;
+	i++;
+	t0 = i;
+	while (i < l && (unsigned char)p[i] > 0x20 && (unsigned char)p[i] < 0x7f)
+		i++;
+	if (i == t0 || i >= l || p[i] != ' ' || p[t0] != '/')
+		return false;
+	req->path = p + t0;
+	req->path_len = i - t0;
+	req->query = memchr(req->path, '?', req->path_len);
+	if (req->query) {
+		req->query_len = req->path_len - (size_t)(req->query - req->path) - 1;
+		req->path_len = (size_t)(req->query - req->path);
+		req->query++;
+	} else {
+		req->query_len = 0;
+	}
+	i++;
+	if (l - i != 8 || memcmp(p + i, "HTTP/1.", 7) != 0 || !isdigit((unsigned char)p[i + 7]))
+		return false;
+	if (m == 3 && memcmp(p, "GET", 3) == 0)
+		req->method = HTTP_GET;
+	else if (m == 4 && memcmp(p, "HEAD", 4) == 0)
+		req->method = HTTP_HEAD;
+	else
+		req->method = HTTP_OTHER;
+	return true;
+}
+
+static bool
+valid_field(const char *p, size_t l)
+{
+	size_t i = 0;
+
+	while (i < l && is_tchar((unsigned char)p[i]))
+		i++;
+	if (i == 0 || i >= l || p[i] != ':')
+		return false;
+	for (i++; i < l; i++) {
+		unsigned char c = (unsigned char)p[i];
+		if ((c < 0x20 && c != '\t') || c == 0x7f)
+			return false;
+	}
+	return true;
+}
+
+enum http_parse
+http_parse_request(const char *buf, size_t len, size_t max, struct http_request *req)
+{
+	const char *lim = buf + (len < max ? len : max), *p = buf, *next;
+	enum http_parse more = len >= max ? HTTP_PARSE_TOO_LARGE : HTTP_PARSE_INCOMPLETE;
+	long l;
+
+	if (memchr(buf, '\0', (size_t)(lim - buf)))
+		return HTTP_PARSE_BAD;
+	/* RFC 9112 2.2: ignore an empty line before the request line. */
+	for (int skip = 0; skip < 2; skip++) {
+		if (p < lim && *p == '\n')
+			p++;
+		else if (lim - p >= 2 && p[0] == '\r' && p[1] == '\n')
+			p += 2;
+	}
+	l = next_line(p, lim, &next);
+	if (l < 0) {
+		/* Refuse garbage early: a request line starts with a method. */
+		for (const char *q = p; q < lim && *q != ' ' && *q != '\r'; q++)
+			if (!is_tchar((unsigned char)*q) || q - p >= METHOD_MAX)
+				return HTTP_PARSE_BAD;
+		return more;
+	}
+	if (!parse_request_line(p, (size_t)l, req))
+		return HTTP_PARSE_BAD;
+	p = next;
+	if (req->scan > (size_t)(p - buf) && req->scan <= (size_t)(lim - buf))
+		p = buf + req->scan;	/* lines before are checked already */
+	for (;;) {
+		if (p < lim && (*p == ' ' || *p == '\t'))
+			return HTTP_PARSE_BAD;	/* obsolete line folding */
+		l = next_line(p, lim, &next);
+		if (l < 0)
+			return more;
+		if (l == 0) {
+			req->head_len = (size_t)(next - buf);
+			return HTTP_PARSE_OK;
+		}
+		if (!valid_field(p, (size_t)l))
+			return HTTP_PARSE_BAD;
+		p = next;
+		req->scan = (size_t)(p - buf);
+	}
+}
+
+bool
+http_query_has(const char *q, size_t qlen, const char *name)
+{
+	size_t n = strlen(name);
+	const char *end = q + qlen;
+
+	while (q && q < end) {
+		const char *amp = memchr(q, '&', (size_t)(end - q));
+		const char *pe = amp ? amp : end;
+		const char *eq = memchr(q, '=', (size_t)(pe - q));
+		const char *ke = eq ? eq : pe;
+
+		if ((size_t)(ke - q) == n && memcmp(q, name, n) == 0)
+			return true;
+		q = amp ? amp + 1 : end;
+	}
+	return false;
+}
+
+enum http_parse
+http_parse_status(const char *buf, size_t len, int *code)
+{
+	static const char pfx[] = "HTTP/1.";
+	size_t n = len < 13 ? len : 13;
+
+	for (size_t i = 0; i < n && i < 7; i++)
+		if (buf[i] != pfx[i])
+			return HTTP_PARSE_BAD;
+	if (len < 12)
+		return HTTP_PARSE_INCOMPLETE;
+	if (!isdigit((unsigned char)buf[7]) || buf[8] != ' ' ||
+	    !isdigit((unsigned char)buf[9]) || !isdigit((unsigned char)buf[10]) ||
+	    !isdigit((unsigned char)buf[11]))
+		return HTTP_PARSE_BAD;
+	if (len > 12 && buf[12] != ' ' && buf[12] != '\r' && buf[12] != '\n')
+		return HTTP_PARSE_BAD;
+	*code = (buf[9] - '0') * 100 + (buf[10] - '0') * 10 + (buf[11] - '0');
+	return HTTP_PARSE_OK;
+}
+
+const char *
+http_reason(int code)
+{
+	switch (code) {
+	case 200: return "OK";
+	case 400: return "Bad Request";
+	case 404: return "Not Found";
+	case 405: return "Method Not Allowed";
+	case 408: return "Request Timeout";
+	case 431: return "Request Header Fields Too Large";
+	case 500: return "Internal Server Error";
+	case 503: return "Service Unavailable";
+	default: return "Unknown";
+	}
+}

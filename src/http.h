@@ -1,0 +1,51 @@
+/* http.h: the little HTTP/1.x drainit speaks, as pure functions over
+ * byte buffers: the request head the probe server reads and the status
+ * line an http:// check reads. No I/O, no allocation. */
+#ifndef DRAINIT_HTTP_H
+#define DRAINIT_HTTP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+enum http_parse {
+	HTTP_PARSE_INCOMPLETE,	/* need more bytes */
+	HTTP_PARSE_OK,
+	HTTP_PARSE_BAD,		/* malformed: 400 */
+	HTTP_PARSE_TOO_LARGE,	/* no end of head within max bytes: 431 */
+};
+
+enum http_method { HTTP_GET, HTTP_HEAD, HTTP_OTHER };
+
+/* Pointers into the caller's buffer; valid while it is. */
+struct http_request {
+	enum http_method method;
+	const char *path;	/* origin-form target up to '?' */
+	size_t path_len;
+	const char *query;	/* after '?', NULL without one */
+	size_t query_len;
+	size_t head_len;	/* bytes of the head, final blank line included */
+	size_t scan;		/* in/out: header lines up to here are checked
+				 * already; 0 at first, kept between calls on
+				 * the same growing buffer */
+};
+
+/* Looks at buf[0..len) for a complete request head of at most max bytes:
+ * request line ("METHOD /target HTTP/1.x"), header fields, blank line.
+ * CRLF or bare LF line ends. A malformed request line is reported as
+ * soon as it is complete, so garbage is answered at once. Called again
+ * as more bytes arrive (with the same req), it resumes at req->scan. */
+enum http_parse http_parse_request(const char *buf, size_t len, size_t max,
+				   struct http_request *req);
+
+/* Whether the query string has the parameter name ("verbose",
+ * "verbose=1", "a=b&verbose"). */
+bool http_query_has(const char *q, size_t qlen, const char *name);
+
+/* The status line of a response: "HTTP/1.x DDD ...". Returns
+ * HTTP_PARSE_OK with *code set, HTTP_PARSE_INCOMPLETE or HTTP_PARSE_BAD. */
+enum http_parse http_parse_status(const char *buf, size_t len, int *code);
+
+/* "OK", "Service Unavailable", ... for the codes drainit sends. */
+const char *http_reason(int code);
+
+#endif

@@ -1,0 +1,475 @@
+/* notify.c: the sd_notify socket.
+ *
+ * Created only when some service has "ready = notify": a SOCK_DGRAM unix
+ * socket, close-on-exec and non-blocking, at RUNTIME/drainit.XXXXXX/notify
+ * where RUNTIME is $RUNTIME_DIRECTORY, else $XDG_RUNTIME_DIR, else /run
+ * when writable, else /tmp. SO_PASSCRED makes the kernel attach the
+ * sender's pid to every datagram; that pid, not anything in the message,
+ * says which service spoke. Passed file descriptors (FDSTORE=1) are
+ * closed at once: drainit keeps none.
+ *
+ *   READY=1          the service is ready (its readiness check)
+ *   STOPPING=1       logged
+ *   STATUS=TEXT      kept for /status
+ *   WATCHDOG=1       with "watchdog = DUR": proof of life; DUR without one
+ *                    makes the service unhealthy (WATCHDOG=trigger at once)
+ *   MAINPID=N        N becomes the service's tracked pid
+ * Never: blocks (reads with MSG_DONTWAIT, at most 64 datagrams per wake-up). */
+#include "notify.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "service.h"
+
+#define IGNORED_MAX 32
+
+struct notify_server {
+	int fd;
+	ev_io io;
+	char dir[PATH_MAX];
+	char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
+	pid_t ignored[IGNORED_MAX];	/* senders already logged as ignored */
+	size_t nignored;
+};
+
+static void notify_read(struct supervisor *sup, struct notify_server *ns);
+
+/* ---- messages (pure) ---------------------------------------------------- */
+
+int
+notify_parse(const char *buf, size_t len, struct notify_msg *m)
+{
+	const char *p = buf, *end = buf + len;
+
+	memset(m, 0, sizeof(*m));
+	if (len == 0 || memchr(buf, '\0', len))
+		return -EINVAL;
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		const char *le = nl ? nl : end;
+		size_t l = (size_t)(le - p);
+
+#define IS(lit) (l == sizeof(lit) - 1 && memcmp(p, lit, l) == 0)
+#define HAS(pfx) (l >= sizeof(pfx) - 1 && memcmp(p, pfx, sizeof(pfx) - 1) == 0)
+		if (IS("READY=1")) {
+			m->ready = true;
+		} else if (IS("STOPPING=1")) {
+			m->stopping = true;
+		} else if (IS("WATCHDOG=1")) {
+			m->watchdog = true;
+		} else if (IS("WATCHDOG=trigger")) {
+			m->watchdog_trigger = true;
+		} else if (HAS("STATUS=")) {
+			size_t n = l - 7, k;
+			if (n > sizeof(m->status) - 1)
+				n = sizeof(m->status) - 1;
+			for (k = 0; k < n; k++) {
+				unsigned char c = (unsigned char)p[7 + k];
+				m->status[k] = c < 0x20 || c == 0x7f ? '?' : (char)c;
+			}
+			m->status[k] = '\0';
+			m->has_status = true;
+		} else if (HAS("MAINPID=")) {
+			long v = 0;
+			size_t k = 8;
+			for (; k < l && p[k] >= '0' && p[k] <= '9' && v < 1L << 30; k++)
+				v = v * 10 + (p[k] - '0');
+			if (k == l && l > 8 && v > 0 && v < 1L << 30) {
+				m->has_mainpid = true;
+				m->mainpid = (pid_t)v;
+			} else {
+				m->bad_mainpid = true;
+			}
+		}
+#undef IS
+#undef HAS
+		p = le + 1;
+	}
+	return 0;
+}
+
+bool
+notify_wanted(const struct svc_config *sc)
+{
+	return sc->ready.kind == CHECK_NOTIFY;
+}
+
+/* ---- attribution -------------------------------------------------------- */
+
+static pid_t
+read_ppid(pid_t pid)
+{
+	char path[64], buf[512], *rp;
+	ssize_t n;
+	int fd, ppid;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return -1;
+	buf[n] = '\0';
+	/* "pid (comm) S ppid ...": comm may hold anything, even ") ". */
+	rp = strrchr(buf, ')');
+	if (!rp || sscanf(rp + 1, " %*c %d", &ppid) != 1)
+		return -1;
+	return (pid_t)ppid;
+}
+
+static bool
+owns_pid(const struct service *svc, pid_t pid)
+{
+	return pid == svc->proc.pid || (svc->pr.mainpid > 0 && pid == svc->pr.mainpid);
+}
+
+struct service *
+notify_owner(struct supervisor *sup, pid_t pid)
+{
+	pid_t pgid, cur = pid;
+
+	if (pid <= 0)
+		return NULL;
+	for (size_t i = 0; i < sup->nsvcs; i++) {
+		struct service *svc = &sup->svcs[i];
+		if (notify_wanted(svc->cfg) && service_alive(svc) && owns_pid(svc, pid))
+			return svc;
+	}
+	pgid = getpgid(pid);
+	for (size_t i = 0; pgid > 0 && i < sup->nsvcs; i++) {
+		struct service *svc = &sup->svcs[i];
+		if (notify_wanted(svc->cfg) && service_alive(svc) && pgid == svc->proc.pid)
+			return svc;
+	}
+	/* Descendants that left the group: walk up, a bounded number of steps. */
+	for (int depth = 0; depth < 64; depth++) {
+		cur = read_ppid(cur);
+		if (cur <= 1)
+			return NULL;
+		for (size_t i = 0; i < sup->nsvcs; i++) {
+			struct service *svc = &sup->svcs[i];
+			if (notify_wanted(svc->cfg) && service_alive(svc) && owns_pid(svc, cur))
+				return svc;
+		}
+	}
+	return NULL;
+}
+
+/* ---- acting on a message ------------------------------------------------- */
+
+static bool
+watchdog_applies(const struct supervisor *sup, const struct service *svc)
+{
+	return svc->cfg->watchdog_ms > 0 && svc->state == SVC_RUNNING &&
+	       sup->stage == STAGE_RUNNING;
+}
+
+void
+notify_apply(struct supervisor *sup, struct service *svc, pid_t sender,
+	     const struct notify_msg *m)
+{
+	struct svc_probe *pr = &svc->pr;
+	const char *name = svc->cfg->name;
+	int pid = (int)svc->proc.pid;
+
+	if (m->bad_mainpid)
+		log_warn("service %s (pid %d): ignoring an invalid MAINPID= from pid %d", name, pid,
+			 (int)sender);
+	if (m->has_mainpid && m->mainpid == svc->proc.pid) {
+		pr->mainpid = 0;	/* its own process again */
+	} else if (m->has_mainpid && m->mainpid != pr->mainpid) {
+		if (notify_owner(sup, m->mainpid) != svc) {
+			log_warn("service %s (pid %d): ignoring MAINPID=%d: not a process of this service",
+				 name, pid, (int)m->mainpid);
+		} else {
+			pr->mainpid = m->mainpid;
+			log_info("service %s (pid %d): main pid is now %d (MAINPID=)", name, pid,
+				 (int)m->mainpid);
+		}
+	}
+	if (m->has_status) {
+		snprintf(pr->status, sizeof(pr->status), "%s", m->status);
+		log_debug("service %s (pid %d): status: %s", name, pid, pr->status);
+	}
+	if (m->stopping)
+		log_info("service %s (pid %d): says it is stopping (STOPPING=1)", name, pid);
+	if (m->ready && service_alive(svc)) {
+		if (!pr->ready)
+			log_info("service %s (pid %d): ready (READY=1)", name, pid);
+		pr->ready = true;
+		pr->why[0] = '\0';
+	}
+	if (m->watchdog && svc->cfg->watchdog_ms > 0) {
+		if (pr->watchdog_expired)
+			log_info("service %s (pid %d): healthy again (WATCHDOG=1)", name, pid);
+		pr->watchdog_expired = false;
+		if (watchdog_applies(sup, svc))
+			ev_timer_again(sup->loop, &pr->watchdog);
+	}
+	if (m->watchdog_trigger && svc->cfg->watchdog_ms > 0 && watchdog_applies(sup, svc)) {
+		pr->watchdog_expired = true;
+		ev_timer_stop(sup->loop, &pr->watchdog);
+		log_error("service %s (pid %d): unhealthy: WATCHDOG=trigger", name, pid);
+	}
+}
+
+void
+notify_watchdog_cb(EV_P_ ev_timer *w, int revents)
+{
+	struct supervisor *sup = ev_userdata(EV_A);
+	struct service *svc = container_of(w, struct service, pr.watchdog);
+	char dbuf[32];
+
+	(void)revents;
+	ev_timer_stop(EV_A, w);
+	/* A late loop turn can see the deadline and a WATCHDOG=1 that came
+	 * before it at once: what is queued already counts. */
+	if (sup->notify)
+		notify_read(sup, sup->notify);
+	if (!watchdog_applies(sup, svc) || ev_is_active(w) || svc->pr.watchdog_expired)
+		return;
+	svc->pr.watchdog_expired = true;
+	log_error("service %s (pid %d): unhealthy: no WATCHDOG=1 within watchdog %s",
+		  svc->cfg->name, (int)svc->proc.pid,
+		  format_duration(svc->cfg->watchdog_ms, dbuf, sizeof(dbuf)));
+}
+
+void
+notify_on_service_running(struct supervisor *sup, struct service *svc)
+{
+	if (!watchdog_applies(sup, svc))
+		return;
+	svc->pr.watchdog.repeat = (ev_tstamp)svc->cfg->watchdog_ms / 1000.0;
+	ev_timer_again(sup->loop, &svc->pr.watchdog);
+}
+
+void
+notify_on_service_exit(struct supervisor *sup, struct service *svc)
+{
+	ev_timer_stop(sup->loop, &svc->pr.watchdog);
+	svc->pr.mainpid = 0;
+}
+
+bool
+notify_main_exited(struct supervisor *sup, struct service *svc, int wstatus)
+{
+	pid_t mp = svc->pr.mainpid, pg;
+	char sbuf[96];
+
+	(void)sup;
+	if (mp <= 0 || mp == svc->proc.pid || svc->proc.fail_step != SPAWN_STEP_NONE)
+		return false;
+	pg = getpgid(mp);
+	if (pg != mp) {
+		log_warn("service %s (pid %d): main pid %d (MAINPID=) %s; the service has ended",
+			 svc->cfg->name, (int)svc->proc.pid, (int)mp,
+			 pg < 0 ? "is gone too" : "does not lead its own process group");
+		return false;
+	}
+	log_info("service %s (pid %d): %s; main pid %d (MAINPID=) goes on as the service",
+		 svc->cfg->name, (int)svc->proc.pid, describe_status(wstatus, sbuf, sizeof(sbuf)),
+		 (int)mp);
+	svc->proc.pid = mp;
+	return true;
+}
+
+/* ---- the socket ------------------------------------------------------------ */
+
+static bool
+already_ignored(struct notify_server *ns, pid_t pid)
+{
+	for (size_t i = 0; i < ns->nignored && i < IGNORED_MAX; i++)
+		if (ns->ignored[i] == pid)
+			return true;
+	ns->ignored[ns->nignored++ % IGNORED_MAX] = pid;
+	return false;
+}
+
+/* Reads and acts on up to 64 queued datagrams. */
+static void
+notify_read(struct supervisor *sup, struct notify_server *ns)
+{
+	for (int i = 0; i < 64; i++) {
+		char buf[NOTIFY_MSG_MAX];
+		union {
+			struct cmsghdr h;
+			char b[CMSG_SPACE(sizeof(struct ucred)) + CMSG_SPACE(sizeof(int) * 32)];
+		} ctl;
+		struct iovec iov = { .iov_base = buf, .iov_len = sizeof(buf) };
+		struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1,
+				     .msg_control = &ctl, .msg_controllen = sizeof(ctl) };
+		struct notify_msg m;
+		struct service *svc;
+		pid_t pid = 0;
+		ssize_t n;
+
+		n = recvmsg(ns->fd, &mh, MSG_DONTWAIT | MSG_CMSG_CLOEXEC | MSG_TRUNC);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			if (errno != EAGAIN)
+				log_warn("notify socket: recvmsg: %s", strerror(errno));
+			return;
+		}
+		for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c)) {
+			if (c->cmsg_level != SOL_SOCKET)
+				continue;
+			if (c->cmsg_type == SCM_CREDENTIALS &&
+			    c->cmsg_len >= CMSG_LEN(sizeof(struct ucred))) {
+				struct ucred uc;
+				memcpy(&uc, CMSG_DATA(c), sizeof(uc));
+				pid = uc.pid;
+			} else if (c->cmsg_type == SCM_RIGHTS) {
+				size_t nfd = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+				for (size_t k = 0; k < nfd; k++) {
+					int fd;
+					memcpy(&fd, CMSG_DATA(c) + k * sizeof(int), sizeof(fd));
+					close(fd);
+				}
+			}
+		}
+		svc = notify_owner(sup, pid);
+		if (!svc) {
+			if (!already_ignored(ns, pid))
+				log_warn("notify socket: ignoring a message from pid %d: not a process of a service with ready = notify (logged once per pid)",
+					 (int)pid);
+			continue;
+		}
+		if ((size_t)n > sizeof(buf) || (mh.msg_flags & MSG_TRUNC)) {
+			log_warn("service %s: ignoring a notify message of %zd bytes (at most %d)",
+				 svc->cfg->name, n, NOTIFY_MSG_MAX);
+			continue;
+		}
+		if (notify_parse(buf, (size_t)n, &m) < 0) {
+			log_warn("service %s: ignoring an empty notify message or one with a NUL byte",
+				 svc->cfg->name);
+			continue;
+		}
+		notify_apply(sup, svc, pid, &m);
+	}
+}
+
+static void
+notify_io_cb(EV_P_ ev_io *w, int revents)
+{
+	(void)revents;
+	notify_read(ev_userdata(EV_A), container_of(w, struct notify_server, io));
+}
+
+static const char *
+runtime_base(void)
+{
+	static char first[PATH_MAX];
+	const char *rd = getenv("RUNTIME_DIRECTORY");
+
+	if (rd && *rd) {
+		/* systemd may list several, separated by ':'. */
+		snprintf(first, sizeof(first), "%.*s", (int)strcspn(rd, ":"), rd);
+		return first;
+	}
+	rd = getenv("XDG_RUNTIME_DIR");
+	if (rd && *rd)
+		return rd;
+	if (access("/run", W_OK) == 0)
+		return "/run";
+	return "/tmp";
+}
+
+int
+notify_setup(struct supervisor *sup)
+{
+	struct notify_server *ns;
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	int one = 1, r;
+	bool wanted = false;
+
+	for (size_t i = 0; i < sup->nsvcs; i++)
+		wanted |= notify_wanted(sup->svcs[i].cfg);
+	if (!wanted)
+		return 0;
+	ns = calloc(1, sizeof(*ns));
+	if (!ns)
+		return -ENOMEM;
+	ns->fd = -1;
+	if ((size_t)snprintf(ns->dir, sizeof(ns->dir), "%s/drainit.XXXXXX", runtime_base()) >=
+	    sizeof(ns->dir)) {
+		log_error("notify socket: runtime directory %s: path too long", runtime_base());
+		free(ns);
+		return -ENAMETOOLONG;
+	}
+	if (!mkdtemp(ns->dir)) {
+		r = -errno;
+		log_error("notify socket: cannot create a directory %s: %s", ns->dir, strerror(-r));
+		free(ns);
+		return r;
+	}
+	/* Services may run as other users: they must reach the socket. */
+	(void)chmod(ns->dir, 0755);
+	if ((size_t)snprintf(ns->path, sizeof(ns->path), "%s/notify", ns->dir) >= sizeof(ns->path)) {
+		log_error("notify socket: path %s/notify is too long for a unix socket", ns->dir);
+		r = -ENAMETOOLONG;
+		goto fail;
+	}
+	memcpy(sa.sun_path, ns->path, strlen(ns->path) + 1);
+	ns->fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (ns->fd < 0 || bind(ns->fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
+	    setsockopt(ns->fd, SOL_SOCKET, SO_PASSCRED, &one, sizeof(one)) < 0) {
+		r = -errno;
+		log_error("notify socket %s: %s", ns->path, strerror(-r));
+		goto fail;
+	}
+	(void)chmod(ns->path, 0666);
+	ev_io_init(&ns->io, notify_io_cb, ns->fd, EV_READ);
+	ev_io_start(sup->loop, &ns->io);
+	sup->notify = ns;
+	log_debug("notify socket: %s", ns->path);
+	return 0;
+fail:
+	if (ns->fd >= 0)
+		close(ns->fd);
+	(void)unlink(ns->path);
+	(void)rmdir(ns->dir);
+	free(ns);
+	return r;
+}
+
+void
+notify_free(struct supervisor *sup)
+{
+	struct notify_server *ns = sup->notify;
+
+	if (!ns)
+		return;
+	ev_io_stop(sup->loop, &ns->io);
+	close(ns->fd);
+	(void)unlink(ns->path);
+	(void)rmdir(ns->dir);
+	free(ns);
+	sup->notify = NULL;
+}
+
+int
+notify_env(struct supervisor *sup, const struct service *svc, struct envbuf *e)
+{
+	if (!sup->notify || !notify_wanted(svc->cfg))
+		return 0;
+	if (env_setf(e, "NOTIFY_SOCKET=%s", sup->notify->path) < 0)
+		return -ENOMEM;
+	env_unset(e, "WATCHDOG_PID");
+	if (svc->cfg->watchdog_ms > 0)
+		return env_setf(e, "WATCHDOG_USEC=%lld", (long long)svc->cfg->watchdog_ms * 1000);
+	env_unset(e, "WATCHDOG_USEC");
+	return 0;
+}

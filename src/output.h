@@ -1,0 +1,51 @@
+/* output.h: what happens to a service's stdout and stderr (issue 6):
+ * inherit (drainit's own fds), null, prefix ("web | line" on drainit's
+ * stdout/stderr) or file:PATH (appended by drainit, reopened on SIGHUP).
+ * prefix and file go through a pipe that drainit reads in the loop. */
+#ifndef DRAINIT_OUTPUT_H
+#define DRAINIT_OUTPUT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "supervisor.h"
+
+/* Documented limits (man/drainit.ini.5). */
+#define OUTPUT_LINE_MAX 16384		/* longer lines are split, never dropped */
+#define OUTPUT_QUEUE_MAX (256 * 1024)	/* per destination; then stop reading */
+#define OUTPUT_EXIT_FLUSH_MS 5000	/* at exit, wait this long for a blocked reader */
+
+struct outstream;
+
+/* The child's end of one start: fds for spawn_opts.stdio, and the
+ * streams drainit will read once the spawn succeeded. */
+struct output_start {
+	int stdio[3];		/* -1: drainit's own */
+	int child_end[3];	/* pipe write ends drainit closes after the spawn */
+	struct outstream *st[3];
+};
+
+/* Opens /dev/null on any of fds 0-2 that is closed, so no pipe or file
+ * drainit opens later can land there. Call first thing in main(). */
+void output_stdio_sane(void);
+
+int output_init(struct supervisor *sup);	/* 0 or -ENOMEM */
+void output_free(struct supervisor *sup);
+
+/* Before a service's spawn: pipes, /dev/null, files. 0, or -errno with
+ * what the failing step was in what ("open /var/log/web.log"). */
+int output_prepare(struct supervisor *sup, struct service *svc, struct output_start *os,
+		   char *what, size_t wlen);
+/* After the spawn (ok or not): closes the child's ends; when ok, starts
+ * reading the service's pipes. */
+void output_spawned(struct supervisor *sup, struct output_start *os, bool ok);
+
+/* SIGHUP: reopen every file:PATH (after logrotate moved it). */
+void output_reopen(struct supervisor *sup);
+
+/* Shutdown's last stage: read what the services left in their pipes and
+ * write it out. true: nothing left, break the loop now; false: output.c
+ * breaks it once done, or after OUTPUT_EXIT_FLUSH_MS. */
+bool output_exit_ready(struct supervisor *sup);
+
+#endif

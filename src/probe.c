@@ -1,0 +1,462 @@
+/* probe.c: the HTTP probe server, in drainit's loop (no thread, no
+ * process).
+ *
+ * Life of a connection:
+ *   accept4(NONBLOCK|CLOEXEC) -> READING  (at most PROBE_HEAD_MAX bytes,
+ *        PROBE_IDLE_MS to complete the head, else closed unanswered)
+ *   -> WRITING the whole response, built at once from the model
+ *   -> DRAINING: shutdown(SHUT_WR), read and discard what the client
+ *        still sends until it closes (so a request body cannot turn our
+ *        close into a reset that eats the answer); PROBE_LINGER_MS for
+ *        writing and draining together.
+ * Bounds: PROBE_MAX_CONNS connections. When full, the oldest connection
+ * still READING is dropped to make room (then the oldest DRAINING, then
+ * the oldest overall), so a fresh probe is answered however many idle
+ * connections pile up. Memory: one head buffer per connection and the
+ * response. Every response says "Connection: close".
+ * Never: blocks, waits on a client, or touches the model. */
+#include "probe.h"
+
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "log.h"
+
+#define PROBE_DRAIN_MAX 65536	/* bytes discarded after the answer, at most */
+
+enum conn_state { CONN_READING, CONN_WRITING, CONN_DRAINING };
+
+struct conn {
+	struct probe_server *ps;
+	int fd;
+	enum conn_state st;
+	unsigned long seq;	/* accept order: lower is older */
+	ev_io io;
+	ev_timer timer;
+	size_t len;		/* bytes in head */
+	struct http_request req;	/* parse state, then the request */
+	struct sbuf out;
+	size_t off;		/* bytes of out sent */
+	size_t drained;
+	char head[PROBE_HEAD_MAX];
+};
+
+struct probe_server {
+	struct supervisor *sup;
+	int fd;
+	ev_io accept_io;
+	ev_timer retry;		/* accepting paused: out of file descriptors */
+	struct conn *conns[PROBE_MAX_CONNS];
+	size_t nconns;
+	unsigned long seq;
+	unsigned long dropped;
+	char addr[80];
+};
+
+/* ---- responses ---------------------------------------------------------- */
+
+static bool
+path_is(const struct http_request *req, const char *p)
+{
+	return req->path_len == strlen(p) && memcmp(req->path, p, req->path_len) == 0;
+}
+
+int
+probe_response(const struct supervisor *sup, enum http_parse parse,
+	       const struct http_request *req, struct sbuf *out)
+{
+	struct sbuf body = { 0 };
+	const char *ctype = "text/plain; charset=utf-8";
+	const char *extra = "";
+	bool head_only = false;
+	int code;
+
+	if (parse == HTTP_PARSE_TOO_LARGE) {
+		code = 431;
+		sbuf_printf(&body, "request head too large (at most %d bytes)\n", PROBE_HEAD_MAX);
+	} else if (parse != HTTP_PARSE_OK) {
+		code = 400;
+		sbuf_printf(&body, "bad request\n");
+	} else {
+		enum { R_NONE, R_LIVEZ, R_READYZ, R_STATUS, R_METRICS } route = R_NONE;
+
+		head_only = req->method == HTTP_HEAD;	/* never a body, whatever the status */
+
+		if (path_is(req, "/livez") || path_is(req, "/healthz"))
+			route = R_LIVEZ;
+		else if (path_is(req, "/readyz"))
+			route = R_READYZ;
+		else if (path_is(req, "/status"))
+			route = R_STATUS;
+		else if (path_is(req, "/metrics"))
+			route = R_METRICS;
+
+		if (route == R_NONE) {
+			code = 404;
+			sbuf_printf(&body, "not found (try /livez, /readyz, /status or /metrics)\n");
+		} else if (req->method == HTTP_OTHER) {
+			code = 405;
+			extra = "Allow: GET, HEAD\r\n";
+			sbuf_printf(&body, "method not allowed (use GET or HEAD)\n");
+		} else {
+			switch (route) {
+			case R_LIVEZ:
+				code = report_livez(sup, &body);
+				break;
+			case R_READYZ:
+				code = report_readyz(sup, http_query_has(req->query, req->query_len,
+									 "verbose"), &body);
+				break;
+			case R_STATUS:
+				ctype = "application/json";
+				code = report_status(sup, &body);
+				break;
+			case R_METRICS:
+			default:
+				ctype = "text/plain; version=0.0.4; charset=utf-8";
+				code = report_metrics(sup, &body);
+				break;
+			}
+		}
+	}
+	if (body.oom) {
+		sbuf_free(&body);
+		code = 500;
+		ctype = "text/plain; charset=utf-8";
+		extra = "";
+	}
+	sbuf_printf(out, "HTTP/1.1 %d %s\r\nContent-Type: %s\r\nContent-Length: %zu\r\n"
+		    "Cache-Control: no-store\r\n%sConnection: close\r\n\r\n",
+		    code, http_reason(code), ctype, body.len, extra);
+	if (!head_only && body.len)
+		sbuf_add(out, body.p, body.len);
+	sbuf_free(&body);
+	return code;
+}
+
+/* ---- connections ----------------------------------------------------------- */
+
+static void
+conn_close(struct conn *c)
+{
+	struct probe_server *ps = c->ps;
+	struct ev_loop *loop = ps->sup->loop;
+
+	ev_io_stop(loop, &c->io);
+	ev_timer_stop(loop, &c->timer);
+	close(c->fd);
+	sbuf_free(&c->out);
+	for (size_t i = 0; i < ps->nconns; i++)
+		if (ps->conns[i] == c) {
+			ps->conns[i] = ps->conns[--ps->nconns];
+			ps->conns[ps->nconns] = NULL;
+			break;
+		}
+	free(c);
+}
+
+static void
+conn_set_io(struct conn *c, int events)
+{
+	struct ev_loop *loop = c->ps->sup->loop;
+
+	ev_io_stop(loop, &c->io);
+	ev_io_set(&c->io, c->fd, events);
+	ev_io_start(loop, &c->io);
+}
+
+static void
+conn_write(struct conn *c)
+{
+	while (c->off < c->out.len) {
+		ssize_t n = send(c->fd, c->out.p + c->off, c->out.len - c->off, MSG_NOSIGNAL);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			if (errno == EAGAIN)
+				return;
+			conn_close(c);	/* the client went away */
+			return;
+		}
+		c->off += (size_t)n;
+	}
+	(void)shutdown(c->fd, SHUT_WR);
+	c->st = CONN_DRAINING;
+	conn_set_io(c, EV_READ);
+}
+
+static void
+conn_respond(struct conn *c, enum http_parse parse, const struct http_request *req)
+{
+	struct ev_loop *loop = c->ps->sup->loop;
+	int code = probe_response(c->ps->sup, parse, req, &c->out);
+
+	if (parse == HTTP_PARSE_OK)
+		log_debug("probe: %s %.*s -> %d",
+			  req->method == HTTP_GET ? "GET" : req->method == HTTP_HEAD ? "HEAD" : "other",
+			  (int)req->path_len, req->path, code);
+	else
+		log_debug("probe: malformed request -> %d", code);
+	if (c->out.oom) {
+		conn_close(c);
+		return;
+	}
+	c->st = CONN_WRITING;
+	ev_timer_stop(loop, &c->timer);
+	ev_timer_set(&c->timer, PROBE_LINGER_MS / 1000.0, 0.);
+	ev_timer_start(loop, &c->timer);
+	conn_set_io(c, EV_WRITE);
+	conn_write(c);
+}
+
+static void
+conn_read(struct conn *c)
+{
+	for (;;) {
+		ssize_t n = recv(c->fd, c->head + c->len, sizeof(c->head) - c->len, 0);
+		enum http_parse r;
+		bool nl;
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			if (errno != EAGAIN)
+				conn_close(c);
+			return;
+		}
+		if (n == 0) {
+			conn_close(c);	/* closed before a complete request */
+			return;
+		}
+		nl = memchr(c->head + c->len, '\n', (size_t)n) != NULL;
+		c->len += (size_t)n;
+		/* Only a new line end can complete the head; the first bytes
+		 * are looked at anyway, so garbage is refused at once. */
+		if (!nl && c->len > 64 && c->len < sizeof(c->head))
+			continue;
+		r = http_parse_request(c->head, c->len, sizeof(c->head), &c->req);
+		if (r != HTTP_PARSE_INCOMPLETE) {
+			conn_respond(c, r, &c->req);
+			return;
+		}
+	}
+}
+
+static void
+conn_drain(struct conn *c)
+{
+	for (;;) {
+		ssize_t n = recv(c->fd, c->head, sizeof(c->head), 0);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && errno == EAGAIN)
+			return;
+		if (n <= 0 || (c->drained += (size_t)n) > PROBE_DRAIN_MAX) {
+			conn_close(c);
+			return;
+		}
+	}
+}
+
+static void
+conn_io_cb(EV_P_ ev_io *w, int revents)
+{
+	struct conn *c = container_of(w, struct conn, io);
+
+	(void)loop;
+	(void)revents;
+	switch (c->st) {
+	case CONN_READING:
+		conn_read(c);
+		break;
+	case CONN_WRITING:
+		conn_write(c);
+		break;
+	case CONN_DRAINING:
+		conn_drain(c);
+		break;
+	}
+}
+
+static void
+conn_timer_cb(EV_P_ ev_timer *w, int revents)
+{
+	struct conn *c = container_of(w, struct conn, timer);
+
+	(void)loop;
+	(void)revents;
+	if (c->st == CONN_READING)
+		log_debug("probe: closing a connection without a complete request after %dms",
+			  PROBE_IDLE_MS);
+	conn_close(c);
+}
+
+/* Makes room for one more: the oldest connection still reading its
+ * request goes first, then the oldest draining, then the oldest. */
+static void
+evict_one(struct probe_server *ps)
+{
+	static const int order[] = { CONN_READING, CONN_DRAINING, -1 };
+	struct conn *victim = NULL;
+
+	for (size_t k = 0; !victim && k < sizeof(order) / sizeof(order[0]); k++)
+		for (size_t i = 0; i < ps->nconns; i++) {
+			struct conn *c = ps->conns[i];
+			if (order[k] >= 0 && (int)c->st != order[k])
+				continue;
+			if (!victim || c->seq < victim->seq)
+				victim = c;
+		}
+	if (!victim)
+		return;
+	ps->dropped++;
+	log_debug("probe: %zu connections open, dropping the oldest %s one", ps->nconns,
+		  victim->st == CONN_READING ? "idle" : "answered");
+	conn_close(victim);
+}
+
+static void
+retry_cb(EV_P_ ev_timer *w, int revents)
+{
+	struct probe_server *ps = container_of(w, struct probe_server, retry);
+
+	(void)revents;
+	ev_io_start(EV_A, &ps->accept_io);
+}
+
+static void
+accept_cb(EV_P_ ev_io *w, int revents)
+{
+	struct probe_server *ps = container_of(w, struct probe_server, accept_io);
+
+	(void)revents;
+	for (int i = 0; i < 32; i++) {
+		struct conn *c;
+		int fd = accept4(ps->fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+
+		if (fd < 0) {
+			int e = errno;
+			if (e == EINTR || e == ECONNABORTED || e == EPROTO)
+				continue;
+			if (e == EAGAIN)
+				return;
+			if ((e == EMFILE || e == ENFILE) && ps->nconns > 0) {
+				evict_one(ps);	/* frees a descriptor */
+				continue;
+			}
+			/* Level-triggered: pause rather than spin. */
+			log_warn("probe server: accept: %s; pausing for 1s", strerror(e));
+			ev_io_stop(EV_A, &ps->accept_io);
+			ev_timer_set(&ps->retry, 1.0, 0.);
+			ev_timer_start(EV_A, &ps->retry);
+			return;
+		}
+		if (ps->nconns == PROBE_MAX_CONNS)
+			evict_one(ps);
+		c = malloc(sizeof(*c));
+		if (!c) {
+			close(fd);
+			return;
+		}
+		memset(c, 0, offsetof(struct conn, head));
+		c->ps = ps;
+		c->fd = fd;
+		c->st = CONN_READING;
+		c->seq = ps->seq++;
+		ps->conns[ps->nconns++] = c;
+		ev_io_init(&c->io, conn_io_cb, fd, EV_READ);
+		ev_io_start(EV_A, &c->io);
+		ev_timer_init(&c->timer, conn_timer_cb, PROBE_IDLE_MS / 1000.0, 0.);
+		ev_timer_start(EV_A, &c->timer);
+	}
+}
+
+/* ---- set-up ------------------------------------------------------------------ */
+
+static int
+listen_on(const struct sockaddr *sa, socklen_t len, bool dual)
+{
+	int fd, one = 1, zero = 0, e;
+
+	fd = socket(sa->sa_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	(void)setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (dual)
+		(void)setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &zero, sizeof(zero));
+	if (bind(fd, sa, len) < 0 || listen(fd, 128) < 0) {
+		e = errno;
+		close(fd);
+		return -e;
+	}
+	return fd;
+}
+
+int
+probe_setup(struct supervisor *sup)
+{
+	const struct config *cfg = sup->cfg;
+	struct probe_server *ps;
+	struct sockaddr_storage ss;
+	socklen_t sl = sizeof(ss);
+	int fd;
+
+	if (!cfg->probe_listen)
+		return 0;
+	if (cfg->probe_addr.any) {
+		/* ":PORT": IPv6 and IPv4 on one socket, or IPv4 alone when the
+		 * kernel has no IPv6. */
+		struct sockaddr_in6 s6 = { .sin6_family = AF_INET6, .sin6_addr = IN6ADDR_ANY_INIT,
+					   .sin6_port = htons((uint16_t)cfg->probe_addr.port) };
+		struct sockaddr_in s4 = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_ANY),
+					  .sin_port = htons((uint16_t)cfg->probe_addr.port) };
+		fd = listen_on((struct sockaddr *)&s6, sizeof(s6), true);
+		if (fd == -EAFNOSUPPORT || fd == -EADDRNOTAVAIL)
+			fd = listen_on((struct sockaddr *)&s4, sizeof(s4), false);
+	} else {
+		fd = listen_on((const struct sockaddr *)&cfg->probe_addr.ss, cfg->probe_addr.len, false);
+	}
+	if (fd < 0) {
+		log_error("probe_listen %s: cannot listen: %s", cfg->probe_listen, strerror(-fd));
+		return fd;
+	}
+	ps = calloc(1, sizeof(*ps));
+	if (!ps) {
+		close(fd);
+		return -ENOMEM;
+	}
+	ps->sup = sup;
+	ps->fd = fd;
+	if (getsockname(fd, (struct sockaddr *)&ss, &sl) == 0)
+		format_sockaddr((struct sockaddr *)&ss, ps->addr, sizeof(ps->addr));
+	else
+		snprintf(ps->addr, sizeof(ps->addr), "%s", cfg->probe_listen);
+	ev_io_init(&ps->accept_io, accept_cb, fd, EV_READ);
+	ev_io_start(sup->loop, &ps->accept_io);
+	ev_init(&ps->retry, retry_cb);
+	sup->probe = ps;
+	log_info("probe server listening on %s: /livez /readyz /status /metrics", ps->addr);
+	return 0;
+}
+
+void
+probe_free(struct supervisor *sup)
+{
+	struct probe_server *ps = sup->probe;
+
+	if (!ps)
+		return;
+	while (ps->nconns)
+		conn_close(ps->conns[0]);
+	ev_io_stop(sup->loop, &ps->accept_io);
+	ev_timer_stop(sup->loop, &ps->retry);
+	close(ps->fd);
+	free(ps);
+	sup->probe = NULL;
+}

@@ -1,0 +1,198 @@
+"""Claim: with probe_listen (or --probe), drainit answers /livez (/healthz), /readyz,
+/status and /metrics from its own loop, HEAD for every GET, 405/404/400/431 for bad
+requests, "Connection: close" on every response; with 100 idle connections held open a
+fresh /readyz is still answered at once, idle connections are closed after 5 s, and no
+broken client can crash or stall drainit. A port that cannot be bound starts nothing."""
+import json
+import signal
+import socket
+import time
+
+from harness import DRAINIT, TSVC, Drainit, check, run
+from probeutil import curl, free_port, wait_until
+
+
+def probe_ini(port, extra=""):
+    return f"""
+[drainit]
+probe_listen = 127.0.0.1:{port}
+[service:web]
+command = {TSVC} --name web
+[service:worker]
+command = {TSVC} --name worker
+{extra}"""
+
+
+def endpoints_answer():
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    with Drainit(ini=probe_ini(port)) as d:
+        d.wait_for(rf"probe server listening on 127\.0\.0\.1:{port}: /livez /readyz /status /metrics")
+        d.wait_for(r"web: ready", stream="out")
+        d.wait_for(r"worker: ready", stream="out")
+        r = wait_until(lambda: (lambda x: x if x.code == 200 else None)(curl(base + "/readyz")),
+                       what="/readyz 200", d=d)
+        check(r.body == "ready\n", f"/readyz body {r.body!r}", d)
+        check(r.headers.get("connection") == "close", f"/readyz headers {r.headers}", d)
+        r = curl(base + "/readyz?verbose")
+        check(r.code == 200 and r.body == "ready\nweb: ready\nworker: ready\n", f"verbose: {r}", d)
+        for path in ("/livez", "/healthz"):
+            r = curl(base + path)
+            check(r.code == 200 and r.body == "ok\n", f"{path}: {r}", d)
+        r = curl(base + "/status")
+        check(r.code == 200 and r.headers.get("content-type") == "application/json", f"/status: {r}", d)
+        st = json.loads(r.body)
+        check(st["stage"] == "running" and st["ready"] is True and st["live"] is True, f"{st}", d)
+        svcs = {s["name"]: s for s in st["services"]}
+        check(set(svcs) == {"web", "worker"}, f"services {svcs}", d)
+        check(svcs["web"]["state"] == "running" and svcs["web"]["pid"] > 0
+              and svcs["web"]["restarts"] == 0 and svcs["web"]["exit_status"] is None
+              and svcs["web"]["started_at"].endswith("Z"), f"web: {svcs['web']}", d)
+        r = curl(base + "/metrics")
+        check(r.code == 200 and r.headers.get("content-type", "").startswith("text/plain; version=0.0.4"),
+              f"/metrics: {r.code} {r.headers}", d)
+        for line in ('drainit_service_up{service="web"} 1', 'drainit_service_ready{service="worker"} 1',
+                     'drainit_service_restarts_total{service="web"} 0',
+                     'drainit_service_exits_total{service="web"} 0', "drainit_orphans_reaped_total 0",
+                     'drainit_stage{stage="running"} 1', "# TYPE drainit_service_exits_total counter"):
+            check(line in r.body.splitlines(), f"/metrics lacks {line!r}:\n{r.body}", d)
+        # HEAD: GET's status and headers, no body
+        r = curl(base + "/readyz", "-I")
+        check(r.code == 200 and r.headers.get("content-length") == "6" and r.body == "", f"HEAD: {r}", d)
+        r = curl(base + "/status", "-I")
+        check(r.code == 200 and r.body == "", f"HEAD /status: {r}", d)
+        d.signal(signal.SIGTERM)
+        d.expect_rc(0)
+
+
+def bad_requests():
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    with Drainit(ini=probe_ini(port)) as d:
+        d.wait_for(r"probe server listening")
+        cases = [
+            (curl(base + "/nope"), 404),
+            (curl(base + "/readyz/"), 404),
+            (curl(base + "/readyz", "-X", "POST", "-d", "x=1"), 405),
+            (curl(base + "/livez", "-X", "DELETE"), 405),
+            (curl(base + "/metrics", "-X", "PUT", "--data-binary", "y" * 20000), 405),
+            (curl(base + "/readyz", "--request-target", "readyz"), 400),
+            (curl(base + "/readyz", "-H", "X-Big: " + "a" * 9000), 431),
+            (curl(base + "/readyz", "-H", "X-Mid: " + "a" * 7000), 200),
+        ]
+        for i, (r, want) in enumerate(cases):
+            check(r.code == want, f"case {i}: {r}, want {want}", d)
+            check(r.headers.get("connection") == "close", f"case {i}: no Connection: close: {r}", d)
+        r = curl(base + "/readyz", "-X", "POST")
+        check(r.headers.get("allow") == "GET, HEAD", f"405 without Allow: {r}", d)
+        # raw garbage, an HTTP/2 preface, a NUL byte, a client that vanishes mid-request
+        for raw in (b"\x16\x03\x01\x00\xa5\x01\x00\x00\xa1\x03\x03", b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n",
+                    b"GET /readyz HTTP/1.1\r\nX: a\x00b\r\n\r\n"):
+            with socket.create_connection(("127.0.0.1", port), timeout=5) as s:
+                s.sendall(raw)
+                got = s.recv(4096)
+                check(got.startswith(b"HTTP/1.1 400 Bad Request\r\n"), f"{raw!r} -> {got!r}", d)
+        # a request trickled in byte by byte is still answered
+        with socket.create_connection(("127.0.0.1", port), timeout=5) as s:
+            req = b"GET /livez HTTP/1.1\r\nHost: x\r\nX-Pad: " + b"p" * 100 + b"\r\n\r\n"
+            for i in range(len(req)):
+                s.send(req[i:i + 1])
+                time.sleep(0.001)
+            got = s.recv(4096)
+            check(got.startswith(b"HTTP/1.1 200 OK\r\n") and got.endswith(b"\r\n\r\nok\n"),
+                  f"trickled request -> {got!r}", d)
+        for _ in range(20):
+            s = socket.create_connection(("127.0.0.1", port), timeout=5)
+            s.sendall(b"GET /readyz HTTP/1.1\r\nHost")
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00")
+            s.close()  # reset
+        r = curl(base + "/livez")
+        check(r.code == 200, f"drainit unwell after bad clients: {r}", d)
+        d.signal(signal.SIGTERM)
+        d.expect_rc(0)
+
+
+def idle_connections_cannot_block_a_probe():
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    with Drainit(ini=probe_ini(port)) as d:
+        d.wait_for(r"probe server listening")
+        d.wait_for(r"worker: ready", stream="out")
+        idle, born = [], []
+        for i in range(100):
+            s = socket.create_connection(("127.0.0.1", port), timeout=10)
+            born.append(time.monotonic())
+            if i % 2:
+                s.sendall(b"GET /readyz HTTP/1.1\r\n")  # a slowloris: never finishes
+            idle.append(s)
+        time.sleep(0.3)
+        t0 = time.monotonic()
+        r = curl(base + "/readyz", timeout=3)
+        took = time.monotonic() - t0
+        check(r.code == 200 and r.body == "ready\n", f"/readyz with 100 idle connections: {r}", d)
+        check(took < 2, f"/readyz took {took:.2f}s with 100 idle connections", d)
+
+        def closed(s, wait):
+            s.settimeout(wait)
+            try:
+                return s.recv(16) == b""
+            except socket.timeout:
+                return False
+            except ConnectionResetError:
+                return True
+
+        # at most 64 at a time: the oldest idle ones were dropped to make room
+        dropped = sum(closed(s, 0.05) for s in idle[:40])
+        check(dropped >= 36, f"only {dropped} of the 40 oldest idle connections were dropped", d)
+        left = [i for i in range(40, 100) if not closed(idle[i], 0.01)]
+        check(len(left) >= 50, f"only {len(left)} newer idle connections still open", d)
+        # the rest are closed 5 s after they were accepted, not before
+        for i in left[:4]:
+            check(closed(idle[i], 8), f"idle connection {i} outlived the 5 s timeout", d)
+            age = time.monotonic() - born[i]
+            check(age >= 4.5, f"idle connection {i} closed after {age:.2f}s, before 5 s", d)
+        for s in idle:
+            s.close()
+        check(curl(base + "/livez").code == 200, "probe server unwell after the idle storm", d)
+        d.signal(signal.SIGTERM)
+        d.expect_rc(0)
+
+
+def single_command_mode_probe():
+    port = free_port()
+    with Drainit(["--probe", f":{port}", "--", TSVC, "--name", "one", "--term-delay", "10"]) as d:
+        d.wait_for(r"one: ready", stream="out")
+        d.wait_for(r"probe server listening on (\[::\]|0\.0\.0\.0):%d" % port)
+        r = wait_until(lambda: (lambda x: x if x.code == 200 else None)(
+            curl(f"http://127.0.0.1:{port}/readyz")), what="/readyz 200", d=d)
+        check(r.body == "ready\n", f"{r}", d)
+        d.signal(signal.SIGTERM)
+        d.expect_rc(0)
+
+
+def port_in_use_starts_nothing():
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen(1)
+        port = busy.getsockname()[1]
+        with Drainit(ini=probe_ini(port, "") + "\n[service:flag]\ncommand = touch @DIR@/started\n") as d:
+            d.expect_rc(71)
+            d.wait_for(rf"error: probe_listen 127\.0\.0\.1:{port}: cannot listen: Address already in use")
+            d.wait_for(r"error: nothing started, exiting with code 71")
+            check("starting:" not in d.log(), "a service was started", d)
+
+
+def bad_probe_address_is_a_config_error():
+    ini = f"[drainit]\nprobe_listen = 8080\n[service:a]\ncommand = {TSVC}\n"
+    with Drainit(ini=ini) as d:
+        d.expect_rc(78)
+        want = f"{d.ini}:2: [drainit] probe_listen: invalid address '8080' (missing port: use HOST:PORT or :PORT)"
+        check(want in d.lines(), f"missing error line: {want}", d)
+    with Drainit(["--probe", "nowhere", "--", "true"], pid1=False) as d:
+        d.expect_rc(64)
+        d.wait_for(r"^drainit: --probe: invalid address 'nowhere' \(missing port: use HOST:PORT or :PORT\)$")
+
+
+if __name__ == "__main__":
+    run(endpoints_answer, bad_requests, idle_connections_cannot_block_a_probe,
+        single_command_mode_probe, port_in_use_starts_nothing, bad_probe_address_is_a_config_error)
