@@ -147,8 +147,8 @@ Test(config, unknown_key_with_hint)
 
 Test(config, unknown_key_without_hint)
 {
-	expect_only_error("[service:a]\ncommand = a\nrestart = always\n",
-			  "3: [service:a] restart: unknown key");
+	expect_only_error("[service:a]\ncommand = a\nfrobnicate = 1\n",
+			  "3: [service:a] frobnicate: unknown key");
 }
 
 Test(config, key_in_wrong_section)
