@@ -27,6 +27,7 @@
 #include <unistd.h>
 
 #include "env.h"
+#include "lifecycle.h"
 #include "http.h"
 #include "log.h"
 #include "notify.h"
@@ -153,6 +154,7 @@ record_ready(struct supervisor *sup, struct check *c, bool ok)
 				 (int)svc->proc.pid, c->spec->label);
 		svc->pr.ready = true;
 		svc->pr.why[0] = '\0';
+		lifecycle_on_ready(sup, svc);	/* may start its dependents */
 		return;
 	}
 	snprintf(svc->pr.why, sizeof(svc->pr.why), "check failing: %.140s", c->last);
@@ -189,6 +191,7 @@ record_health(struct supervisor *sup, struct check *c, bool ok)
 		log_error("service %s (pid %d): unhealthy: %u health check%s failed in a row (last: %s)",
 			  svc->cfg->name, (int)svc->proc.pid, c->fails, c->fails == 1 ? "" : "s",
 			  c->last);
+		lifecycle_on_unhealthy(sup, svc, "unhealthy");
 	} else {
 		log_warn("service %s (pid %d): health check failed (%u of %u in a row): %s",
 			 svc->cfg->name, (int)svc->proc.pid, c->fails, c->max_fails, c->last);
@@ -547,10 +550,8 @@ check_on_service_exit(struct supervisor *sup, struct service *svc)
 	pr->ready = false;
 	pr->unhealthy = false;
 	pr->watchdog_expired = false;
-	/* Nothing restarts a service yet: one that ends uncleanly while
-	 * drainit runs has failed for good (see /livez in drainit(8)). */
-	if (sup->stage == STAGE_RUNNING && !service_clean(svc))
-		pr->failed = true;
+	/* pr->failed (for /livez) is lifecycle.c's to set: a crash that will
+	 * be restarted is not a failure yet. */
 }
 
 /* ---- verdicts for the probe server ---------------------------------------------- */
@@ -573,7 +574,10 @@ check_service_ready(const struct service *svc, char *why, size_t len)
 		snprintf(why, len, "stopping");
 		return false;
 	case SVC_FAILED:
-		snprintf(why, len, "failed to start");
+		snprintf(why, len, svc->was_ready ? "failed" : "failed to start");
+		return false;
+	case SVC_BACKOFF:
+		snprintf(why, len, "restarting");
 		return false;
 	case SVC_EXITED:
 	default:
@@ -588,7 +592,10 @@ check_service_live(const struct service *svc, char *why, size_t len)
 	char sbuf[96];
 
 	if (svc->state == SVC_FAILED) {
-		snprintf(why, len, "failed to start");
+		if (svc->was_ready)
+			snprintf(why, len, "failed: %s", describe_status(svc->wstatus, sbuf, sizeof(sbuf)));
+		else
+			snprintf(why, len, "failed to start");
 		return false;
 	}
 	if (svc->pr.failed) {
@@ -609,6 +616,5 @@ check_service_live(const struct service *svc, char *why, size_t len)
 unsigned long
 check_service_restarts(const struct service *svc)
 {
-	(void)svc;
-	return 0;
+	return svc->restarts;
 }

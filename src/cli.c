@@ -131,8 +131,9 @@ cli_parse(int argc, char **argv, struct cli *o, struct config *c, char *err, siz
 	memset(o, 0, sizeof(*o));
 	o->log_level = o->log_format = -1;
 	config_init(c);
-	struct svc_config svc = { .stop_signal = 15, .grace_ms = UNSET_MS,
-				  .drain_timeout_ms = UNSET_MS };
+	struct svc_config svc;
+
+	svc_config_init(&svc);
 
 	opterr = 0;
 	optind = 1;

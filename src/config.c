@@ -23,9 +23,27 @@
 #include <string.h>
 
 enum key_type { K_DURATION, K_SIGNAL, K_STRING, K_COMMAND, K_HOOK,
+		/* issue 4 */ K_ENUM, K_NAMES, K_LIMIT,
 		/* issue 3 */ K_LISTEN, K_READY, K_HEALTH, K_COUNT,
 		/* issue 6 */ K_BOOL, K_INT, K_UMASK, K_RLIMIT, K_OUTPUT, K_CHOICE,
 		K_ENV, K_ENVFILE, K_USER, K_GROUP };
+
+/* Values of K_ENUM keys, NULL-terminated. */
+struct enum_val {
+	const char *name;
+	int value;
+};
+static const struct enum_val restart_vals[] = {
+	{ "no", RESTART_NO }, { "on-failure", RESTART_ON_FAILURE },
+	{ "always", RESTART_ALWAYS }, { NULL, 0 },
+};
+static const struct enum_val type_vals[] = {
+	{ "simple", SVC_TYPE_SIMPLE }, { "oneshot", SVC_TYPE_ONESHOT },
+	{ "forking", SVC_TYPE_FORKING }, { NULL, 0 },
+};
+static const struct enum_val on_failure_vals[] = {
+	{ "shutdown", ON_FAILURE_SHUTDOWN }, { "keep", ON_FAILURE_KEEP }, { NULL, 0 },
+};
 enum scope { SCOPE_NONE, SCOPE_GLOBAL, SCOPE_SERVICE, SCOPE_INVALID };
 
 struct key_def {
@@ -34,6 +52,7 @@ struct key_def {
 	enum key_type type;
 	size_t off;		/* into struct config or struct svc_config */
 	bool repeatable;
+	const struct enum_val *vals;	/* K_ENUM */
 };
 
 /* Values of the K_CHOICE and K_INT keys (issue 6), by key name. A
@@ -57,52 +76,63 @@ static const struct value_rule {
 #define G(f) offsetof(struct config, f)
 #define S(f) offsetof(struct svc_config, f)
 static const struct key_def keys[] = {
-	{ "prestop_delay", SCOPE_GLOBAL, K_DURATION, G(prestop_delay_ms), false },
-	{ "grace_period", SCOPE_GLOBAL, K_DURATION, G(grace_ms), false },
-	{ "shutdown_timeout", SCOPE_GLOBAL, K_DURATION, G(shutdown_timeout_ms), false },
-	{ "drain_timeout", SCOPE_GLOBAL, K_DURATION, G(drain_timeout_ms), false },
-	{ "main", SCOPE_GLOBAL, K_STRING, G(main), false },
-	{ "drain", SCOPE_GLOBAL, K_HOOK, 0, true },
-	{ "command", SCOPE_SERVICE, K_COMMAND, 0, false },
-	{ "stop_signal", SCOPE_SERVICE, K_SIGNAL, S(stop_signal), false },
-	{ "grace_period", SCOPE_SERVICE, K_DURATION, S(grace_ms), false },
-	{ "drain_timeout", SCOPE_SERVICE, K_DURATION, S(drain_timeout_ms), false },
-	{ "directory", SCOPE_SERVICE, K_STRING, S(directory), false },
-	{ "drain", SCOPE_SERVICE, K_HOOK, 0, true },
+	{ "prestop_delay", SCOPE_GLOBAL, K_DURATION, G(prestop_delay_ms), false, NULL },
+	{ "grace_period", SCOPE_GLOBAL, K_DURATION, G(grace_ms), false, NULL },
+	{ "shutdown_timeout", SCOPE_GLOBAL, K_DURATION, G(shutdown_timeout_ms), false, NULL },
+	{ "drain_timeout", SCOPE_GLOBAL, K_DURATION, G(drain_timeout_ms), false, NULL },
+	{ "main", SCOPE_GLOBAL, K_STRING, G(main), false, NULL },
+	{ "drain", SCOPE_GLOBAL, K_HOOK, 0, true, NULL },
+	{ "command", SCOPE_SERVICE, K_COMMAND, 0, false, NULL },
+	{ "stop_signal", SCOPE_SERVICE, K_SIGNAL, S(stop_signal), false, NULL },
+	{ "grace_period", SCOPE_SERVICE, K_DURATION, S(grace_ms), false, NULL },
+	{ "drain_timeout", SCOPE_SERVICE, K_DURATION, S(drain_timeout_ms), false, NULL },
+	{ "directory", SCOPE_SERVICE, K_STRING, S(directory), false, NULL },
+	{ "drain", SCOPE_SERVICE, K_HOOK, 0, true, NULL },
+	{ "on_failure", SCOPE_GLOBAL, K_ENUM, G(on_failure), false, on_failure_vals },
+	{ "type", SCOPE_SERVICE, K_ENUM, S(type), false, type_vals },
+	{ "restart", SCOPE_SERVICE, K_ENUM, S(restart), false, restart_vals },
+	{ "restart_delay", SCOPE_SERVICE, K_DURATION, S(restart_delay_ms), false, NULL },
+	{ "restart_delay_max", SCOPE_SERVICE, K_DURATION, S(restart_delay_max_ms), false, NULL },
+	{ "restart_reset", SCOPE_SERVICE, K_DURATION, S(restart_reset_ms), false, NULL },
+	{ "restart_limit", SCOPE_SERVICE, K_LIMIT, 0, false, NULL },
+	{ "after", SCOPE_SERVICE, K_NAMES, S(after), true, NULL },
+	{ "requires", SCOPE_SERVICE, K_NAMES, S(requires), true, NULL },
+	{ "pidfile", SCOPE_SERVICE, K_STRING, S(pidfile), false, NULL },
+	{ "start_timeout", SCOPE_SERVICE, K_DURATION, S(start_timeout_ms), false, NULL },
 	/* probes, readiness, health, sd_notify (issue 3) */
-	{ "probe_listen", SCOPE_GLOBAL, K_LISTEN, G(probe_listen), false },
-	{ "ready", SCOPE_SERVICE, K_READY, S(ready), false },
-	{ "ready_interval", SCOPE_SERVICE, K_DURATION, S(ready_interval_ms), false },
-	{ "ready_timeout", SCOPE_SERVICE, K_DURATION, S(ready_timeout_ms), false },
-	{ "health", SCOPE_SERVICE, K_HEALTH, S(health), false },
-	{ "health_interval", SCOPE_SERVICE, K_DURATION, S(health_interval_ms), false },
-	{ "health_timeout", SCOPE_SERVICE, K_DURATION, S(health_timeout_ms), false },
-	{ "health_failures", SCOPE_SERVICE, K_COUNT, S(health_failures), false },
-	{ "watchdog", SCOPE_SERVICE, K_DURATION, S(watchdog_ms), false },
+	{ "probe_listen", SCOPE_GLOBAL, K_LISTEN, G(probe_listen), false, NULL },
+	{ "ready", SCOPE_SERVICE, K_READY, S(ready), false, NULL },
+	{ "ready_interval", SCOPE_SERVICE, K_DURATION, S(ready_interval_ms), false, NULL },
+	{ "ready_timeout", SCOPE_SERVICE, K_DURATION, S(ready_timeout_ms), false, NULL },
+	{ "health", SCOPE_SERVICE, K_HEALTH, S(health), false, NULL },
+	{ "health_interval", SCOPE_SERVICE, K_DURATION, S(health_interval_ms), false, NULL },
+	{ "health_timeout", SCOPE_SERVICE, K_DURATION, S(health_timeout_ms), false, NULL },
+	{ "health_failures", SCOPE_SERVICE, K_COUNT, S(health_failures), false, NULL },
+	{ "watchdog", SCOPE_SERVICE, K_DURATION, S(watchdog_ms), false, NULL },
 	/* process settings and output (issue 6) */
-	{ "log_format", SCOPE_GLOBAL, K_CHOICE, G(log_format), false },
-	{ "log_level", SCOPE_GLOBAL, K_CHOICE, G(log_level), false },
-	{ "log_timestamps", SCOPE_GLOBAL, K_BOOL, G(log_timestamps), false },
-	{ "user", SCOPE_SERVICE, K_USER, 0, false },
-	{ "group", SCOPE_SERVICE, K_GROUP, 0, false },
-	{ "env", SCOPE_SERVICE, K_ENV, 0, true },
-	{ "env_file", SCOPE_SERVICE, K_ENVFILE, 0, false },
-	{ "clear_env", SCOPE_SERVICE, K_BOOL, S(clear_env), false },
-	{ "umask", SCOPE_SERVICE, K_UMASK, S(umask), false },
-	{ "nice", SCOPE_SERVICE, K_INT, S(nice), false },
-	{ "oom_score_adjust", SCOPE_SERVICE, K_INT, S(oom_score_adjust), false },
-	{ "stdin", SCOPE_SERVICE, K_CHOICE, S(stdin_mode), false },
-	{ "stdout", SCOPE_SERVICE, K_OUTPUT, 0, false },
-	{ "stderr", SCOPE_SERVICE, K_OUTPUT, 1, false },
-	{ "limit_nofile", SCOPE_SERVICE, K_RLIMIT, LIM_NOFILE, false },
-	{ "limit_nproc", SCOPE_SERVICE, K_RLIMIT, LIM_NPROC, false },
-	{ "limit_core", SCOPE_SERVICE, K_RLIMIT, LIM_CORE, false },
-	{ "limit_memlock", SCOPE_SERVICE, K_RLIMIT, LIM_MEMLOCK, false },
-	{ "limit_stack", SCOPE_SERVICE, K_RLIMIT, LIM_STACK, false },
-	{ "limit_as", SCOPE_SERVICE, K_RLIMIT, LIM_AS, false },
-	{ "limit_data", SCOPE_SERVICE, K_RLIMIT, LIM_DATA, false },
-	{ "limit_fsize", SCOPE_SERVICE, K_RLIMIT, LIM_FSIZE, false },
-	{ "limit_cpu", SCOPE_SERVICE, K_RLIMIT, LIM_CPU, false },
+	{ "log_format", SCOPE_GLOBAL, K_CHOICE, G(log_format), false, NULL },
+	{ "log_level", SCOPE_GLOBAL, K_CHOICE, G(log_level), false, NULL },
+	{ "log_timestamps", SCOPE_GLOBAL, K_BOOL, G(log_timestamps), false, NULL },
+	{ "user", SCOPE_SERVICE, K_USER, 0, false, NULL },
+	{ "group", SCOPE_SERVICE, K_GROUP, 0, false, NULL },
+	{ "env", SCOPE_SERVICE, K_ENV, 0, true, NULL },
+	{ "env_file", SCOPE_SERVICE, K_ENVFILE, 0, false, NULL },
+	{ "clear_env", SCOPE_SERVICE, K_BOOL, S(clear_env), false, NULL },
+	{ "umask", SCOPE_SERVICE, K_UMASK, S(umask), false, NULL },
+	{ "nice", SCOPE_SERVICE, K_INT, S(nice), false, NULL },
+	{ "oom_score_adjust", SCOPE_SERVICE, K_INT, S(oom_score_adjust), false, NULL },
+	{ "stdin", SCOPE_SERVICE, K_CHOICE, S(stdin_mode), false, NULL },
+	{ "stdout", SCOPE_SERVICE, K_OUTPUT, 0, false, NULL },
+	{ "stderr", SCOPE_SERVICE, K_OUTPUT, 1, false, NULL },
+	{ "limit_nofile", SCOPE_SERVICE, K_RLIMIT, LIM_NOFILE, false, NULL },
+	{ "limit_nproc", SCOPE_SERVICE, K_RLIMIT, LIM_NPROC, false, NULL },
+	{ "limit_core", SCOPE_SERVICE, K_RLIMIT, LIM_CORE, false, NULL },
+	{ "limit_memlock", SCOPE_SERVICE, K_RLIMIT, LIM_MEMLOCK, false, NULL },
+	{ "limit_stack", SCOPE_SERVICE, K_RLIMIT, LIM_STACK, false, NULL },
+	{ "limit_as", SCOPE_SERVICE, K_RLIMIT, LIM_AS, false, NULL },
+	{ "limit_data", SCOPE_SERVICE, K_RLIMIT, LIM_DATA, false, NULL },
+	{ "limit_fsize", SCOPE_SERVICE, K_RLIMIT, LIM_FSIZE, false, NULL },
+	{ "limit_cpu", SCOPE_SERVICE, K_RLIMIT, LIM_CPU, false, NULL },
 };
 #undef G
 #undef S
@@ -176,6 +206,9 @@ config_free(struct config *c)
 		check_spec_free(&s->ready);
 		check_spec_free(&s->health);
 		svc_proc_free(s);
+		argv_free(s->after.names);
+		argv_free(s->requires.names);
+		free(s->pidfile);
 	}
 	free(c->svcs);
 	hooks_free(c->drain, c->ndrain);
@@ -215,6 +248,59 @@ config_errors_add(struct config_errors *e, const char *fmt, ...)
 	e->msgs = nv;
 	e->msgs[e->n++] = m;
 	return 0;
+}
+
+void
+svc_config_init(struct svc_config *s)
+{
+	memset(s, 0, sizeof(*s));
+	s->stop_signal = SIGTERM;
+	s->grace_ms = UNSET_MS;
+	s->drain_timeout_ms = UNSET_MS;
+	s->restart = RESTART_UNSET;
+	s->restart_delay_ms = DEFAULT_RESTART_DELAY_MS;
+	s->restart_delay_max_ms = DEFAULT_RESTART_DELAY_MAX_MS;
+	s->restart_reset_ms = DEFAULT_RESTART_RESET_MS;
+	s->restart_limit = DEFAULT_RESTART_LIMIT;
+	s->restart_window_ms = DEFAULT_RESTART_WINDOW_MS;
+	s->start_timeout_ms = DEFAULT_START_TIMEOUT_MS;
+	s->ready_interval_ms = UNSET_MS;
+	s->ready_timeout_ms = UNSET_MS;
+	s->health_interval_ms = UNSET_MS;
+	s->health_timeout_ms = UNSET_MS;
+}
+
+int
+parse_restart_limit(const char *s, int *ret_n, msec_t *ret_window)
+{
+	char *slash, *end;
+	long n;
+	msec_t w;
+
+	errno = 0;
+	n = strtol(s, &end, 10);
+	if (end == s || errno || n < 1 || n > 1000000)
+		return -EINVAL;
+	slash = end;
+	while (*slash == ' ')
+		slash++;
+	if (*slash != '/' || parse_duration(slash + 1, &w) < 0 || w <= 0)
+		return -EINVAL;
+	*ret_n = (int)n;
+	*ret_window = w;
+	return 0;
+}
+
+bool
+svc_depends_on(const struct svc_config *svc, const char *dep)
+{
+	for (size_t i = 0; i < svc->after.n; i++)
+		if (strcmp(svc->after.names[i], dep) == 0)
+			return true;
+	for (size_t i = 0; i < svc->requires.n; i++)
+		if (strcmp(svc->requires.names[i], dep) == 0)
+			return true;
+	return false;
 }
 
 struct svc_config *
@@ -331,15 +417,9 @@ enter_section(struct load_ctx *ctx, const char *name)
 		ctx->c->svcs = nv;
 		ctx->svc = &nv[ctx->c->nsvcs];
 		memset(ctx->svc, 0, sizeof(*ctx->svc));
+		svc_config_init(ctx->svc);
 		ctx->svc->name = strdup(sn);
 		ctx->svc->line = ctx->lineno;
-		ctx->svc->stop_signal = SIGTERM;
-		ctx->svc->grace_ms = UNSET_MS;
-		ctx->svc->drain_timeout_ms = UNSET_MS;
-		ctx->svc->ready_interval_ms = UNSET_MS;
-		ctx->svc->ready_timeout_ms = UNSET_MS;
-		ctx->svc->health_interval_ms = UNSET_MS;
-		ctx->svc->health_timeout_ms = UNSET_MS;
 		if (!ctx->svc->name)
 			return;
 		ctx->c->nsvcs++;
@@ -798,6 +878,58 @@ set_value(struct load_ctx *ctx, const struct key_def *k, const char *value,
 	case K_GROUP:
 		set_proc_value(ctx, k, value, cont);	/* issue 6 */
 		return;
+	case K_ENUM: {
+		size_t nv = 0;
+		char allowed[128] = "";
+
+		if (!cont)
+			for (const struct enum_val *v = k->vals; v->name; v++) {
+				if (strcmp(v->name, value) == 0) {
+					*(int *)((char *)base + k->off) = v->value;
+					if (k->vals == type_vals)
+						ctx->svc->type_line = ctx->lineno;
+					return;
+				}
+			}
+		for (const struct enum_val *v = k->vals; v->name; v++) {
+			size_t used = strlen(allowed);
+			snprintf(allowed + used, sizeof(allowed) - used, "%s%s",
+				 nv++ ? ", " : "", v->name);
+		}
+		ERR(ctx, "%s:%d: [%s] %s: invalid value '%s' (one of: %s)",
+		    ctx->path, ctx->lineno, ctx->section, k->name, value, allowed);
+		return;
+	}
+	case K_LIMIT:
+		if (cont || parse_restart_limit(value, &ctx->svc->restart_limit,
+						&ctx->svc->restart_window_ms) < 0)
+			ERR(ctx, "%s:%d: [%s] %s: invalid limit '%s' (use COUNT/DURATION, e.g. 5/60s)",
+			    ctx->path, ctx->lineno, ctx->section, k->name, value);
+		return;
+	case K_NAMES: {
+		struct name_list *l = (struct name_list *)((char *)base + k->off);
+		char **words;
+		int nw;
+
+		if (split_argv(value, &words, &nw, &why) < 0) {
+			ERR(ctx, "%s:%d: [%s] %s: %s", ctx->path, ctx->lineno, ctx->section,
+			    k->name, why ? why : "out of memory");
+			return;
+		}
+		if (!l->line)
+			l->line = ctx->lineno;
+		for (int i = 0; i < nw; i++) {
+			char **nl = realloc(l->names, (l->n + 2) * sizeof(*nl));
+			if (!nl)
+				break;
+			l->names = nl;
+			l->names[l->n++] = words[i];
+			l->names[l->n] = NULL;
+			words[i] = NULL;
+		}
+		argv_free(words);
+		return;
+	}
 	case K_HOOK: {
 		struct hook_config **list = k->scope == SCOPE_GLOBAL ? &ctx->c->drain
 								    : &ctx->svc->drain;
@@ -1007,6 +1139,131 @@ resolve_proc(struct svc_config *s, size_t nsvcs, const char *path, struct config
 	s->has_gid = true;
 }
 
+static const char *
+closest_service(const struct config *c, const char *name)
+{
+	const char *best = NULL;
+	int bestd = 3;
+
+	for (size_t i = 0; i < c->nsvcs; i++) {
+		int d = edit_distance(name, c->svcs[i].name);
+		if (d < bestd) {
+			bestd = d;
+			best = c->svcs[i].name;
+		}
+	}
+	return best;
+}
+
+static void
+check_names(const struct config *c, const char *path, const struct svc_config *s,
+	    const struct name_list *l, const char *key, struct config_errors *errs)
+{
+	for (size_t i = 0; i < l->n; i++) {
+		const char *n = l->names[i], *best;
+
+		if (strcmp(n, s->name) == 0) {
+			config_errors_add(errs, "%s:%d: [service:%s] %s: a service cannot depend on itself",
+					  path, l->line, s->name, key);
+		} else if (!config_find_service((struct config *)c, n)) {
+			best = closest_service(c, n);
+			if (best)
+				config_errors_add(errs, "%s:%d: [service:%s] %s: unknown service '%s' (did you mean '%s'?)",
+						  path, l->line, s->name, key, n, best);
+			else
+				config_errors_add(errs, "%s:%d: [service:%s] %s: unknown service '%s'",
+						  path, l->line, s->name, key, n);
+		}
+	}
+}
+
+/* Depth-first search for dependency cycles; each cycle reported once, at
+ * the after/requires line of the service where it closes. */
+struct cycle_ctx {
+	const struct config *c;
+	const char *path;
+	struct config_errors *errs;
+	int *color;	/* 0 new, 1 on the stack, 2 done */
+	size_t *stack;
+	size_t depth;
+};
+
+static void
+cycle_visit(struct cycle_ctx *x, size_t v)
+{
+	const struct svc_config *s = &x->c->svcs[v];
+	const struct name_list *lists[2] = { &s->after, &s->requires };
+
+	x->color[v] = 1;
+	x->stack[x->depth++] = v;
+	for (int li = 0; li < 2; li++)
+		for (size_t i = 0; i < lists[li]->n; i++) {
+			const struct svc_config *d = config_find_service((struct config *)x->c,
+									 lists[li]->names[i]);
+			size_t w;
+
+			if (!d || d == s)
+				continue;
+			w = (size_t)(d - x->c->svcs);
+			if (x->color[w] == 0) {
+				cycle_visit(x, w);
+			} else if (x->color[w] == 1) {
+				char chain[512] = "";
+				size_t start = 0, off = 0;
+				while (x->stack[start] != w)
+					start++;
+				for (size_t k = start; k < x->depth && off < sizeof(chain); k++)
+					off += snprintf(chain + off, sizeof(chain) - off, "%s -> ",
+							x->c->svcs[x->stack[k]].name);
+				if (off < sizeof(chain))
+					snprintf(chain + off, sizeof(chain) - off, "%s", d->name);
+				config_errors_add(x->errs, "%s:%d: [service:%s] %s: dependency cycle: %s",
+						  x->path, lists[li]->line, s->name,
+						  li == 0 ? "after" : "requires", chain);
+			}
+		}
+	x->depth--;
+	x->color[v] = 2;
+}
+
+static void
+check_lifecycle(struct config *c, const char *path, struct config_errors *errs)
+{
+	struct cycle_ctx x = { .c = c, .path = path, .errs = errs };
+
+	for (size_t i = 0; i < c->nsvcs; i++) {
+		struct svc_config *s = &c->svcs[i];
+		bool is_main = c->main && strcmp(c->main, s->name) == 0;
+
+		/* The main service, a oneshot and a wrapped command do not
+		 * restart unless told to: their exit is the point. */
+		if (s->restart == RESTART_UNSET)
+			s->restart = s->type == SVC_TYPE_ONESHOT || is_main || c->single
+					     ? RESTART_NO
+					     : RESTART_ON_FAILURE;
+		if (s->type == SVC_TYPE_FORKING && !s->pidfile)
+			config_errors_add(errs, "%s:%d: [service:%s] pidfile: missing (type = forking needs a pid file)",
+					  path, s->type_line ? s->type_line : s->line, s->name);
+		if (s->type != SVC_TYPE_FORKING && s->pidfile)
+			config_errors_add(errs, "%s:%d: [service:%s] pidfile: only used with type = forking",
+					  path, s->line, s->name);
+		if (s->restart_delay_max_ms < s->restart_delay_ms)
+			s->restart_delay_max_ms = s->restart_delay_ms;
+		check_names(c, path, s, &s->after, "after", errs);
+		check_names(c, path, s, &s->requires, "requires", errs);
+	}
+	if (c->nsvcs == 0)
+		return;
+	x.color = calloc(c->nsvcs, sizeof(*x.color));
+	x.stack = calloc(c->nsvcs, sizeof(*x.stack));
+	if (x.color && x.stack)
+		for (size_t i = 0; i < c->nsvcs; i++)
+			if (x.color[i] == 0)
+				cycle_visit(&x, i);
+	free(x.color);
+	free(x.stack);
+}
+
 int
 config_finish(struct config *c, struct config_errors *errs)
 {
@@ -1038,15 +1295,7 @@ config_finish(struct config *c, struct config_errors *errs)
 		resolve_proc(s, c->nsvcs, path, errs);
 	}
 	if (c->main && !config_find_service(c, c->main)) {
-		const char *best = NULL;
-		int bestd = 3;
-		for (size_t i = 0; i < c->nsvcs; i++) {
-			int d = edit_distance(c->main, c->svcs[i].name);
-			if (d < bestd) {
-				bestd = d;
-				best = c->svcs[i].name;
-			}
-		}
+		const char *best = closest_service(c, c->main);
 		if (best)
 			config_errors_add(errs, "%s:%d: [drainit] main: unknown service '%s' (did you mean '%s'?)",
 					  path, c->main_line, c->main, best);
@@ -1054,5 +1303,6 @@ config_finish(struct config *c, struct config_errors *errs)
 			config_errors_add(errs, "%s:%d: [drainit] main: unknown service '%s'",
 					  path, c->main_line, c->main);
 	}
+	check_lifecycle(c, path, errs);
 	return (int)(errs->n - before);
 }

@@ -52,6 +52,25 @@ struct hook_config {
 	int line;
 };
 
+/* Service lifecycle (restart policies, dependencies, types). */
+enum restart_policy { RESTART_UNSET = -1, RESTART_NO, RESTART_ON_FAILURE, RESTART_ALWAYS };
+enum svc_type { SVC_TYPE_SIMPLE, SVC_TYPE_ONESHOT, SVC_TYPE_FORKING };
+enum on_failure { ON_FAILURE_SHUTDOWN, ON_FAILURE_KEEP };
+
+#define DEFAULT_RESTART_DELAY_MS 100
+#define DEFAULT_RESTART_DELAY_MAX_MS 30000
+#define DEFAULT_RESTART_RESET_MS 60000
+#define DEFAULT_RESTART_LIMIT 5
+#define DEFAULT_RESTART_WINDOW_MS 60000
+#define DEFAULT_START_TIMEOUT_MS 10000
+
+/* A list of service names with the line it was given on. */
+struct name_list {
+	char **names;
+	size_t n;
+	int line;
+};
+
 struct svc_config {
 	char *name;
 	int line;		/* line of the [service:NAME] header */
@@ -101,6 +120,19 @@ struct svc_config {
 	enum stdin_mode stdin_mode;
 	enum out_mode out[2];		/* [0] stdout, [1] stderr */
 	char *out_path[2];		/* file:PATH */
+	/* lifecycle */
+	enum svc_type type;
+	int restart;		/* enum restart_policy; resolved after loading */
+	msec_t restart_delay_ms;
+	msec_t restart_delay_max_ms;
+	msec_t restart_reset_ms;
+	int restart_limit;	/* restarts allowed ... */
+	msec_t restart_window_ms;	/* ... within this window */
+	struct name_list after;	/* start after these are ready, stop before them */
+	struct name_list requires;	/* as after, and stop when one fails for good */
+	char *pidfile;		/* type = forking */
+	msec_t start_timeout_ms;
+	int type_line;
 };
 
 struct config {
@@ -112,6 +144,7 @@ struct config {
 	msec_t drain_timeout_ms;
 	char *main;
 	int main_line;
+	int on_failure;		/* enum on_failure */
 	struct hook_config *drain;
 	size_t ndrain;
 	struct svc_config *svcs;
@@ -154,5 +187,14 @@ int config_add_hook(struct hook_config **list, size_t *n, const char *cmd,
 		    int line, const char **ret_err);
 
 struct svc_config *config_find_service(struct config *c, const char *name);
+
+/* Documented defaults for one service. */
+void svc_config_init(struct svc_config *s);
+
+/* True when svc lists dep in after or requires. */
+bool svc_depends_on(const struct svc_config *svc, const char *dep);
+
+/* "5/60s" -> 5 restarts within 60000 ms. 0 or -EINVAL. */
+int parse_restart_limit(const char *s, int *ret_n, msec_t *ret_window);
 
 #endif

@@ -28,6 +28,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "lifecycle.h"
 #include "log.h"
 #include "service.h"
 
@@ -210,6 +211,7 @@ notify_apply(struct supervisor *sup, struct service *svc, pid_t sender,
 			log_info("service %s (pid %d): ready (READY=1)", name, pid);
 		pr->ready = true;
 		pr->why[0] = '\0';
+		lifecycle_on_ready(sup, svc);
 	}
 	if (m->watchdog && svc->cfg->watchdog_ms > 0) {
 		if (pr->watchdog_expired)
@@ -222,6 +224,7 @@ notify_apply(struct supervisor *sup, struct service *svc, pid_t sender,
 		pr->watchdog_expired = true;
 		ev_timer_stop(sup->loop, &pr->watchdog);
 		log_error("service %s (pid %d): unhealthy: WATCHDOG=trigger", name, pid);
+		lifecycle_on_unhealthy(sup, svc, "WATCHDOG=trigger");
 	}
 }
 
@@ -244,6 +247,7 @@ notify_watchdog_cb(EV_P_ ev_timer *w, int revents)
 	log_error("service %s (pid %d): unhealthy: no WATCHDOG=1 within watchdog %s",
 		  svc->cfg->name, (int)svc->proc.pid,
 		  format_duration(svc->cfg->watchdog_ms, dbuf, sizeof(dbuf)));
+	lifecycle_on_unhealthy(sup, svc, "watchdog expired");
 }
 
 void
@@ -282,6 +286,7 @@ notify_main_exited(struct supervisor *sup, struct service *svc, int wstatus)
 		 svc->cfg->name, (int)svc->proc.pid, describe_status(wstatus, sbuf, sizeof(sbuf)),
 		 (int)mp);
 	svc->proc.pid = mp;
+	svc->kill_target = -mp;	/* it leads its own group (checked above) */
 	return true;
 }
 

@@ -20,6 +20,7 @@ extern char **environ;
 
 #include "check.h"
 #include "env.h"
+#include "lifecycle.h"
 #include "log.h"
 #include "notify.h"
 #include "output.h"
@@ -33,7 +34,7 @@ svc_state_name(enum svc_state s)
 		[SVC_PENDING] = "pending",   [SVC_STARTING] = "starting",
 		[SVC_RUNNING] = "running",   [SVC_STOPPING] = "stopping",
 		[SVC_KILLING] = "killing",   [SVC_EXITED] = "exited",
-		[SVC_FAILED] = "failed",
+		[SVC_FAILED] = "failed",     [SVC_BACKOFF] = "backoff",
 	};
 	return (unsigned)s < _SVC_MAX ? names[s] : "?";
 }
@@ -82,7 +83,7 @@ service_env(struct supervisor *sup, struct service *svc)
 	return 0;
 }
 
-static void
+int
 service_start(struct supervisor *sup, struct service *svc)
 {
 	struct spawn_req req = {
@@ -112,50 +113,47 @@ service_start(struct supervisor *sup, struct service *svc)
 		if (r < 0)
 			snprintf(what, sizeof(what), "fork");
 	}
+	svc->started_at = sup->sys->now();
+	svc->sent_signal = 0;
+	svc->killed = false;
 	if (r < 0) {
 		log_error("service %s: failed to start: %s: %s", svc->cfg->name, what, strerror(-r));
 		svc->state = SVC_FAILED;
+		svc->proc.pid = 0;
 		svc->proc.fail_step = SPAWN_STEP_NONE;
 		svc->proc.fail_errno = -r;
 		svc->wstatus = 0;
-		return;
+		return r;
 	}
 	svc->state = SVC_STARTING;
-	svc->started_at = sup->sys->now();
+	svc->kill_target = -svc->proc.pid;
+	svc->launching = svc->cfg->type == SVC_TYPE_FORKING;
 	log_info("service %s (pid %d): starting: %s", svc->cfg->name, (int)svc->proc.pid,
 		 svc->cfg->command);
+	return 0;
 }
 
 void
 service_start_all(struct supervisor *sup)
 {
-	for (size_t i = 0; i < sup->nsvcs; i++)
-		service_start(sup, &sup->svcs[i]);
-	/* Only once all are started, so a failure cannot stop the rest
-	 * from starting: a service that could not even be forked has ended. */
-	for (size_t i = 0; i < sup->nsvcs; i++)
-		if (sup->svcs[i].state == SVC_FAILED) {
-			if (!sup->first_unclean)
-				sup->first_unclean = &sup->svcs[i];
-			shutdown_on_service_exit(sup, &sup->svcs[i]);
-		}
+	lifecycle_start_all(sup);
 }
 
 void
 service_on_exec(struct supervisor *sup, struct service *svc)
 {
-	(void)sup;
 	if (svc->proc.fail_step != SPAWN_STEP_NONE) {
 		log_error("service %s (pid %d): failed to start: %s: %s", svc->cfg->name,
 			  (int)svc->proc.pid, spawn_step_name(svc->proc.fail_step),
 			  strerror(svc->proc.fail_errno));
 		return;
 	}
-	if (svc->state == SVC_STARTING)
-		svc->state = SVC_RUNNING;
-	log_debug("service %s (pid %d): running", svc->cfg->name, (int)svc->proc.pid);
-	if (svc->state == SVC_RUNNING)
-		check_on_service_running(sup, svc);	/* ready/health checks */
+	if (svc->launching || svc->state != SVC_STARTING)
+		return;	/* a forking service is running once its daemon is adopted */
+	svc->state = SVC_RUNNING;
+	log_info("service %s (pid %d): running", svc->cfg->name, (int)svc->proc.pid);
+	check_on_service_running(sup, svc);	/* ready/health checks */
+	lifecycle_on_running(sup, svc);
 }
 
 const char *
@@ -185,11 +183,16 @@ status_to_code(int wstatus)
 int
 service_exit_code(const struct service *svc)
 {
-	if (svc->proc.fail_step != SPAWN_STEP_NONE || svc->state == SVC_FAILED)
+	int code;
+
+	if (svc->proc.fail_step != SPAWN_STEP_NONE ||
+	    (svc->state == SVC_FAILED && svc->proc.fail_errno))
 		return svc->proc.fail_step == SPAWN_STEP_EXEC && svc->proc.fail_errno == ENOENT
 			       ? EXIT_NOTFOUND
 			       : EXIT_NOEXEC;
-	return status_to_code(svc->wstatus);
+	code = status_to_code(svc->wstatus);
+	/* failed for good after clean exits (restart = always past its limit) */
+	return code == 0 && svc->state == SVC_FAILED ? 1 : code;
 }
 
 bool
@@ -212,18 +215,14 @@ service_on_exit(struct supervisor *sup, struct service *svc, int wstatus)
 
 	ev_timer_stop(sup->loop, &svc->grace_timer);
 	svc->wstatus = wstatus;
-	if (svc->proc.fail_step != SPAWN_STEP_NONE) {
-		svc->state = SVC_FAILED;
-	} else {
-		svc->state = SVC_EXITED;
-		log_info("service %s (pid %d): %s after %s", svc->cfg->name, (int)svc->proc.pid,
+	if (svc->proc.fail_step == SPAWN_STEP_NONE)
+		log_info("service %s (pid %d): %s%s after %s", svc->cfg->name, (int)svc->proc.pid,
+			 svc->launching ? "launcher " : "",
 			 describe_status(wstatus, buf, sizeof(buf)),
 			 format_duration(ran, dbuf, sizeof(dbuf)));
-	}
-	if (!service_clean(svc) && !sup->first_unclean)
-		sup->first_unclean = svc;
-	check_on_service_exit(sup, svc);	/* stops its checks; /livez verdict */
-	shutdown_on_service_exit(sup, svc);
+	svc->state = svc->proc.fail_step != SPAWN_STEP_NONE ? SVC_FAILED : SVC_EXITED;
+	check_on_service_exit(sup, svc);	/* stops its checks */
+	lifecycle_on_exit(sup, svc);
 }
 
 int
@@ -231,7 +230,7 @@ service_signal(struct supervisor *sup, struct service *svc, int sig)
 {
 	if (svc->proc.pid <= 0 || !service_alive(svc))
 		return 0;
-	if (sup->sys->kill(-svc->proc.pid, sig) < 0) {
+	if (sup->sys->kill(svc->kill_target ? svc->kill_target : -svc->proc.pid, sig) < 0) {
 		int e = errno;
 		/* ESRCH: the group is already gone, the reap is on its way. */
 		if (e != ESRCH)

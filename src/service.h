@@ -5,7 +5,10 @@
 
 #include "supervisor.h"
 
+/* Starts what can start now (dependencies permitting): lifecycle.c. */
 void service_start_all(struct supervisor *sup);
+/* Forks one service; 0, or -errno with the service marked FAILED. */
+int service_start(struct supervisor *sup, struct service *svc);
 struct service *service_find_by_pid(struct supervisor *sup, pid_t pid);
 bool service_alive(const struct service *svc);
 size_t service_count_alive(const struct supervisor *sup);

@@ -28,6 +28,7 @@
 #include <string.h>
 
 #include "hooks.h"
+#include "lifecycle.h"
 #include "log.h"
 #include "output.h"
 #include "service.h"
@@ -119,6 +120,7 @@ enter_unready(struct supervisor *sup)
 
 	stage_enter(sup, STAGE_UNREADY);
 	sup->ready = false;
+	lifecycle_shutdown_begins(sup);
 	if (sup->cfg->shutdown_timeout_ms > 0) {
 		arm(sup, &sup->cap_timer, sup->cfg->shutdown_timeout_ms);
 		log_info("shutdown: stage unready (%s): readiness is now \"not ready\"; shutdown_timeout %s",
@@ -144,20 +146,25 @@ enter_prestop(struct supervisor *sup)
 	hooks_start_all(sup);
 }
 
+/* Sends the stop signal to every live service that no live service
+ * depends on (reverse dependency order); the others wait their turn. */
 static void
-enter_stopping(struct supervisor *sup)
+stop_ready_services(struct supervisor *sup, bool announce)
 {
 	char dbuf[32];
-	size_t alive = service_count_alive(sup);
 
-	stage_enter(sup, STAGE_STOPPING);
-	ev_timer_stop(sup->loop, &sup->prestop_timer);
-	log_info("shutdown: stage stopping (%zu service%s to stop)", alive, alive == 1 ? "" : "s");
 	for (size_t i = 0; i < sup->nsvcs; i++) {
-		struct service *svc = &sup->svcs[i];
+		struct service *svc = &sup->svcs[i], *dep;
 
-		if (!service_alive(svc))
+		if (!service_alive(svc) || svc->sent_signal || svc->state == SVC_KILLING)
 			continue;
+		dep = lifecycle_live_dependent(sup, svc);
+		if (dep) {
+			if (announce)
+				log_info("shutdown: service %s waits for %s to stop first",
+					 svc->cfg->name, dep->cfg->name);
+			continue;
+		}
 		svc->state = SVC_STOPPING;
 		svc->sent_signal = svc->cfg->stop_signal;
 		log_info("shutdown: sending %s to service %s (pgid %d), grace period %s",
@@ -166,6 +173,17 @@ enter_stopping(struct supervisor *sup)
 		service_signal(sup, svc, svc->cfg->stop_signal);
 		arm(sup, &svc->grace_timer, svc->cfg->grace_ms);
 	}
+}
+
+static void
+enter_stopping(struct supervisor *sup)
+{
+	size_t alive = service_count_alive(sup);
+
+	stage_enter(sup, STAGE_STOPPING);
+	ev_timer_stop(sup->loop, &sup->prestop_timer);
+	log_info("shutdown: stage stopping (%zu service%s to stop)", alive, alive == 1 ? "" : "s");
+	stop_ready_services(sup, true);
 }
 
 static void
@@ -301,6 +319,7 @@ shutdown_advance(struct supervisor *sup)
 			}
 			return;
 		case STAGE_STOPPING:
+			stop_ready_services(sup, false);
 			if (alive == 0 && hooks == 0) {
 				enter_exited(sup);
 				continue;
@@ -351,8 +370,9 @@ shutdown_handle(struct supervisor *sup, enum sd_event ev, struct service *svc)
 			sup->prestop_elapsed = true;
 		break;
 	case SD_GRACE_EXPIRED:
-		if (sup->stage != STAGE_STOPPING || !svc || svc->state != SVC_STOPPING)
-			break;
+		if (!svc || svc->state != SVC_STOPPING ||
+		    (sup->stage != STAGE_STOPPING && sup->stage != STAGE_RUNNING))
+			break;	/* RUNNING: a service stopped because a dependency failed */
 		log_info("shutdown: service %s (pid %d): grace period %s expired, sending SIGKILL to its process group",
 			 svc->cfg->name, (int)svc->proc.pid,
 			 format_duration(svc->cfg->grace_ms, dbuf, sizeof(dbuf)));
@@ -401,7 +421,7 @@ shutdown_on_service_exit(struct supervisor *sup, struct service *svc)
 			shutdown_begin(sup, why);
 			return;
 		}
-		if (service_count_alive(sup) == 0) {
+		if (lifecycle_count_active(sup) == 0) {
 			shutdown_begin(sup, "every service has ended");
 			return;
 		}

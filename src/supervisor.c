@@ -66,8 +66,10 @@ supervisor_free(struct supervisor *sup)
 	hooks_free(sup);
 	output_free(sup);
 	check_free(sup);
-	for (size_t i = 0; i < sup->nsvcs; i++)
+	for (size_t i = 0; i < sup->nsvcs; i++) {
 		argv_free(sup->svcs[i].envp);
+		free(sup->svcs[i].restart_log);
+	}
 	free(sup->svcs);
 	sup->svcs = NULL;
 }

@@ -101,7 +101,8 @@ enum svc_state {
 	SVC_STOPPING,	/* stop signal sent, grace timer running */
 	SVC_KILLING,	/* SIGKILL sent */
 	SVC_EXITED,
-	SVC_FAILED,	/* could not be started */
+	SVC_FAILED,	/* could not be started, or failed for good */
+	SVC_BACKOFF,	/* waiting for its restart timer */
 	_SVC_MAX
 };
 const char *svc_state_name(enum svc_state s);
@@ -136,6 +137,22 @@ struct service {
 	msec_t started_at;
 	char **envp;		/* environment of the current run */
 	struct svc_probe pr;	/* issue 3: readiness, health, sd_notify */
+	pid_t kill_target;	/* -pgid, or the pid of a daemon sharing drainit's group */
+
+	/* lifecycle (lifecycle.c): restarts, dependencies, forking daemons */
+	unsigned restarts;	/* how often drainit restarted it */
+	unsigned streak;	/* restarts since the last run longer than restart_reset */
+	msec_t *restart_log;	/* ring of the last restart_limit restart instants */
+	size_t restart_log_n, restart_log_head;
+	ev_timer restart_timer;
+	bool was_ready;		/* became ready once in this drainit's life */
+	bool completed;		/* oneshot: exited 0 */
+	bool stop_requested;	/* stopped by drainit outside a shutdown: no restart */
+	bool launching;		/* forking: proc is the launcher, not the daemon */
+	bool waiting_pidfile;	/* forking: launcher exited 0, pid file not read yet */
+	bool health_restart;	/* being stopped for failing its health check */
+	ev_stat pidfile_watch;
+	ev_timer start_timer;
 };
 
 struct hook {

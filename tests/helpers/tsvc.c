@@ -11,6 +11,12 @@
  *   --orphans N        fork N grandchildren that outlive their parent
  *   --setsid-child     fork a child that calls setsid() and ignores SIGTERM
  *   --state            print signal mask/dispositions, pgid and open fds
+ *   --counter FILE     count runs in FILE (for restart tests) ...
+ *   --crash-times N    ... and exit 1 at once on the first N runs
+ *   --daemonize FILE   fork twice like a legacy daemon; the daemon writes its
+ *                      pid to FILE after 100ms and the launcher exits 0
+ *   --pidfile-content S   write S to the pid file instead of the pid
+ *   --no-pidfile       never write the pid file
  *
  * Prints "NAME: ready pid=P" once set up. A helper may sleep; drainit may not. */
 #include <errno.h>
@@ -101,13 +107,15 @@ main(int argc, char **argv)
 {
 	long exit_after = -1;
 	int code = 0, kill_self = 0, orphans = 0;
-	int report = 0, state = 0, setsid_child = 0;
+	int report = 0, state = 0, setsid_child = 0, crash_times = -1, no_pidfile = 0;
+	const char *counter = NULL, *daemon_pidfile = NULL, *pidfile_content = NULL;
 
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
 		if (!strcmp(a, "--report")) { report = 1; continue; }
 		if (!strcmp(a, "--state")) { state = 1; continue; }
 		if (!strcmp(a, "--setsid-child")) { setsid_child = 1; continue; }
+		if (!strcmp(a, "--no-pidfile")) { no_pidfile = 1; continue; }
 		if (!v) {
 			fprintf(stderr, "tsvc: %s needs a value\n", a);
 			return 2;
@@ -121,9 +129,51 @@ main(int argc, char **argv)
 		else if (!strcmp(a, "--code")) code = atoi(v);
 		else if (!strcmp(a, "--kill-self")) kill_self = atoi(v);
 		else if (!strcmp(a, "--orphans")) orphans = atoi(v);
+		else if (!strcmp(a, "--counter")) counter = v;
+		else if (!strcmp(a, "--crash-times")) crash_times = atoi(v);
+		else if (!strcmp(a, "--daemonize")) daemon_pidfile = v;
+		else if (!strcmp(a, "--pidfile-content")) pidfile_content = v;
 		else {
 			fprintf(stderr, "tsvc: unknown option %s\n", a);
 			return 2;
+		}
+	}
+	if (counter) {
+		int n = 0;
+		FILE *f = fopen(counter, "r");
+		if (f) {
+			if (fscanf(f, "%d", &n) != 1)
+				n = 0;
+			fclose(f);
+		}
+		n++;
+		f = fopen(counter, "w");
+		if (f) {
+			fprintf(f, "%d\n", n);
+			fclose(f);
+		}
+		emit("run %d", n);
+		if (n <= crash_times) {
+			emit("crashing");
+			return 1;
+		}
+	}
+	if (daemon_pidfile) {
+		if (fork() != 0)
+			return 0;	/* the launcher: done, exit 0 */
+		setsid();
+		if (fork() != 0)
+			_exit(0);	/* the middle one */
+		sleep_ms(100);
+		if (!no_pidfile) {
+			FILE *f = fopen(daemon_pidfile, "w");
+			if (f) {
+				if (pidfile_content)
+					fprintf(f, "%s\n", pidfile_content);
+				else
+					fprintf(f, "%d\n", (int)getpid());
+				fclose(f);
+			}
 		}
 	}
 	if (state)

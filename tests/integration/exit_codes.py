@@ -64,8 +64,10 @@ def first_unclean_service_sets_the_code():
     ini = f"""
 [service:early]
 command = {TSVC} --name early --exit-after 100 --code 3
+restart = no
 [service:late]
 command = {TSVC} --name late --exit-after 400 --code 4
+restart = no
 [service:stay]
 command = {TSVC} --name stay
 """

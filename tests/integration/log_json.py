@@ -32,10 +32,12 @@ def json_lines_parse_with_fields():
     ini = f"""
 [drainit]
 log_format = json
+on_failure = keep
 [service:web]
 command = {TSVC} --name web
 [service:broken]
 command = /nonexistent/broken
+restart = no
 """
     with Drainit(ini=ini) as d:
         d.wait_for(r'"msg":"service broken \(pid \d+\): failed to start: exec: No such file or directory"')
@@ -82,11 +84,13 @@ def log_level_error_hides_info():
 log_level = error
 [service:broken]
 command = /nonexistent/broken
+restart = no
 """
     with Drainit(ini=ini) as d:
         d.expect_rc(127)
         lines = d.lines()
-        check(len(lines) == 1 and "error: service broken" in lines[0], f"log: {lines}", d)
+        check(lines and "error: service broken (pid" in lines[0] and
+              all(" drainit: error: " in l for l in lines), f"log: {lines}", d)
 
 
 if __name__ == "__main__":

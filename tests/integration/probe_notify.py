@@ -112,6 +112,7 @@ probe_listen = 127.0.0.1:{port}
 command = {TNOTIFY} --name w --print-env --send READY=1 --ping 100 6
 ready = notify
 watchdog = 1s
+restart = no
 """
     with Drainit(ini=ini, env=ENV) as d:
         d.wait_for(OUT + r"w: NOTIFY_SOCKET=\S+ WATCHDOG_USEC=1000000$", stream="out")

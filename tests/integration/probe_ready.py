@@ -133,6 +133,7 @@ command = {TSVC} --name web
 health = exec:test -e @DIR@/healthy
 health_interval = 150ms
 health_failures = 2
+restart = no
 """
     with Drainit(ini=ini) as d:
         d.wait_for(r"web: ready", stream="out")
@@ -195,6 +196,7 @@ command = {TSVC} --name web
 command = {TSVC} --name job --exit-after 100
 [service:crash]
 command = {TSVC} --name crash --exit-after 100 --code 3
+restart = no
 """
     with Drainit(ini=ini) as d:
         d.wait_for(r"service crash \(pid \d+\): exited with status 3")

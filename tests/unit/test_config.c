@@ -148,8 +148,8 @@ Test(config, unknown_key_with_hint)
 
 Test(config, unknown_key_without_hint)
 {
-	expect_only_error("[service:a]\ncommand = a\nrestart = always\n",
-			  "3: [service:a] restart: unknown key");
+	expect_only_error("[service:a]\ncommand = a\nfrobnicate = 1\n",
+			  "3: [service:a] frobnicate: unknown key");
 }
 
 Test(config, key_in_wrong_section)
@@ -655,4 +655,102 @@ Test(config, check_summary_of_process_settings)
 	cr_assert_eq(load("[service:a]\ncommand = a\n"), 0);
 	cr_expect_not(procattr_describe(&cfg.svcs[0], buf, sizeof(buf)));
 	cr_expect_str_eq(buf, "");
+}
+
+/* ---- lifecycle keys --------------------------------------------------------- */
+
+Test(config, lifecycle_keys_and_defaults)
+{
+	cr_assert_eq(load("[drainit]\nmain = web\non_failure = keep\n"
+			  "[service:db]\ncommand = db\nrestart = always\nrestart_delay = 50ms\n"
+			  "restart_delay_max = 2s\nrestart_reset = 10s\nrestart_limit = 3/30s\n"
+			  "[service:mig]\ncommand = m\ntype = oneshot\nafter = db\n"
+			  "[service:web]\ncommand = w\nafter = mig\nafter = db\nrequires = db\n"
+			  "[service:legacy]\ncommand = l\ntype = forking\npidfile = /run/l.pid\n"
+			  "start_timeout = 3s\n"),
+		     0, "%s", errs.n ? errs.msgs[0] : "");
+	cr_expect_eq(cfg.on_failure, ON_FAILURE_KEEP);
+	cr_expect_eq(cfg.svcs[0].restart, RESTART_ALWAYS);
+	cr_expect_eq(cfg.svcs[0].restart_delay_ms, 50);
+	cr_expect_eq(cfg.svcs[0].restart_delay_max_ms, 2000);
+	cr_expect_eq(cfg.svcs[0].restart_reset_ms, 10000);
+	cr_expect_eq(cfg.svcs[0].restart_limit, 3);
+	cr_expect_eq(cfg.svcs[0].restart_window_ms, 30000);
+	cr_expect_eq(cfg.svcs[1].type, SVC_TYPE_ONESHOT);
+	cr_expect_eq(cfg.svcs[1].restart, RESTART_NO, "oneshots default to no");
+	cr_expect_eq(cfg.svcs[2].restart, RESTART_NO, "main defaults to no");
+	cr_assert_eq(cfg.svcs[2].after.n, 2, "after is repeatable");
+	cr_expect_str_eq(cfg.svcs[2].after.names[1], "db");
+	cr_expect(svc_depends_on(&cfg.svcs[2], "db"));
+	cr_expect_not(svc_depends_on(&cfg.svcs[0], "web"));
+	cr_expect_eq(cfg.svcs[3].restart, RESTART_ON_FAILURE, "others default to on-failure");
+	cr_expect_str_eq(cfg.svcs[3].pidfile, "/run/l.pid");
+	cr_expect_eq(cfg.svcs[3].start_timeout_ms, 3000);
+}
+
+Test(config, lifecycle_builtin_defaults)
+{
+	cr_assert_eq(load("[service:a]\ncommand = a\n"), 0);
+	cr_expect_eq(cfg.on_failure, ON_FAILURE_SHUTDOWN);
+	cr_expect_eq(cfg.svcs[0].type, SVC_TYPE_SIMPLE);
+	cr_expect_eq(cfg.svcs[0].restart_delay_ms, 100);
+	cr_expect_eq(cfg.svcs[0].restart_delay_max_ms, 30000);
+	cr_expect_eq(cfg.svcs[0].restart_reset_ms, 60000);
+	cr_expect_eq(cfg.svcs[0].restart_limit, 5);
+	cr_expect_eq(cfg.svcs[0].restart_window_ms, 60000);
+	cr_expect_eq(cfg.svcs[0].start_timeout_ms, 10000);
+}
+
+Test(config, bad_enum_values)
+{
+	expect_only_error("[service:a]\ncommand = a\nrestart = sometimes\n",
+			  "3: [service:a] restart: invalid value 'sometimes' (one of: no, on-failure, always)");
+	teardown();
+	expect_only_error("[service:a]\ncommand = a\ntype = daemon\n",
+			  "3: [service:a] type: invalid value 'daemon' (one of: simple, oneshot, forking)");
+	teardown();
+	expect_only_error("[drainit]\non_failure = panic\n[service:a]\ncommand = a\n",
+			  "2: [drainit] on_failure: invalid value 'panic' (one of: shutdown, keep)");
+}
+
+Test(config, bad_restart_limit)
+{
+	const char *bad[] = { "5", "5/", "/60s", "0/60s", "x/60s", "5/0s", "5/soon" };
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		char text[128], want[160];
+		snprintf(text, sizeof(text), "[service:a]\ncommand = a\nrestart_limit = %s\n", bad[i]);
+		snprintf(want, sizeof(want),
+			 "3: [service:a] restart_limit: invalid limit '%s' (use COUNT/DURATION, e.g. 5/60s)", bad[i]);
+		expect_only_error(text, want);
+		teardown();
+	}
+}
+
+Test(config, unknown_and_self_dependencies)
+{
+	expect_only_error("[service:web]\ncommand = a\nafter = bd\n[service:db]\ncommand = d\n",
+			  "3: [service:web] after: unknown service 'bd' (did you mean 'db'?)");
+	teardown();
+	expect_only_error("[service:web]\ncommand = a\nrequires = postgres\n",
+			  "3: [service:web] requires: unknown service 'postgres'");
+	teardown();
+	expect_only_error("[service:web]\ncommand = a\nafter = web\n",
+			  "3: [service:web] after: a service cannot depend on itself");
+}
+
+Test(config, dependency_cycle_names_the_cycle)
+{
+	expect_only_error("[service:a]\ncommand = a\nafter = b\n"
+			  "[service:b]\ncommand = b\nrequires = c\n"
+			  "[service:c]\ncommand = c\nafter = a\n",
+			  "9: [service:c] after: dependency cycle: a -> b -> c -> a");
+}
+
+Test(config, forking_needs_a_pidfile)
+{
+	expect_only_error("[service:a]\ncommand = a\ntype = forking\n",
+			  "3: [service:a] pidfile: missing (type = forking needs a pid file)");
+	teardown();
+	expect_only_error("[service:a]\ncommand = a\npidfile = /run/a.pid\n",
+			  "1: [service:a] pidfile: only used with type = forking");
 }

@@ -227,13 +227,13 @@ Test(ready, shutdown_is_not_ready_and_stops_checks)
 
 Test(ready, service_exit_kills_a_running_check)
 {
-	setup("[service:a]\ncommand = a\n[service:db]\ncommand = db\nready = exec:check\n");
+	setup("[service:a]\ncommand = a\n[service:db]\ncommand = db\nrestart = no\nready = exec:check\n");
 	struct check *c = sup.svcs[1].pr.ready_chk;
 
 	exec_ok(&sup.svcs[0]);
 	exec_ok(&sup.svcs[1]);
 	pid_t cpid = c->proc.pid;
-	reaper_on_exit(&sup, 101, EXITED(3));	/* db ends */
+	reaper_on_exit(&sup, 101, EXITED(0));	/* db ends */
 	cr_expect_eq(last_kill_pid, -cpid);
 	cr_expect_eq(last_kill_sig, SIGKILL);
 	cr_expect_not(ev_is_active(&c->timer));
@@ -247,7 +247,7 @@ TestSuite(live, .fini = teardown);
 
 Test(live, health_failures_in_a_row_make_it_unhealthy)
 {
-	setup("[service:web]\ncommand = web\nhealth = exec:probe\nhealth_interval = 3s\n"
+	setup("[service:web]\ncommand = web\nrestart = no\nhealth = exec:probe\nhealth_interval = 3s\n"
 	      "health_failures = 2\n");
 	struct check *c = sup.svcs[0].pr.health_chk;
 
@@ -275,7 +275,7 @@ Test(live, health_failures_in_a_row_make_it_unhealthy)
 
 Test(live, unclean_exit_while_running_is_failed_for_good)
 {
-	setup("[service:a]\ncommand = a\n[service:b]\ncommand = b\n[service:c]\ncommand = c\n");
+	setup("[service:a]\ncommand = a\n[service:b]\ncommand = b\nrestart = no\n[service:c]\ncommand = c\n");
 	exec_ok(&sup.svcs[0]);
 	exec_ok(&sup.svcs[1]);
 	exec_ok(&sup.svcs[2]);
@@ -327,7 +327,7 @@ Test(notify, parse_messages)
 
 Test(notify, ready_only_after_ready_1)
 {
-	setup("[service:web]\ncommand = web\nready = notify\nwatchdog = 2s\n");
+	setup("[service:web]\ncommand = web\nrestart = no\nready = notify\nwatchdog = 2s\n");
 	struct service *svc = &sup.svcs[0];
 	struct notify_msg m;
 
@@ -428,7 +428,7 @@ Test(http, endpoints_and_errors)
 Test(http, status_json_and_metrics)
 {
 	setup("[drainit]\nprestop_delay = 1m\n"
-	      "[service:web]\ncommand = web\n[service:job]\ncommand = job\n");
+	      "[service:web]\ncommand = web\n[service:job]\ncommand = job\nrestart = no\n");
 	exec_ok(&sup.svcs[0]);
 	exec_ok(&sup.svcs[1]);
 	reaper_on_exit(&sup, 101, EXITED(3));

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "lifecycle.h"
 #include "log.h"
 #include "reaper.h"
 #include "service.h"
@@ -57,6 +58,21 @@ static struct config cfg;
 static struct supervisor sup;
 static struct ev_loop *loop;
 
+/* Every started service's exec "succeeds" (may start dependents in turn). */
+static void
+exec_all(void)
+{
+	bool again = true;
+	while (again) {
+		again = false;
+		for (size_t i = 0; i < sup.nsvcs; i++)
+			if (sup.svcs[i].state == SVC_STARTING && !sup.svcs[i].launching) {
+				reaper_proc_exec_result(&sup, &sup.svcs[i].proc);
+				again = true;
+			}
+	}
+}
+
 static void
 setup(const char *ini)
 {
@@ -77,6 +93,7 @@ setup(const char *ini)
 	loop = ev_loop_new(EVFLAG_AUTO);
 	cr_assert_eq(supervisor_init(&sup, loop, &cfg, &fake_ops), 0);
 	service_start_all(&sup);
+	exec_all();
 }
 
 static void
@@ -256,7 +273,7 @@ Test(stages, main_exit_starts_shutdown_with_its_code)
 
 Test(stages, non_main_exit_is_only_logged)
 {
-	setup("[service:a]\ncommand = a\n[service:b]\ncommand = b\n");
+	setup("[service:a]\ncommand = a\nrestart = no\n[service:b]\ncommand = b\n");
 	reaper_on_exit(&sup, 100, EXITED(2));
 	cr_expect_eq(sup.stage, STAGE_RUNNING);
 	cr_expect_eq(sup.svcs[0].state, SVC_EXITED);
@@ -345,4 +362,209 @@ Test(names, tables_are_complete)
 	for (int i = 0; i < _SVC_MAX; i++)
 		cr_expect_str_neq(svc_state_name(i), "?");
 	cr_expect_str_eq(stage_name(STAGE_PRESTOP), "prestop");
+}
+
+/* ---- lifecycle: restarts, dependencies, oneshots ------------------------- */
+
+Test(lifecycle, backoff_doubles_up_to_the_cap)
+{
+	struct svc_config c;
+	svc_config_init(&c);
+	c.restart_delay_ms = 100;
+	c.restart_delay_max_ms = 1000;
+	cr_expect_eq(lifecycle_backoff(&c, 0), 100);
+	cr_expect_eq(lifecycle_backoff(&c, 1), 200);
+	cr_expect_eq(lifecycle_backoff(&c, 3), 800);
+	cr_expect_eq(lifecycle_backoff(&c, 4), 1000);
+	cr_expect_eq(lifecycle_backoff(&c, 200), 1000, "no overflow on long streaks");
+}
+
+TestSuite(lifecycle, .fini = teardown);
+
+Test(lifecycle, crash_is_restarted_with_growing_delay_then_reset)
+{
+	setup("[service:a]\ncommand = a\nrestart_delay = 100ms\nrestart_reset = 10s\n");
+	for (int i = 0; i < 3; i++) {
+		fake_now += 10;
+		reaper_on_exit(&sup, sup.svcs[0].proc.pid, EXITED(1));
+		cr_assert_eq(sup.svcs[0].state, SVC_BACKOFF);
+		cr_assert(ev_is_active(&sup.svcs[0].restart_timer));
+		cr_expect_float_eq(ev_timer_remaining(loop, &sup.svcs[0].restart_timer),
+				   (100 << i) / 1000.0, 0.05, "restart %d", i);
+		/* the timer fires */
+		ev_timer_stop(loop, &sup.svcs[0].restart_timer);
+		ev_invoke(loop, &sup.svcs[0].restart_timer, EV_TIMER);
+		cr_assert_eq(sup.svcs[0].state, SVC_STARTING);
+		exec_all();
+	}
+	cr_expect_eq(sup.svcs[0].restarts, 3);
+	/* a long run resets the backoff */
+	fake_now += 20000;
+	reaper_on_exit(&sup, sup.svcs[0].proc.pid, EXITED(1));
+	cr_expect_float_eq(ev_timer_remaining(loop, &sup.svcs[0].restart_timer), 0.1, 0.05);
+	cr_expect_eq(sup.stage, STAGE_RUNNING);
+}
+
+Test(lifecycle, clean_exit_not_restarted_on_failure_but_always)
+{
+	setup("[service:a]\ncommand = a\n[service:b]\ncommand = b\nrestart = always\n"
+	      "[service:c]\ncommand = c\n");
+	reaper_on_exit(&sup, 100, EXITED(0));
+	cr_expect_eq(sup.svcs[0].state, SVC_EXITED);
+	reaper_on_exit(&sup, 101, EXITED(0));
+	cr_expect_eq(sup.svcs[1].state, SVC_BACKOFF);
+	cr_expect_eq(sup.stage, STAGE_RUNNING);
+}
+
+Test(lifecycle, restart_limit_fails_for_good_and_shuts_down)
+{
+	setup("[service:a]\ncommand = a\nrestart_limit = 2/1m\nrestart_delay = 1ms\n"
+	      "[service:b]\ncommand = b\n");
+	for (int i = 0; i < 2; i++) {
+		reaper_on_exit(&sup, sup.svcs[0].proc.pid, EXITED(4));
+		cr_assert_eq(sup.svcs[0].state, SVC_BACKOFF);
+		ev_timer_stop(loop, &sup.svcs[0].restart_timer);
+		ev_invoke(loop, &sup.svcs[0].restart_timer, EV_TIMER);
+		exec_all();
+	}
+	reaper_on_exit(&sup, sup.svcs[0].proc.pid, EXITED(4));
+	cr_expect_eq(sup.svcs[0].state, SVC_FAILED);
+	cr_expect_eq(sup.stage, STAGE_STOPPING, "on_failure = shutdown by default");
+	cr_expect(killed(-101, SIGTERM));
+	reaper_on_exit(&sup, 101, SIGNALED(SIGTERM));
+	cr_expect_eq(sup.stage, STAGE_EXITED);
+	cr_expect_eq(shutdown_exit_code(&sup), 4);
+}
+
+Test(lifecycle, restart_limit_window_slides)
+{
+	setup("[service:a]\ncommand = a\nrestart_limit = 2/1s\nrestart_delay = 1ms\n"
+	      "[service:b]\ncommand = b\n");
+	for (int i = 0; i < 5; i++) {
+		fake_now += 600;	/* never two restarts within 1s of each other's pair */
+		reaper_on_exit(&sup, sup.svcs[0].proc.pid, EXITED(4));
+		cr_assert_eq(sup.svcs[0].state, SVC_BACKOFF, "run %d", i);
+		ev_timer_stop(loop, &sup.svcs[0].restart_timer);
+		ev_invoke(loop, &sup.svcs[0].restart_timer, EV_TIMER);
+		exec_all();
+	}
+}
+
+Test(lifecycle, on_failure_keep_leaves_the_rest_running)
+{
+	setup("[drainit]\non_failure = keep\n"
+	      "[service:a]\ncommand = a\nrestart = no\ntype = oneshot\n"
+	      "[service:b]\ncommand = b\n");
+	reaper_on_exit(&sup, 100, EXITED(1));
+	cr_expect_eq(sup.svcs[0].state, SVC_FAILED);
+	cr_expect_eq(sup.stage, STAGE_RUNNING);
+	cr_expect_eq(nkills, 0);
+}
+
+Test(lifecycle, dependencies_start_in_order)
+{
+	setup("[service:web]\ncommand = web\nafter = db cache\n"
+	      "[service:migrate]\ncommand = m\ntype = oneshot\nafter = db\n"
+	      "[service:db]\ncommand = db\n"
+	      "[service:cache]\ncommand = cache\n"
+	      "[service:api]\ncommand = api\nrequires = migrate\n");
+	/* fake spawn hands out pids in start order; exec_all already ran */
+	struct service *web = &sup.svcs[0], *mig = &sup.svcs[1], *db = &sup.svcs[2],
+		       *cache = &sup.svcs[3], *api = &sup.svcs[4];
+	cr_expect_eq(db->proc.pid, 100, "no dependencies: started first");
+	cr_expect_eq(cache->proc.pid, 101);
+	cr_expect(web->proc.pid > 101 && mig->proc.pid > 101, "started once db and cache ran");
+	cr_expect_eq(api->state, SVC_PENDING, "waits for the oneshot to complete");
+	reaper_on_exit(&sup, mig->proc.pid, EXITED(0));
+	cr_expect(mig->completed);
+	cr_expect_eq(api->state, SVC_STARTING);
+}
+
+Test(lifecycle, failed_oneshot_blocks_dependents_and_shuts_down)
+{
+	setup("[service:migrate]\ncommand = m\ntype = oneshot\n"
+	      "[service:web]\ncommand = web\nafter = migrate\n"
+	      "[service:side]\ncommand = side\n");
+	cr_assert_eq(sup.svcs[1].state, SVC_PENDING);
+	reaper_on_exit(&sup, 100, EXITED(2));
+	cr_expect_eq(sup.svcs[0].state, SVC_FAILED);
+	cr_expect_eq(sup.svcs[1].state, SVC_FAILED, "never starts");
+	cr_expect_eq(sup.svcs[1].proc.pid, 0);
+	cr_expect_eq(sup.stage, STAGE_STOPPING);
+	reaper_on_exit(&sup, 101, SIGNALED(SIGTERM));
+	cr_expect_eq(shutdown_exit_code(&sup), 2);
+}
+
+Test(lifecycle, requires_stops_dependents_when_the_dependency_fails)
+{
+	setup("[drainit]\non_failure = keep\n"
+	      "[service:db]\ncommand = db\nrestart = no\n"
+	      "[service:web]\ncommand = web\nrequires = db\n"
+	      "[service:loose]\ncommand = l\nafter = db\n");
+	/* db crashes before it ever ran? no: it ran, then fails for good */
+	sup.svcs[0].cfg->restart = RESTART_ON_FAILURE;
+	sup.svcs[0].cfg->restart_limit = 1;
+	reaper_on_exit(&sup, 100, EXITED(1));
+	ev_timer_stop(loop, &sup.svcs[0].restart_timer);
+	ev_invoke(loop, &sup.svcs[0].restart_timer, EV_TIMER);
+	exec_all();
+	nkills = 0;
+	reaper_on_exit(&sup, sup.svcs[0].proc.pid, EXITED(1));
+	cr_assert_eq(sup.svcs[0].state, SVC_FAILED);
+	cr_expect(killed(-101, SIGTERM), "web requires db: stopped");
+	cr_expect_not(killed(-102, SIGTERM), "after alone does not stop it");
+	cr_expect(ev_is_active(&sup.svcs[1].grace_timer));
+	shutdown_handle(&sup, SD_GRACE_EXPIRED, &sup.svcs[1]);
+	cr_expect(killed(-101, SIGKILL), "grace applies outside a shutdown too");
+	reaper_on_exit(&sup, 101, SIGNALED(SIGKILL));
+	cr_expect_eq(sup.svcs[1].state, SVC_EXITED, "not restarted");
+	cr_expect_eq(sup.stage, STAGE_RUNNING);
+}
+
+Test(lifecycle, shutdown_stops_in_reverse_dependency_order)
+{
+	setup("[service:db]\ncommand = db\n"
+	      "[service:app]\ncommand = app\nafter = db\n"
+	      "[service:web]\ncommand = web\nafter = app\n");
+	pid_t db = sup.svcs[0].proc.pid, app = sup.svcs[1].proc.pid, web = sup.svcs[2].proc.pid;
+	shutdown_on_signal(&sup, SIGTERM);
+	cr_assert_eq(sup.stage, STAGE_STOPPING);
+	cr_expect(killed(-web, SIGTERM));
+	cr_expect_not(killed(-app, SIGTERM));
+	cr_expect_not(killed(-db, SIGTERM));
+	reaper_on_exit(&sup, web, SIGNALED(SIGTERM));
+	cr_expect(killed(-app, SIGTERM));
+	cr_expect_not(killed(-db, SIGTERM));
+	/* app ignores it: killed at its grace, then db's turn */
+	shutdown_handle(&sup, SD_GRACE_EXPIRED, &sup.svcs[1]);
+	cr_expect(killed(-app, SIGKILL));
+	cr_expect_eq(sup.stage, STAGE_STOPPING, "db has not had its turn yet");
+	reaper_on_exit(&sup, app, SIGNALED(SIGKILL));
+	cr_expect(killed(-db, SIGTERM));
+	reaper_on_exit(&sup, db, EXITED(0));
+	cr_expect_eq(sup.stage, STAGE_EXITED);
+	cr_expect_eq(shutdown_exit_code(&sup), 137);
+}
+
+Test(lifecycle, no_restart_during_shutdown_and_backoff_cancelled)
+{
+	setup("[drainit]\nprestop_delay = 1s\n[service:a]\ncommand = a\n[service:b]\ncommand = b\n");
+	reaper_on_exit(&sup, 100, EXITED(1));
+	cr_assert_eq(sup.svcs[0].state, SVC_BACKOFF);
+	shutdown_on_signal(&sup, SIGTERM);
+	cr_expect_not(ev_is_active(&sup.svcs[0].restart_timer));
+	cr_expect_eq(sup.svcs[0].state, SVC_EXITED);
+	reaper_on_exit(&sup, 101, EXITED(1));
+	cr_expect_eq(sup.svcs[1].state, SVC_EXITED, "never restarted during a shutdown");
+	cr_expect_eq(sup.stage, STAGE_EXITED);
+	cr_expect_eq(shutdown_exit_code(&sup), 1);
+}
+
+Test(lifecycle, main_restarts_only_when_told)
+{
+	setup("[drainit]\nmain = a\n[service:a]\ncommand = a\nrestart = on-failure\n"
+	      "[service:b]\ncommand = b\n");
+	reaper_on_exit(&sup, 100, EXITED(1));
+	cr_expect_eq(sup.svcs[0].state, SVC_BACKOFF);
+	cr_expect_eq(sup.stage, STAGE_RUNNING);
 }

@@ -1,0 +1,96 @@
+"""Claim: a forking legacy daemon is tracked through its pid file, signalled and reaped
+like any service; a pid file naming a process that is not drainit's child, or none at
+all, is a start failure and nothing is ever sent to a stranger."""
+import os
+import re
+import signal
+import time
+
+from harness import TSVC, Drainit, check, run
+
+
+def daemon_tracked_and_stopped(pid1=True):
+    ini = f"""
+[service:legacy]
+type = forking
+command = {TSVC} --name legacy --daemonize @DIR@/legacy.pid --term-delay 100
+pidfile = @DIR@/legacy.pid
+restart = no
+"""
+    with Drainit(ini=ini, pid1=pid1) as d:
+        m = d.wait_for(r"service legacy \(pid (\d+)\): running: tracking pid \d+ from \S+legacy.pid \(process group \d+\)")
+        d.wait_for(r"legacy: ready", stream="out")
+        d.assert_order(r"service legacy \(pid \d+\): launcher exited with status 0",
+                       r"tracking pid")
+        d.signal(signal.SIGTERM)
+        d.expect_rc(0)
+        d.wait_for(rf"sending SIGTERM to service legacy \(pgid {m.group(1)}\)")
+        d.wait_for(r"legacy: drained, exiting", stream="out")
+        d.wait_for(rf"service legacy \(pid {m.group(1)}\): exited with status 0")
+
+
+def daemon_as_pid1():
+    daemon_tracked_and_stopped(True)
+
+
+def daemon_as_subreaper():
+    daemon_tracked_and_stopped(False)
+
+
+def pidfile_naming_a_stranger_is_refused():
+    # Outside a namespace: the test runner itself is the stranger.
+    me = os.getpid()
+    ini = f"""
+[service:legacy]
+type = forking
+command = {TSVC} --name legacy --daemonize @DIR@/l.pid --pidfile-content {me}
+pidfile = @DIR@/l.pid
+restart = no
+"""
+    with Drainit(ini=ini, pid1=False) as d:
+        try:
+            d.expect_rc(1)
+            d.wait_for(rf"service legacy: failed to start: pid {me} from \S+l.pid is not a child of drainit \(its parent is \d+\); refusing to track it")
+            check("sending SIGTERM to service legacy" not in d.log(), "signalled a stranger", d)
+        finally:
+            m = re.search(r"legacy: ready pid=(\d+)", d.out())
+            if m:
+                try:
+                    os.kill(int(m.group(1)), signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+
+
+def pidfile_naming_pid1_is_refused():
+    ini = f"""
+[service:legacy]
+type = forking
+command = {TSVC} --name legacy --daemonize @DIR@/l.pid --pidfile-content 1
+pidfile = @DIR@/l.pid
+restart = no
+"""
+    with Drainit(ini=ini) as d:
+        d.expect_rc(1)
+        d.wait_for(r"pid 1 from \S+ is not a child of drainit \(its parent is 0\); refusing to track it")
+
+
+def missing_pidfile_times_out():
+    ini = f"""
+[service:legacy]
+type = forking
+command = {TSVC} --name legacy --daemonize @DIR@/l.pid --no-pidfile
+pidfile = @DIR@/l.pid
+start_timeout = 500ms
+restart = no
+"""
+    with Drainit(ini=ini) as d:
+        d.expect_rc(1)
+        d.assert_order(r"service legacy: waiting up to 500ms for pid file",
+                       r"service legacy: failed to start: pid file \S+ did not appear within start_timeout")
+        waited = d.time_of(r"failed to start: pid file") - d.time_of(r"waiting up to 500ms")
+        check(waited >= 0.45, f"gave up after {waited:.3f}s, before start_timeout", d)
+
+
+if __name__ == "__main__":
+    run(daemon_as_pid1, daemon_as_subreaper, pidfile_naming_a_stranger_is_refused,
+        pidfile_naming_pid1_is_refused, missing_pidfile_times_out)
