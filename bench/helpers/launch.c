@@ -15,7 +15,8 @@
  *   --exit-timeout MS   SIGKILL the supervisor if it has not exited MS after
  *                       the signal (default 20000)
  *
- * Prints one JSON object on stdout, times in CLOCK_MONOTONIC ns (0: did
+ * The supervisor's stdout is bench-launch's stderr. Prints one JSON object
+ * on stdout, times in CLOCK_MONOTONIC ns (0: did
  * not happen): pid, t_exec, t_ready, t_sig, child_pid, t_child_dead,
  * t_exit, status (raw wait status, -1 if killed by us), error. */
 #include <dirent.h>
@@ -151,6 +152,8 @@ main(int argc, char **argv)
 
 		sigemptyset(&none);
 		sigprocmask(SIG_SETMASK, &none, NULL);
+		/* stdout carries our JSON: the supervisor's goes to stderr. */
+		dup2(STDERR_FILENO, STDOUT_FILENO);
 		if (o.stamp) {
 			/* Everything after the clock read is user space until execve. */
 			int64_t t0 = now_ns();

@@ -1,0 +1,1543 @@
+#!/usr/bin/env python3
+"""drainit benchmark harness: drainit side by side with tini, dumb-init, s6
+and supervisord (see bench/README.md).
+
+Every scenario runs every peer that supports it in one invocation,
+interleaved (repetition r runs all peers, in an order rotated by r), and
+reports median, min and max over the repetitions. A peer lacking a feature
+is reported as "n/a (why)". The C helpers (bench-child, bench-launch,
+bench-sigsend, bench-orphans, bench-reaper, bench-logwatch) are built by
+meson in build/bench/.
+
+  bench.py [--smoke] --drainit PATH --helpers DIR --out-dir DIR
+           [--peers a,b] [--scenarios 1,4] [--reps N]
+
+--smoke: one repetition of each scenario against drainit only, with short
+durations; exits 1 unless every scenario produced a number (drainit's
+not-implemented scenarios must produce their n/a reason instead). Never
+installs anything and never compares timings.
+
+Python 3 standard library only.
+"""
+
+import argparse
+import json
+import math
+import os
+import platform
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+# ---------------------------------------------------------------- settings
+
+FULL = {
+    "reps": 5,
+    "idle_s": 10.0,
+    "signals": 1000,
+    "signal_gap_us": 200,
+    "orphans": 10000,
+    "orphan_timeout_ms": 10000,
+    "shutdown_delay_ms": 200,
+    "grace_ms": 1000,
+    "crash_window_s": 6.0,
+    "log_lines": 200,
+    "multi": 50,
+    "warmup": True,
+}
+SMOKE = {
+    "reps": 1,
+    "idle_s": 1.0,
+    "signals": 50,
+    "signal_gap_us": 200,
+    "orphans": 500,
+    "orphan_timeout_ms": 10000,
+    "shutdown_delay_ms": 200,
+    "grace_ms": 1000,
+    "crash_window_s": 1.0,
+    "log_lines": 20,
+    "multi": 50,
+    "warmup": False,
+}
+
+NOT_YET = "not implemented yet"
+
+
+def log(msg):
+    print(msg, file=sys.stderr, flush=True)
+
+
+# ------------------------------------------------------------- /proc utils
+
+def children(pid):
+    try:
+        with open(f"/proc/{pid}/task/{pid}/children") as f:
+            return [int(x) for x in f.read().split()]
+    except OSError:
+        return []
+
+
+def descendants(pid):
+    out, todo = [], [pid]
+    while todo:
+        p = todo.pop()
+        for c in children(p):
+            out.append(c)
+            todo.append(c)
+    return out
+
+
+def comm(pid):
+    try:
+        with open(f"/proc/{pid}/comm") as f:
+            return f.read().strip()
+    except OSError:
+        return ""
+
+
+def proc_status(pid):
+    """voluntary + nonvoluntary context switches of the process (all threads)."""
+    vals = {}
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            k, _, v = line.partition(":")
+            vals[k] = v.strip()
+    return int(vals["voluntary_ctxt_switches"]) + int(vals["nonvoluntary_ctxt_switches"])
+
+
+def proc_cpu_ns(pid):
+    """CPU time of the process in ns: /proc/PID/schedstat (exact), else
+    utime + stime from /proc/PID/stat (clock ticks)."""
+    try:
+        with open(f"/proc/{pid}/schedstat") as f:
+            return int(f.read().split()[0])
+    except (OSError, ValueError, IndexError):
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) * 1000000000 // os.sysconf("SC_CLK_TCK")
+
+
+def smaps_rollup(pid):
+    """(Rss, Pss) in KiB."""
+    rss = pss = 0
+    with open(f"/proc/{pid}/smaps_rollup") as f:
+        for line in f:
+            if line.startswith("Rss:"):
+                rss = int(line.split()[1])
+            elif line.startswith("Pss:"):
+                pss = int(line.split()[1])
+    return rss, pss
+
+
+def rss_by_mapping(pid):
+    """Rss (KiB) per mapped file (basename) or [anon]/[heap]/[stack]."""
+    out = {}
+    name = "?"
+    with open(f"/proc/{pid}/smaps") as f:
+        for line in f:
+            head = line.split()
+            if len(head) >= 5 and "-" in head[0] and ":" not in head[0]:
+                name = os.path.basename(head[5]) if len(head) >= 6 else "[anon]"
+            elif head and head[0] == "Rss:":
+                out[name] = out.get(name, 0) + int(head[1])
+    return {k: v for k, v in out.items() if v}
+
+
+def kill_quietly(pid, sig):
+    try:
+        os.kill(pid, sig)
+    except (ProcessLookupError, PermissionError):
+        pass
+
+
+def stop_process(proc, timeout=15.0):
+    """SIGTERM, then SIGKILL to the whole tree if it does not exit."""
+    if proc.poll() is not None:
+        return
+    tree = descendants(proc.pid)
+    kill_quietly(proc.pid, signal.SIGTERM)
+    try:
+        proc.wait(timeout)
+        return
+    except subprocess.TimeoutExpired:
+        pass
+    tree = set(tree) | set(descendants(proc.pid))
+    kill_quietly(proc.pid, signal.SIGKILL)
+    for p in tree:
+        kill_quietly(p, signal.SIGKILL)
+    proc.wait(5)
+
+
+def wait_for(pred, timeout, step=0.005):
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        v = pred()
+        if v:
+            return v
+        time.sleep(step)
+    return pred()
+
+
+def ready_records(d):
+    out = []
+    try:
+        names = os.listdir(d)
+    except OSError:
+        return out
+    for n in names:
+        if n.isdigit():
+            try:
+                with open(os.path.join(d, n)) as f:
+                    pid, t_main, t0 = f.read().split()
+                out.append({"pid": int(pid), "t_main": int(t_main), "t0": int(t0)})
+            except (OSError, ValueError):
+                pass
+    return out
+
+
+def percentile(sorted_vals, q):
+    """Nearest-rank percentile of an already sorted list."""
+    if not sorted_vals:
+        return None
+    k = max(0, math.ceil(q / 100.0 * len(sorted_vals)) - 1)
+    return sorted_vals[k]
+
+
+# -------------------------------------------------------------------- runs
+
+class Run:
+    """One supervisor run: a fresh directory, its child's environment."""
+
+    def __init__(self, bench, tag):
+        self.bench = bench
+        self.dir = tempfile.mkdtemp(prefix=f"{tag}-", dir=bench.tmp)
+        self.ready = os.path.join(self.dir, "ready")
+        os.mkdir(self.ready)
+        self.env = {k: v for k, v in os.environ.items() if not k.startswith("BENCH_")}
+        self.env["BENCH_READY_DIR"] = self.ready
+        self.stderr_path = os.path.join(self.dir, "supervisor.log")
+
+    def path(self, name):
+        return os.path.join(self.dir, name)
+
+    def set(self, **kw):
+        for k, v in kw.items():
+            self.env["BENCH_" + k.upper()] = str(v)
+
+    def popen(self, argv, **kw):
+        out = open(self.stderr_path, "ab")
+        try:
+            return subprocess.Popen(argv, env=self.env, stdin=subprocess.DEVNULL, stdout=out,
+                                    stderr=out, cwd=self.dir, start_new_session=True, **kw)
+        finally:
+            out.close()
+
+    def launch(self, argv, opts, timeout):
+        """bench-launch OPTS -- ARGV; returns its JSON."""
+        cmd = [self.bench.helper("bench-launch")] + opts + ["--"] + argv
+        out = open(self.stderr_path, "ab")
+        try:
+            r = subprocess.run(cmd, env=self.env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                               stderr=out, cwd=self.dir, timeout=timeout, start_new_session=True)
+        finally:
+            out.close()
+        res = json.loads(r.stdout)
+        if res["error"]:
+            raise BenchError(f"bench-launch: {res['error']} (see {self.stderr_path})")
+        return res
+
+    def wait_ready(self, n, timeout=15.0):
+        if not wait_for(lambda: len(ready_records(self.ready)) >= n, timeout):
+            raise BenchError(f"only {len(ready_records(self.ready))} of {n} children ready "
+                             f"after {timeout}s (see {self.stderr_path})")
+        return ready_records(self.ready)
+
+
+class BenchError(Exception):
+    pass
+
+
+# ------------------------------------------------------------------- peers
+
+class Peer:
+    name = "?"
+    package = None
+    exe = None
+    # scenario -> reason this peer cannot run it
+    lacks = {}
+
+    def __init__(self, bench):
+        self.bench = bench
+
+    def missing(self):
+        if self.exe and not shutil.which(self.exe):
+            return f"{self.exe} not installed"
+        return None
+
+    def version(self):
+        if not self.package:
+            return ""
+        try:
+            return subprocess.run(["dpkg-query", "-W", "-f=${Version}", self.package],
+                                  capture_output=True, text=True, timeout=10).stdout.strip()
+        except (OSError, subprocess.SubprocessError):
+            return ""
+
+    def binaries(self):
+        return [shutil.which(self.exe)]
+
+    def procs(self, root):
+        """The processes that make up the supervisor (not its services)."""
+        return [root]
+
+    # argv of the supervisor with one service (the bench child); grace_ms:
+    # stop signal -> SIGKILL, None for the peer's default.
+    def single(self, run, grace_ms=None, pid1=False, program=None):
+        raise NotImplementedError
+
+    def multi(self, run, n):
+        raise NotImplementedError
+
+
+class Drainit(Peer):
+    name = "drainit"
+    lacks = {
+        "crash": f"{NOT_YET}: drainit has no restart policies",
+        "log": f"{NOT_YET}: services inherit drainit's stdout/stderr, there is no log pipeline",
+        "probe": f"{NOT_YET}: drainit has no health probes",
+    }
+
+    def __init__(self, bench):
+        super().__init__(bench)
+        self.lacks = dict(Drainit.lacks)
+        if not os.access(bench.drainit, os.X_OK):
+            return
+        # Features that may have landed since bench/ was written.
+        if self.accepts("[service:svc]\ncommand = /bin/true\nstdout = file:/dev/null\n"):
+            del self.lacks["log"]
+        try:
+            usage = subprocess.run([bench.drainit, "--help"], capture_output=True, text=True,
+                                   timeout=10).stdout
+        except (OSError, subprocess.SubprocessError):
+            usage = ""
+        if "--probe" in usage:
+            self.lacks["probe"] = (f"{NOT_YET} in bench/: drainit now has an HTTP probe server "
+                                   f"(--probe), but no peer has probes and what to time is "
+                                   f"still to be defined")
+
+    def accepts(self, ini):
+        """Whether drainit --check accepts this INI text."""
+        path = os.path.join(self.bench.tmp, "check.ini")
+        with open(path, "w") as f:
+            f.write(ini)
+        try:
+            return subprocess.run([self.bench.drainit, "--check", "-c", path],
+                                  capture_output=True, timeout=10).returncode == 0
+        except (OSError, subprocess.SubprocessError):
+            return False
+
+    def missing(self):
+        return None if os.access(self.bench.drainit, os.X_OK) else f"{self.bench.drainit} not built"
+
+    def log_service(self, run, logfile):
+        ini = run.path("drainit.ini")
+        with open(ini, "w") as f:
+            f.write(f"[service:svc]\ncommand = {self.bench.helper('bench-child')}\n"
+                    f"stdout = file:{logfile}\n")
+        return [self.bench.drainit, "-c", ini]
+
+    def version(self):
+        try:
+            v = subprocess.run([self.bench.drainit, "--version"], capture_output=True, text=True,
+                               timeout=10).stdout.split()[-1]
+        except (OSError, subprocess.SubprocessError, IndexError):
+            v = "?"
+        return f"{v} (buildtype {self.bench.buildtype})"
+
+    def binaries(self):
+        return [self.bench.drainit]
+
+    def single(self, run, grace_ms=None, pid1=False, program=None):
+        argv = [self.bench.drainit]
+        if grace_ms is not None:
+            argv += ["--grace", f"{grace_ms}ms"]
+        return argv + ["--", program or self.bench.helper("bench-child")]
+
+    def multi(self, run, n):
+        ini = run.path("drainit.ini")
+        child = self.bench.helper("bench-child")
+        with open(ini, "w") as f:
+            f.write("[drainit]\ngrace_period = 10s\n")
+            for i in range(n):
+                f.write(f"\n[service:svc{i}]\ncommand = {child}\n")
+        return [self.bench.drainit, "-c", ini]
+
+
+class Tini(Peer):
+    name = "tini"
+    package = exe = "tini"
+    lacks = {
+        "multi": "one child only",
+        "kill": "forwards the stop signal once and never escalates to SIGKILL",
+        "crash": "no restart policy: tini exits with its child",
+        "log": "no log handling: the child's stdout/stderr are passed through",
+        "probe": "no health probes",
+    }
+
+    def single(self, run, grace_ms=None, pid1=False, program=None):
+        # -s (subreaper) outside a PID namespace, like drainit does by itself
+        return [shutil.which("tini")] + ([] if pid1 else ["-s"]) + \
+               ["--", program or self.bench.helper("bench-child")]
+
+
+class DumbInit(Peer):
+    name = "dumb-init"
+    package = exe = "dumb-init"
+    lacks = dict(Tini.lacks)
+    lacks["crash"] = "no restart policy: dumb-init exits with its child"
+
+    def single(self, run, grace_ms=None, pid1=False, program=None):
+        return [shutil.which("dumb-init"), program or self.bench.helper("bench-child")]
+
+
+class S6(Peer):
+    name = "s6"
+    package = "s6"
+    exe = "s6-svscan"
+    lacks = {
+        "signal": "s6-svscan forwards no signal to services (SIGUSR1 runs .s6-svscan/SIGUSR1 "
+                  "if present); see the 's6 (s6-svc -1)' row for s6's own path",
+        "probe": "no health probes (only start-up readiness via notification-fd/s6-notifyoncheck)",
+    }
+
+    def binaries(self):
+        return [shutil.which("s6-svscan"), shutil.which("s6-supervise")]
+
+    def procs(self, root):
+        return [root] + [c for c in children(root) if comm(c) == "s6-supervise"]
+
+    def _service(self, run, scan, name, program, grace_ms=None, log_dir=None):
+        d = os.path.join(scan, name)
+        os.makedirs(d)
+        os.symlink(program or self.bench.helper("bench-child"), os.path.join(d, "run"))
+        if grace_ms is not None:
+            with open(os.path.join(d, "timeout-kill"), "w") as f:
+                f.write(f"{grace_ms}\n")
+        if log_dir:
+            os.makedirs(os.path.join(d, "log"))
+            run_script = os.path.join(d, "log", "run")
+            with open(run_script, "w") as f:
+                f.write(f"#!/bin/sh\nexec {shutil.which('s6-log')} {log_dir}\n")
+            os.chmod(run_script, 0o755)
+        return d
+
+    def single(self, run, grace_ms=None, pid1=False, program=None, log_dir=None):
+        scan = run.path("scan")
+        os.mkdir(scan)
+        run.s6_service = self._service(run, scan, "svc", program, grace_ms, log_dir)
+        return [shutil.which("s6-svscan"), scan]
+
+    def multi(self, run, n):
+        scan = run.path("scan")
+        os.mkdir(scan)
+        for i in range(n):
+            self._service(run, scan, f"svc{i}", None)
+        return [shutil.which("s6-svscan"), scan]
+
+
+class Supervisord(Peer):
+    name = "supervisord"
+    package = "supervisor"
+    exe = "supervisord"
+    lacks = {
+        "signal": "supervisord forwards no signal to its programs (it acts on SIGHUP/SIGUSR2 "
+                  "itself; `supervisorctl signal` goes through XML-RPC)",
+        "probe": "no health probes",
+    }
+
+    def binaries(self):
+        return [shutil.which("supervisord")]
+
+    def _conf(self, run, programs, grace_ms=None, autorestart=False, stdout_log=None):
+        conf = run.path("supervisord.conf")
+        with open(conf, "w") as f:
+            f.write("[supervisord]\nnodaemon=true\nuser=root\n"
+                    f"logfile={run.path('supervisord.log')}\n"
+                    f"pidfile={run.path('supervisord.pid')}\n"
+                    f"childlogdir={run.dir}\n")
+            for name, program in programs:
+                f.write(f"\n[program:{name}]\ncommand={program}\nstartsecs=0\n"
+                        f"autorestart={'true' if autorestart else 'false'}\n")
+                if grace_ms is not None:
+                    f.write(f"stopwaitsecs={max(1, round(grace_ms / 1000))}\n")
+                if stdout_log:
+                    f.write(f"stdout_logfile={stdout_log}\n")
+        return [shutil.which("supervisord"), "-n", "-c", conf]
+
+    def single(self, run, grace_ms=None, pid1=False, program=None, autorestart=False,
+               stdout_log=None):
+        return self._conf(run, [("svc", program or self.bench.helper("bench-child"))],
+                          grace_ms, autorestart, stdout_log)
+
+    def multi(self, run, n):
+        child = self.bench.helper("bench-child")
+        return self._conf(run, [(f"svc{i}", child) for i in range(n)])
+
+
+PEER_CLASSES = [Drainit, Tini, DumbInit, S6, Supervisord]
+
+
+class S6Control(S6):
+    """s6's own way to signal a service: s6-svc -1, i.e. writing '1' into
+    the service's supervise/control FIFO (scenario 4 only)."""
+    name = "s6 (s6-svc -1)"
+    lacks = {}
+    note = ("not SIGUSR1 to the supervisor: s6-svc -1's write of '1' into the service's "
+            "supervise/control FIFO, timed the same way; a reference row, not a peer")
+
+
+class TiniStatic(Tini):
+    """Debian's statically linked tini (scenario 1 only)."""
+    name = "tini (tini-static)"
+    exe = "tini-static"
+    note = ("the statically linked tini of the same Debian package: how much of a start-up "
+            "is dynamic loading; a reference row, not a peer")
+
+    def single(self, run, grace_ms=None, pid1=False, program=None):
+        return [shutil.which("tini-static")] + ([] if pid1 else ["-s"]) + \
+               ["--", program or self.bench.helper("bench-child")]
+
+
+class DrainitDefaultGrace(Drainit):
+    """drainit with its default 10 s grace period (scenario 7 only)."""
+    name = "drainit (grace 10 s)"
+    grace_override = 10000
+    note = ("the same measurement with drainit's default grace period (10 s) instead of "
+            "1 s; a reference row")
+
+
+class Baseline(Peer):
+    """bench-reaper as PID 1: a blocking waitpid(-1) loop (scenario 5 only)."""
+    name = "baseline (waitpid loop)"
+    note = ("bench-reaper, a PID 1 that only blocks in waitpid(-1): the kernel's share of "
+            "the storm, which every supervisor pays; a reference row, not a peer")
+
+    def missing(self):
+        return None
+
+    def single(self, run, grace_ms=None, pid1=False, program=None):
+        return [self.bench.helper("bench-reaper"), program or self.bench.helper("bench-child")]
+
+
+# --------------------------------------------------------------- scenarios
+
+class Scenario:
+    key = "?"
+    num = 0
+    warmup = True       # one unmeasured run per peer first (page cache, dentries)
+    title = "?"
+    what = ""
+    # (metric key, column label, unit, decimals)
+    metrics = []
+
+    def __init__(self, bench):
+        self.bench = bench
+        self.cfg = bench.cfg
+
+    def na(self, peer):
+        return peer.lacks.get(self.key)
+
+    def run_one(self, peer, rep):
+        """One repetition for one peer: a dict of metrics."""
+        raise NotImplementedError
+
+    def extra_peers(self, peers):
+        """Reference rows that are not peers (not compared with drainit)."""
+        return []
+
+    def run(self, peers):
+        res = {}
+        active = []
+        if not self.bench.smoke:
+            peers = list(peers) + self.extra_peers(peers)
+        for p in peers:
+            reason = self.na(p)
+            if reason:
+                res[p.name] = {"na": reason}
+            else:
+                res[p.name] = {"runs": [], "errors": []}
+                if getattr(p, "note", None):
+                    res[p.name]["note"] = p.note
+                active.append(p)
+        if self.cfg["warmup"] and self.warmup:
+            for p in active:
+                try:
+                    self.run_one(p, -1)
+                except (BenchError, OSError, subprocess.SubprocessError, ValueError) as e:
+                    log(f"  warm-up {p.name}: {e}")
+        for rep in range(self.cfg["reps"]):
+            k = rep % len(active) if active else 0
+            for p in active[k:] + active[:k]:
+                try:
+                    m = self.run_one(p, rep)
+                    res[p.name]["runs"].append(m)
+                    log(f"  rep {rep + 1} {p.name}: " + ", ".join(
+                        f"{key}={m[key]}" for key, *_ in self.metrics if key in m))
+                except (BenchError, OSError, subprocess.SubprocessError, ValueError) as e:
+                    res[p.name]["errors"].append(f"rep {rep + 1}: {e}")
+                    log(f"  rep {rep + 1} {p.name}: ERROR {e}")
+        return res
+
+
+class Startup(Scenario):
+    key, num = "startup", 1
+    title = "Start-up latency"
+    what = ("exec of the supervisor -> first instruction of main() in the child. bench-launch "
+            "reads CLOCK_MONOTONIC just before execve(supervisor) and passes it down in the "
+            "environment; bench-child (static) reads the clock first thing in main().")
+    metrics = [("startup_us", "start-up (µs)", "us", 0)]
+
+    def extra_peers(self, peers):
+        return [TiniStatic(self.bench)] if any(p.name == "tini" for p in peers) and \
+            shutil.which("tini-static") else []
+
+    def run_one(self, peer, rep):
+        run = Run(self.bench, f"startup-{peer.name}")
+        argv = peer.single(run)
+        r = run.launch(argv, ["--stamp", "--ready-dir", run.ready, "--signal", "15",
+                              "--exit-timeout", "20000"], timeout=60)
+        rec = ready_records(run.ready)[0]
+        if not rec["t0"]:
+            raise BenchError("BENCH_T0 did not reach the child")
+        return {"startup_us": (rec["t_main"] - rec["t0"]) / 1000.0,
+                "exit_status": r["status"]}
+
+
+class Footprint(Scenario):
+    key, num = "footprint", 2
+    warmup = False
+    title = "Footprint"
+    what = ("Rss and Pss from /proc/PID/smaps_rollup of the supervisor's own processes "
+            "(s6: s6-svscan plus every s6-supervise, summed; services not counted), once its "
+            "1 or 50 idle children are all up. Binary: the supervisor's executables, stripped "
+            "(`strip -o`), and the shared libraries they need beyond glibc.")
+    metrics = [("rss1_kib", "RSS, 1 svc (KiB)", "KiB", 0),
+               ("pss1_kib", "PSS, 1 svc (KiB)", "KiB", 0),
+               ("rss50_kib", "RSS, 50 svcs (KiB)", "KiB", 0),
+               ("pss50_kib", "PSS, 50 svcs (KiB)", "KiB", 0),
+               ("procs50", "processes, 50 svcs", "", 0)]
+
+    def measure(self, peer, argv_fn, n, breakdown=None):
+        run = Run(self.bench, f"footprint{n}-{peer.name}")
+        proc = run.popen(argv_fn(run))
+        try:
+            run.wait_ready(n, timeout=30)
+            time.sleep(0.3)
+            if proc.poll() is not None:
+                raise BenchError(f"supervisor exited (status {proc.returncode})")
+            pids = peer.procs(proc.pid)
+            rss = pss = 0
+            for p in pids:
+                r, s = smaps_rollup(p)
+                rss += r
+                pss += s
+            if breakdown is not None and len(pids) == 1:
+                breakdown.update(rss_by_mapping(pids[0]))
+            return rss, pss, len(pids)
+        finally:
+            stop_process(proc)
+
+    def run_one(self, peer, rep):
+        m = {}
+        bd = {} if rep == 0 else None
+        m["rss1_kib"], m["pss1_kib"], m["procs1"] = self.measure(peer, peer.single, 1, bd)
+        if bd:
+            m["rss1_by_mapping"] = bd
+        if "multi" not in peer.lacks:
+            n = self.cfg["multi"]
+            m["rss50_kib"], m["pss50_kib"], m["procs50"] = self.measure(
+                peer, lambda run: peer.multi(run, n), n)
+        return m
+
+    def run(self, peers):
+        res = super().run(peers)
+        for p in peers:
+            r = res[p.name]
+            if "na" in r:
+                continue
+            if "multi" in p.lacks:
+                r["na_metrics"] = {k: p.lacks["multi"] for k in ("rss50_kib", "pss50_kib", "procs50")}
+            r["binary"] = binary_size(p)
+        return res
+
+
+def binary_size(peer):
+    """Stripped size of the peer's executables and its non-libc shared libraries."""
+    out = {"files": {}, "libs": {}}
+    strip = shutil.which("strip")
+    for b in peer.binaries():
+        if not b:
+            continue
+        size = os.path.getsize(b)
+        with open(b, "rb") as f:
+            is_elf = f.read(4) == b"\x7fELF"
+        if strip and is_elf:
+            with tempfile.NamedTemporaryFile(dir=peer.bench.tmp) as t:
+                if subprocess.run([strip, "-o", t.name, b], capture_output=True).returncode == 0:
+                    size = os.path.getsize(t.name)
+        out["files"][os.path.basename(b)] = size
+        if not is_elf:
+            with open(b, "rb") as f:
+                first = f.readline().decode(errors="replace").strip()
+            out["interpreter"] = first[2:] if first.startswith("#!") else "?"
+            continue
+        try:
+            ldd = subprocess.run(["ldd", b], capture_output=True, text=True, timeout=10).stdout
+        except (OSError, subprocess.SubprocessError):
+            ldd = ""
+        for line in ldd.splitlines():
+            parts = line.split("=>")
+            if len(parts) != 2:
+                continue
+            name, path = parts[0].strip(), parts[1].split("(")[0].strip()
+            base = name.split(".so")[0]
+            if base in ("libc", "libm", "libpthread", "libdl", "librt", "linux-vdso") or not path:
+                continue
+            try:
+                out["libs"][name] = os.path.getsize(os.path.realpath(path))
+            except OSError:
+                pass
+    out["total_files"] = sum(out["files"].values())
+    out["total_libs"] = sum(out["libs"].values())
+    return out
+
+
+class Idle(Scenario):
+    key, num = "idle", 3
+    title = "Idle cost"
+    metrics = [("wakeups", "wakeups", "", 0), ("cpu_us", "CPU (µs)", "us", 0)]
+
+    @property
+    def what(self):
+        return (f"voluntary + involuntary context switches (/proc/PID/status) of the supervisor's "
+                f"own processes over {self.cfg['idle_s']:g} s with one idle child, after a 1 s "
+                f"settle. All peers of a repetition idle side by side during the same window.")
+
+    def run(self, peers):
+        res = {}
+        active = []
+        for p in peers:
+            reason = self.na(p)
+            if reason:
+                res[p.name] = {"na": reason}
+            else:
+                res[p.name] = {"runs": [], "errors": []}
+                active.append(p)
+        for rep in range(self.cfg["reps"]):
+            started = []
+            try:
+                for p in active:
+                    run = Run(self.bench, f"idle-{p.name}")
+                    started.append((p, run, run.popen(p.single(run))))
+                ok = []
+                for p, run, proc in started:
+                    try:
+                        run.wait_ready(1)
+                        ok.append((p, run, proc))
+                    except BenchError as e:
+                        res[p.name]["errors"].append(f"rep {rep + 1}: {e}")
+                time.sleep(1.0)
+                before = {}
+                for p, run, proc in ok:
+                    pids = p.procs(proc.pid)
+                    before[p.name] = (pids, sum(proc_status(x) for x in pids),
+                                      sum(proc_cpu_ns(x) for x in pids))
+                time.sleep(self.cfg["idle_s"])
+                for p, run, proc in ok:
+                    pids, w0, c0 = before[p.name]
+                    try:
+                        w1 = sum(proc_status(x) for x in pids)
+                        c1 = sum(proc_cpu_ns(x) for x in pids)
+                    except OSError as e:
+                        res[p.name]["errors"].append(f"rep {rep + 1}: {e}")
+                        continue
+                    m = {"wakeups": w1 - w0, "cpu_us": (c1 - c0) / 1000.0}
+                    res[p.name]["runs"].append(m)
+                    log(f"  rep {rep + 1} {p.name}: wakeups={m['wakeups']} cpu_us={m['cpu_us']}")
+            finally:
+                for p, run, proc in started:
+                    stop_process(proc)
+        return res
+
+
+class Signals(Scenario):
+    key, num = "signal", 4
+    title = "Signal forwarding latency"
+    metrics = [("median_us", "median (µs)", "us", 1), ("p99_us", "p99 (µs)", "us", 1),
+               ("max_us", "max (µs)", "us", 0), ("lost", "lost", "", 0)]
+
+    @property
+    def what(self):
+        return (f"SIGUSR1 sent to the supervisor -> entry of the child's handler (it writes its "
+                f"CLOCK_MONOTONIC into a FIFO), {self.cfg['signals']} signals per repetition, "
+                f"the next one {self.cfg['signal_gap_us']} µs after the previous arrived. "
+                f"Per repetition: median, p99, max; the table shows median (min–max) of those "
+                f"over the repetitions, and the pooled line all signals together.")
+
+    def run_one(self, peer, rep):
+        via_control = isinstance(peer, S6Control)
+        run = Run(self.bench, f"signal-{peer.name.split()[0]}")
+        fifo = run.path("ts.fifo")
+        os.mkfifo(fifo)
+        run.set(mode="sig", fifo=fifo)
+        proc = run.popen(peer.single(run))
+        try:
+            run.wait_ready(1)
+            cmd = [self.bench.helper("bench-sigsend"), str(proc.pid), fifo,
+                   str(self.cfg["signals"]), str(self.cfg["signal_gap_us"]), "1000"]
+            if via_control:
+                cmd += [os.path.join(run.s6_service, "supervise", "control"), "1"]
+            r = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
+            if r.returncode != 0:
+                raise BenchError(f"bench-sigsend: {r.stderr.strip()}")
+            lat = sorted(int(x) for x in r.stdout.split())
+            lost = self.cfg["signals"] - len(lat)
+            if not lat:
+                raise BenchError("no signal reached the child")
+            return {"median_us": statistics.median(lat) / 1000.0,
+                    "p99_us": percentile(lat, 99) / 1000.0,
+                    "max_us": lat[-1] / 1000.0, "lost": lost, "lat_ns": lat}
+        finally:
+            stop_process(proc)
+
+    def extra_peers(self, peers):
+        if any(p.name == "s6" for p in peers):
+            return [S6Control(self.bench)]
+        return []
+
+    def run(self, peers):
+        res = super().run(peers)
+        for r in res.values():
+            pooled = sorted(x for run in r.get("runs", []) for x in run["lat_ns"])
+            if pooled:
+                r["pooled"] = {"n": len(pooled), "median_us": statistics.median(pooled) / 1000.0,
+                               "p99_us": percentile(pooled, 99) / 1000.0,
+                               "max_us": pooled[-1] / 1000.0}
+        return res
+
+
+class Orphans(Scenario):
+    key, num = "orphans", 5
+    title = "Orphan storm"
+    metrics = [("reap_all_ms", "last reaped (ms)", "ms", 1),
+               ("after_last_exit_ms", "of which after the last _exit() (ms)", "ms", 1),
+               ("peak_zombies", "peak zombies", "", 0),
+               ("left", "not reaped", "", 0)]
+
+    @property
+    def what(self):
+        return (f"The supervisor is PID 1 of a new PID namespace (`unshare --pid --fork "
+                f"--mount-proc`); its service forks {self.cfg['orphans']} orphans (an "
+                f"intermediate process forks them and exits) which then all exit at once. Time "
+                f"from the release to the first sample where every orphan is reaped "
+                f"(kill(pid, 0) fails with ESRCH), and the peak of exited-but-not-reaped "
+                f"orphans (a shared counter bumped just before _exit, minus the reaped). "
+                f"The second column starts at the first sample that saw every orphan past "
+                f"its _exit() call (their exits may still be running in the kernel). The sampler runs SCHED_FIFO so "
+                f"the 10 000 runnable orphans cannot starve it. "
+                f"Samples 0.5 ms apart; the run gives up after "
+                f"{self.cfg['orphan_timeout_ms'] / 1000:g} s. Forking the orphans is not timed.")
+
+    def extra_peers(self, peers):
+        return [Baseline(self.bench)]
+
+    def run_one(self, peer, rep):
+        run = Run(self.bench, f"orphans-{peer.name.split()[0]}")
+        out = run.path("orphans.json")
+        n = self.cfg["orphans"] if rep >= 0 else min(100, self.cfg["orphans"])
+        run.set(orphans=n, out=out, timeout_ms=self.cfg["orphan_timeout_ms"])
+        argv = ["unshare", "--pid", "--fork", "--mount-proc", "--kill-child"] + \
+            peer.single(run, pid1=True, program=self.bench.helper("bench-orphans"))
+        proc = run.popen(argv)
+        try:
+            limit = self.cfg["orphan_timeout_ms"] / 1000.0 + 60
+            if not wait_for(lambda: os.path.exists(out) or proc.poll() is not None, limit, 0.05):
+                raise BenchError("no result from bench-orphans")
+            if not os.path.exists(out):
+                raise BenchError(f"supervisor exited (status {proc.returncode}, see {run.stderr_path})")
+            with open(out) as f:
+                r = json.load(f)
+            if r["parent"] != 1:
+                raise BenchError(f"orphans were reparented to pid {r['parent']}, not to PID 1")
+        finally:
+            init = children(proc.pid)
+            for p in init:
+                kill_quietly(p, signal.SIGKILL)
+            try:
+                proc.wait(30)
+            except subprocess.TimeoutExpired:
+                kill_quietly(proc.pid, signal.SIGKILL)
+                proc.wait(10)
+        m = {"orphans": r["orphans"], "fork_ms": r["fork_ms"], "all_reaped": r["all_reaped"],
+             "peak_zombies": r["peak_zombies"], "left": r["left"], "samples": r["samples"]}
+        if r["all_reaped"]:
+            m["reap_all_ms"] = r["reap_all_ms"]
+            m["after_last_exit_ms"] = max(0.0, r["after_last_exit_ms"])
+        return m
+
+
+class Shutdown(Scenario):
+    key, num = "shutdown", 6
+    title = "Shutdown overhead"
+    metrics = [("overhead_us", "overhead (µs)", "us", 0),
+               ("after_death_us", "of which after the child's death (µs)", "us", 0),
+               ("total_ms", "SIGTERM -> exit (ms)", "ms", 1)]
+
+    @property
+    def what(self):
+        return (f"SIGTERM to the supervisor; the child exits {self.cfg['shutdown_delay_ms']} ms "
+                f"after its own SIGTERM and records CLOCK_MONOTONIC just before _exit(). "
+                f"Overhead = the moment the supervisor's pidfd turns readable in bench-launch "
+                f"(it has exited) minus the child's timestamp. The second column starts the "
+                f"clock when the child's own pidfd turned readable instead (its exit done, "
+                f"as seen by the same poll()), i.e. without the child's own teardown; 0 "
+                f"means both were seen in one wake-up.")
+
+    def run_one(self, peer, rep):
+        run = Run(self.bench, f"shutdown-{peer.name}")
+        out = run.path("exit.txt")
+        run.set(mode="term-delay", out=out, delay_ms=self.cfg["shutdown_delay_ms"])
+        r = run.launch(peer.single(run), ["--ready-dir", run.ready, "--signal", "15",
+                                          "--signal-delay", "50", "--watch-child",
+                                          "--exit-timeout", "20000"],
+                       timeout=60)
+        with open(out) as f:
+            t_child = int(f.read().split()[0])
+        m = {"overhead_us": (r["t_exit"] - t_child) / 1000.0,
+             "total_ms": (r["t_exit"] - r["t_sig"]) / 1e6}
+        if r["t_child_dead"]:
+            m["after_death_us"] = (r["t_exit"] - r["t_child_dead"]) / 1000.0
+        return m
+
+
+class Kill(Scenario):
+    key, num = "kill", 7
+    warmup = False
+    title = "Kill precision"
+    metrics = [("late_ms", "SIGKILL - deadline (ms)", "ms", 2)]
+
+    def extra_peers(self, peers):
+        return [DrainitDefaultGrace(self.bench)] if any(p.name == "drainit" for p in peers) else []
+
+    @property
+    def what(self):
+        return (f"The child handles SIGTERM and keeps running; grace {self.cfg['grace_ms']} ms "
+                f"(drainit --grace, s6 timeout-kill, supervisord stopwaitsecs). bench-launch "
+                f"sends SIGTERM to the supervisor at t_sig and watches the child with a pidfd; "
+                f"the value is the child's death minus (t_sig + grace).")
+
+    def run_one(self, peer, rep):
+        run = Run(self.bench, f"kill-{peer.name.split()[0]}")
+        run.set(mode="ignore-term", out=run.path("term.txt"))
+        grace = getattr(peer, "grace_override", self.cfg["grace_ms"])
+        r = run.launch(peer.single(run, grace_ms=grace),
+                       ["--ready-dir", run.ready, "--signal", "15", "--signal-delay", "50",
+                        "--watch-child", "--exit-timeout", str(grace + 20000)], timeout=60)
+        if not r["t_child_dead"]:
+            raise BenchError("the child did not die")
+        return {"late_ms": (r["t_child_dead"] - (r["t_sig"] + grace * 1000000)) / 1e6}
+
+
+class Crash(Scenario):
+    key, num = "crash", 8
+    warmup = False
+    title = "Crash loop (restart=always)"
+    metrics = [("cpu_ms_per_min", "CPU (ms/min)", "ms", 0),
+               ("restarts_per_min", "restarts/min", "", 0)]
+
+    @property
+    def what(self):
+        return (f"The service exits 1 as soon as it starts; restart always (s6: the default, "
+                f"supervisord: autorestart=true, startsecs=0). CPU time (/proc/PID/schedstat) "
+                f"of the supervisor's own processes over {self.cfg['crash_window_s']:g} s after a 1 s "
+                f"warm-up, scaled to one minute; restarts counted by the service itself.")
+
+    def run_one(self, peer, rep):
+        run = Run(self.bench, f"crash-{peer.name}")
+        out = run.path("crashes")
+        run.set(mode="crash", out=out)
+        if isinstance(peer, Supervisord):
+            argv = peer.single(run, autorestart=True)
+        else:
+            argv = peer.single(run)
+        proc = run.popen(argv)
+        try:
+            if not wait_for(lambda: os.path.exists(out), 15):
+                raise BenchError("the service never started")
+            time.sleep(1.0)
+            pids = peer.procs(proc.pid)
+            c0 = sum(proc_cpu_ns(p) for p in pids)
+            n0 = os.path.getsize(out)
+            time.sleep(self.cfg["crash_window_s"])
+            c1 = sum(proc_cpu_ns(p) for p in pids)
+            n1 = os.path.getsize(out)
+        finally:
+            stop_process(proc)
+        scale = 60.0 / self.cfg["crash_window_s"]
+        return {"cpu_ms_per_min": (c1 - c0) / 1e6 * scale,
+                "restarts_per_min": (n1 - n0) * scale}
+
+
+class LogPipeline(Scenario):
+    key, num = "log", 9
+    warmup = False
+    title = "Log pipeline"
+    metrics = [("median_us", "median (µs)", "us", 0), ("p99_us", "p99 (µs)", "us", 0),
+               ("lost", "lost", "", 0)]
+
+    @property
+    def what(self):
+        return (f"The service writes {self.cfg['log_lines']} timestamped lines to its stdout, "
+                f"2 ms apart; latency = the moment the line is readable in the log file "
+                f"(bench-logwatch follows it with inotify) minus the write. s6: a log/ service "
+                f"running s6-log; supervisord: stdout_logfile; drainit, when its INI accepts "
+                f"it: stdout = file:PATH.")
+
+    def run_one(self, peer, rep):
+        run = Run(self.bench, f"log-{peer.name}")
+        run.set(mode="log", lines=self.cfg["log_lines"], gap_us=2000, delay_ms=300)
+        if isinstance(peer, S6):
+            logdir = run.path("logdir")
+            argv = peer.single(run, log_dir=logdir)
+            logfile = os.path.join(logdir, "current")
+        elif isinstance(peer, Drainit):
+            logfile = run.path("svc.log")
+            argv = peer.log_service(run, logfile)
+        else:
+            logfile = run.path("svc.log")
+            argv = peer.single(run, stdout_log=logfile)
+        watcher = subprocess.Popen([self.bench.helper("bench-logwatch"), logfile,
+                                    str(self.cfg["log_lines"]), "20000"],
+                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        proc = run.popen(argv)
+        try:
+            out, err = watcher.communicate(timeout=60)
+        finally:
+            if watcher.poll() is None:
+                watcher.kill()
+                watcher.wait()
+            stop_process(proc)
+        lat = sorted(int(x) for x in out.split())
+        if not lat:
+            raise BenchError(f"no log line seen ({err.strip()})")
+        return {"median_us": statistics.median(lat) / 1000.0, "p99_us": percentile(lat, 99) / 1000.0,
+                "lost": self.cfg["log_lines"] - len(lat)}
+
+
+class Probe(Scenario):
+    key, num = "probe", 10
+    title = "Probe latency"
+    what = "Health/readiness probe latency."
+    metrics = [("latency_ms", "latency (ms)", "ms", 1)]
+
+    def run_one(self, peer, rep):
+        raise BenchError("no peer implements probes")
+
+
+SCENARIOS = [Startup, Footprint, Idle, Signals, Orphans, Shutdown, Kill, Crash, LogPipeline, Probe]
+
+
+# ------------------------------------------------------------------ report
+
+def summarize(vals):
+    vals = [v for v in vals if v is not None]
+    if not vals:
+        return None
+    return {"median": statistics.median(vals), "min": min(vals), "max": max(vals), "n": len(vals)}
+
+
+def fmt_num(v, dec):
+    if v is None:
+        return "?"
+    if dec == 0:
+        return f"{v:,.0f}"
+    return f"{v:,.{dec}f}"
+
+
+def fmt_summary(s, dec):
+    if s is None:
+        return "—"
+    if s["n"] == 1 or s["min"] == s["max"]:
+        return fmt_num(s["median"], dec)
+    return f"{fmt_num(s['median'], dec)} ({fmt_num(s['min'], dec)}–{fmt_num(s['max'], dec)})"
+
+
+def fmt_bytes(n):
+    if n >= 1024 * 1024:
+        return f"{n / 1048576:.2f} MiB"
+    return f"{n / 1024:.1f} KiB"
+
+
+def drainit_source(drainit):
+    """Which drainit was measured: the git commit of the tree it was built from."""
+    src = os.path.dirname(os.path.dirname(os.path.abspath(drainit)))
+    try:
+        head = subprocess.run(["git", "-C", src, "rev-parse", "--short", "HEAD"],
+                              capture_output=True, text=True, timeout=10)
+        if head.returncode != 0:
+            return f"{drainit} (not in a git tree)"
+        dirty = subprocess.run(["git", "-C", src, "status", "--porcelain", "--", "src",
+                                "meson.build"], capture_output=True, text=True, timeout=10).stdout
+        return f"commit {head.stdout.strip()}" + \
+            (" + uncommitted changes in src/" if dirty.strip() else "")
+    except (OSError, subprocess.SubprocessError):
+        return "?"
+
+
+def machine_info():
+    cpu = "?"
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    cpu = line.split(":", 1)[1].strip()
+                    break
+    except OSError:
+        pass
+    mem = "?"
+    try:
+        with open("/proc/meminfo") as f:
+            mem = f"{int(f.readline().split()[1]) // 1024} MiB"
+    except (OSError, ValueError, IndexError):
+        pass
+    debian = "?"
+    try:
+        with open("/etc/debian_version") as f:
+            debian = f.read().strip()
+    except OSError:
+        pass
+    return {"cpu": cpu, "cores": os.cpu_count(), "kernel": platform.release(),
+            "machine": platform.machine(), "memory": mem, "debian": debian,
+            "python": platform.python_version()}
+
+
+class Bench:
+    def __init__(self, args):
+        self.args = args
+        self.smoke = args.smoke
+        self.cfg = dict(SMOKE if args.smoke else FULL)
+        if args.reps:
+            self.cfg["reps"] = args.reps
+        self.drainit = os.path.abspath(args.drainit)
+        self.helpers = os.path.abspath(args.helpers)
+        self.out_dir = os.path.abspath(args.out_dir)
+        base = "/dev/shm" if os.path.isdir("/dev/shm") and os.access("/dev/shm", os.W_OK) else None
+        self.tmp = tempfile.mkdtemp(prefix="drainit-bench-", dir=base)
+        self.buildtype = "?"
+        try:
+            bdir = os.path.dirname(self.drainit)
+            with open(os.path.join(bdir, "meson-info", "intro-buildoptions.json")) as f:
+                for o in json.load(f):
+                    if o["name"] in ("buildtype", "b_sanitize"):
+                        if o["name"] == "buildtype":
+                            self.buildtype = o["value"]
+                        elif o["value"] != "none":
+                            self.buildtype += f", sanitize={o['value']}"
+        except (OSError, ValueError, KeyError):
+            pass
+
+    def helper(self, name):
+        return os.path.join(self.helpers, name)
+
+    def run(self):
+        for h in ("bench-child", "bench-launch", "bench-sigsend", "bench-orphans", "bench-reaper",
+                  "bench-logwatch"):
+            if not os.access(self.helper(h), os.X_OK):
+                raise SystemExit(f"bench: {self.helper(h)} missing: build with scripts/build")
+        names = [c.name for c in PEER_CLASSES]
+        want = self.args.peers.split(",") if self.args.peers else (["drainit"] if self.smoke else names)
+        peers, missing = [], {}
+        for cls in PEER_CLASSES:
+            if cls.name not in want:
+                continue
+            p = cls(self)
+            why = p.missing()
+            if why:
+                missing[p.name] = why
+            else:
+                peers.append(p)
+        scen_want = [int(x) for x in self.args.scenarios.split(",")] if self.args.scenarios else None
+        started = time.monotonic()
+        results = {
+            "mode": "smoke" if self.smoke else "full",
+            "date": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+            "machine": machine_info(),
+            "config": self.cfg,
+            "peers": {p.name: p.version() for p in peers},
+            "drainit_source": drainit_source(self.drainit),
+            "missing_peers": missing,
+            "scenarios": {},
+        }
+        for cls in SCENARIOS:
+            sc = cls(self)
+            if scen_want and sc.num not in scen_want:
+                continue
+            t = time.monotonic()
+            log(f"[{sc.num}] {sc.title}")
+            res = sc.run(peers)
+            for name, why in missing.items():
+                res[name] = {"na": f"not run: {why}"}
+            results["scenarios"][sc.key] = {"num": sc.num, "title": sc.title, "what": sc.what,
+                                            "metrics": sc.metrics, "peers": res,
+                                            "seconds": round(time.monotonic() - t, 1)}
+        results["seconds"] = round(time.monotonic() - started, 1)
+        os.makedirs(self.out_dir, exist_ok=True)
+        with open(os.path.join(self.out_dir, "results.json"), "w") as f:
+            json.dump(results, f, indent=1)
+            f.write("\n")
+        with open(os.path.join(self.out_dir, "RESULTS.md"), "w") as f:
+            f.write(render(results, [c.name for c in PEER_CLASSES]))
+        if not self.args.keep_tmp:
+            shutil.rmtree(self.tmp, ignore_errors=True)
+        log(f"bench: done in {results['seconds']} s; wrote {self.out_dir}/RESULTS.md and results.json")
+        if self.smoke:
+            return smoke_check(results)
+        return 0
+
+
+def peer_summary(r, key):
+    return summarize([run.get(key) for run in r.get("runs", [])])
+
+
+def cell(r, key, dec):
+    if "na" in r:
+        return f"n/a ({r['na']})"
+    if key in r.get("na_metrics", {}):
+        return f"n/a ({r['na_metrics'][key]})"
+    s = peer_summary(r, key)
+    if s is None:
+        return "failed: " + "; ".join(r.get("errors", [])[:1]) if r.get("errors") else "—"
+    return fmt_summary(s, dec)
+
+
+def render(res, order):
+    m = res["machine"]
+    out = []
+    w = out.append
+    w("# drainit benchmark results\n")
+    w(f"Generated by `bench/run` ({res['mode']} mode) on {res['date']}; "
+      f"{res['config']['reps']} repetitions per scenario, peers interleaved. Cells read "
+      f"**median (min–max)** over the repetitions. Raw numbers: `bench/results.json`. "
+      f"How each number is taken: `bench/README.md`.\n")
+    w("## Machine\n")
+    w("| | |\n|---|---|")
+    w(f"| CPU | {m['cpu']} |")
+    w(f"| Cores | {m['cores']} |")
+    w(f"| Kernel | {m['kernel']} ({m['machine']}) |")
+    w(f"| Memory | {m['memory']} |")
+    w(f"| Debian | {m['debian']} |")
+    for name, v in res["peers"].items():
+        if name == "drainit":
+            v += f", {res.get('drainit_source', '?')}"
+        w(f"| {name} | {v} |")
+    for name, why in res["missing_peers"].items():
+        w(f"| {name} | not run: {why} |")
+    w(f"| Total run time | {res['seconds']:.0f} s |")
+    w("")
+
+    targets = target_table(res)
+    if targets:
+        w("## drainit against its targets\n")
+        w("| Target | drainit | Met? |\n|---|---|---|")
+        for t in targets:
+            w(f"| {t['target']} | {t['value']} | {t['verdict']} |")
+        w("")
+        misses = [t for t in targets if t["verdict"].startswith("no")]
+        if misses:
+            w("Where drainit misses a target, and why:\n")
+            for t in misses:
+                w(f"- **{t['target']}**: {t['why']}")
+            w("")
+
+    for key, sc in res["scenarios"].items():
+        w(f"## {sc['num']}. {sc['title']}\n")
+        w(sc["what"] + "\n")
+        metrics = sc["metrics"]
+        peers = sc["peers"]
+        names = [n for n in order if n in peers] + [n for n in peers if n not in order]
+        all_na = all("na" in peers[n] for n in names)
+        if key == "probe" or all_na:
+            w("| Peer | Result |\n|---|---|")
+            for n in names:
+                w(f"| {n} | {cell(peers[n], metrics[0][0], 0)} |")
+            w("")
+            continue
+        w("| Peer | " + " | ".join(lbl for _, lbl, _, _ in metrics) + " |")
+        w("|---|" + "---|" * len(metrics))
+        for n in names:
+            r = peers[n]
+            if "na" in r:
+                w(f"| {n} | n/a ({r['na']}) |" + " |" * (len(metrics) - 1))
+                continue
+            w(f"| {n} | " + " | ".join(cell(r, k, d) for k, _, _, d in metrics) + " |")
+        w("")
+        if key == "signal":
+            pooled = [(n, peers[n]["pooled"]) for n in names if "pooled" in peers[n]]
+            if pooled:
+                w("All signals of all repetitions pooled:\n")
+                w("| Peer | signals | median (µs) | p99 (µs) | max (µs) |\n|---|---|---|---|---|")
+                for n, p in pooled:
+                    w(f"| {n} | {p['n']} | {p['median_us']:.1f} | {p['p99_us']:.1f} | {p['max_us']:.0f} |")
+                w("")
+        for n in names:
+            if peers[n].get("note"):
+                w(f"*{n}*: {peers[n]['note']}.\n")
+        if key == "footprint":
+            w("Binary size (stripped executables; shared libraries beyond glibc listed apart):\n")
+            w("| Peer | executables | extra shared libraries |\n|---|---|---|")
+            for n in names:
+                b = peers[n].get("binary")
+                if not b:
+                    continue
+                files = ", ".join(f"{k} {fmt_bytes(v)}" for k, v in b["files"].items())
+                if len(b["files"]) > 1:
+                    files += f" = {fmt_bytes(b['total_files'])}"
+                if b.get("interpreter"):
+                    files += f" (script, run by {b['interpreter']})"
+                libs = ", ".join(f"{k} {fmt_bytes(v)}" for k, v in b["libs"].items()) or "none"
+                w(f"| {n} | {files} | {libs} |")
+            w("")
+            bds = [(n, peers[n]["runs"][0]["rss1_by_mapping"]) for n in names
+                   if peers[n].get("runs") and peers[n]["runs"][0].get("rss1_by_mapping")
+                   and n != "supervisord"]
+            if bds:
+                w("Where the RSS with 1 service sits (first repetition, KiB per mapping):\n")
+                w("| Peer | Rss by mapping (KiB) |\n|---|---|")
+                for n, bd in bds:
+                    top = sorted(bd.items(), key=lambda kv: -kv[1])
+                    w(f"| {n} | " + ", ".join(f"{k} {v}" for k, v in top) + " |")
+                w("")
+        if key == "orphans":
+            for n in names:
+                r = peers[n]
+                runs = r.get("runs", [])
+                if runs and not all(x["all_reaped"] for x in runs):
+                    bad = sum(1 for x in runs if not x["all_reaped"])
+                    w(f"*{n}*: {bad} of {len(runs)} repetitions left orphans unreaped after "
+                      f"{res['config']['orphan_timeout_ms'] / 1000:g} s "
+                      f"(\"not reaped\" column; \"last reaped\" counts only complete runs).\n")
+        if key in NOTES:
+            w(NOTES[key] + "\n")
+        errs = [(n, e) for n in names for e in peers[n].get("errors", [])]
+        if errs:
+            w("Errors:\n")
+            for n, e in errs:
+                w(f"- {n}: {e}")
+            w("")
+        w(f"<sub>scenario run time {sc['seconds']:.0f} s</sub>\n")
+    return "\n".join(out) + "\n"
+
+
+# Why drainit misses a target, when it does: written from the source (src/),
+# strace of drainit and side experiments on the machine of bench/RESULTS.md;
+# shown only for the targets a run finds missed.
+MISS_WHY = {
+    "idle": "something woke drainit's loop while idle: with no timer armed libev sleeps in "
+            "epoll_wait with its 59.7 s MAX_BLOCKTIME, so a wake-up within the window means "
+            "a timer or an event.",
+    "rss": "RSS counts every page mapped into the process, shared or not, and most of it is "
+           "glibc: drainit touches more of libc.so.6 than tini does (stdio and printf-style "
+           "formatting for its timestamped log, gmtime_r, getopt_long, strerror, the INI "
+           "reader) and maps libev and libinih besides (per-mapping table in section 2). "
+           "What it costs the machine on its own is its PSS.",
+    "pss": "see the RSS note: with 50 services drainit's PSS adds the per-service state, the "
+           "exec-status pipes and the watchers.",
+    "startup": "most of the gap is dynamic loading: drainit loads two shared libraries more "
+               "than tini (libev, libinih), each an mmap series plus relocation page faults "
+               "before main() (compare tini with tini-static in section 1). In a side "
+               "experiment on this machine a drainit linked against libev.a and libinih.a "
+               "started about 0.4 ms sooner, level with tini. The rest is work before the "
+               "fork (libev loop, 15 signal watchers, the exec-status pipe, a log line) and "
+               "resetting every signal disposition in the child before its exec.",
+    "forward": "drainit forwards from libev's loop: the signal interrupts epoll_wait and runs "
+               "libev's handler, which writes to an eventfd; epoll_wait returns, the loop "
+               "reads the eventfd and only then calls kill(-pgid) (seen with strace). That "
+               "is a signal frame and three system calls more than tini and dumb-init, "
+               "which take the signal synchronously (sigtimedwait/sigwait) and kill at once. "
+               "Every forwarded signal is also logged (one write to stderr, after the kill). "
+               "libev's EVFLAG_SIGNALFD would drop the handler and the eventfd.",
+    "p99": "same path as the median (see the forwarding note), plus the stderr write of the "
+           "previous forward and scheduling noise of the VM.",
+    "orphans": "see the orphan storm table.",
+    "shutdown": "after the last reap drainit writes three log lines (the exit, the summary, "
+                "the exit code), frees its state and destroys the loop before exit(), and "
+                "its exit unmaps two shared libraries more than tini's. Most of the overhead "
+                "is the kernel's (the child's teardown, SIGCHLD, wake-ups): compare the "
+                "peers.",
+    "kill": "the grace timer is a libev ev_timer, so SIGKILL goes out when epoll_wait "
+            "returns: libev rounds the timeout up to the next millisecond and the kernel "
+            "lets a timeout T end anywhere in [T, T + T/1000] (select_estimate_accuracy, "
+            "capped at 100 ms). The lateness therefore grows with the grace period: about "
+            "2 ms at 1 s, about 11 ms at the default 10 s. A timerfd deadline (its slack "
+            "is the 50 µs timer slack), or a short re-armed timer near the deadline, would "
+            "keep it under a millisecond.",
+}
+
+# Per-scenario remarks on how the peers behave, from their source or strace.
+NOTES = {
+    "idle": "drainit: none within 10 s, but its epoll_wait timeout is libev's MAX_BLOCKTIME, "
+            "59.743 s (seen with strace), so an idle drainit still wakes about once a minute. "
+            "tini waits for signals with a 1 s sigtimedwait timeout and supervisord's main "
+            "loop polls with a 1 s timeout: about one wake-up a second each.",
+    "startup": "supervisord spawns its programs from its main loop, about a second after it "
+               "starts (its first loop tick).",
+    "orphans": "supervisord reaps at most 100 children per main-loop iteration (the "
+               "recursion guard of Supervisor.reap) and its loop wakes about once a second, "
+               "so it clears roughly 100 orphans a second. The min–max spread of every row, "
+               "the baseline's included, is the kernel's: 10 000 exits contend for "
+               "tasklist_lock with the reaper's wait4().",
+    "shutdown": "supervisord notices SIGTERM in its 1 s main-loop tick, hence the ~1 s to "
+                "exit, and the reap of its program likewise.",
+    "kill": "supervisord checks stopwaitsecs in its main loop, which ticks once a second, so "
+            "its SIGKILL comes up to a second late (stopwaitsecs is in whole seconds).",
+    "crash": "s6-supervise waits at least one second between two starts of a service, by "
+             "design; supervisord restarts from its main loop.",
+}
+
+
+def target_table(res):
+    sc = res["scenarios"]
+
+    def dsum(key, metric):
+        r = sc.get(key, {}).get("peers", {}).get("drainit")
+        if not r or "na" in r:
+            return None
+        return peer_summary(r, metric)
+
+    def best_peer(key, metric):
+        best = None
+        for n, r in sc.get(key, {}).get("peers", {}).items():
+            if n.startswith("drainit") or "na" in r or "(" in n:
+                continue
+            s = peer_summary(r, metric)
+            if s and (best is None or s["median"] < best[1]):
+                best = (n, s["median"])
+        return best
+
+    rows = []
+
+    def add(target, value, ok, why_key, cmp=""):
+        if value is None:
+            return
+        rows.append({"target": target, "value": value + cmp,
+                     "verdict": "yes" if ok else "no",
+                     "why": MISS_WHY.get(why_key, "")})
+
+    s = dsum("idle", "wakeups")
+    if s:
+        add(f"idle wakeups 0 in {res['config']['idle_s']:g} s", f"{s['median']:.0f} "
+            f"(max {s['max']:.0f})", s["max"] == 0, "idle")
+    s = dsum("footprint", "rss1_kib")
+    tini = sc.get("footprint", {}).get("peers", {}).get("tini")
+    if s:
+        t = peer_summary(tini, "rss1_kib") if tini and "na" not in tini else None
+        if t:
+            add("RSS with 1 service <= tini's", f"{s['median']:.0f} KiB",
+                s["median"] <= t["median"], "rss", f" vs tini {t['median']:.0f} KiB")
+    s = dsum("footprint", "pss50_kib")
+    if s:
+        add("PSS with 50 services < 2.5 MiB", f"{s['median'] / 1024:.2f} MiB",
+            s["median"] < 2.5 * 1024, "pss")
+    s = dsum("startup", "startup_us")
+    if s:
+        b = best_peer("startup", "startup_us")
+        if b:
+            add("start-up median <= best peer", f"{s['median']:.0f} µs",
+                s["median"] <= b[1], "startup", f" vs {b[0]} {b[1]:.0f} µs")
+    s = dsum("signal", "median_us")
+    if s:
+        b = best_peer("signal", "median_us")
+        if b:
+            add("forwarding median <= best peer", f"{s['median']:.1f} µs",
+                s["median"] <= b[1], "forward", f" vs {b[0]} {b[1]:.1f} µs")
+    r = sc.get("signal", {}).get("peers", {}).get("drainit")
+    if r and "pooled" in r:
+        p = r["pooled"]["p99_us"]
+        add("forwarding p99 < 100 µs", f"{p:.1f} µs (all signals pooled)", p < 100, "p99")
+    r = sc.get("orphans", {}).get("peers", {}).get("drainit")
+    if r and r.get("runs"):
+        ok = all(x["all_reaped"] for x in r["runs"]) and not r.get("errors")
+        add("orphan storm: all reaped", f"{sum(1 for x in r['runs'] if x['all_reaped'])} of "
+            f"{len(r['runs'])} runs", ok, "orphans")
+    s = dsum("shutdown", "overhead_us")
+    if s:
+        add("shutdown overhead < 1 ms", f"{s['median']:.0f} µs (max {s['max']:.0f})",
+            s["max"] < 1000, "shutdown")
+    r = sc.get("kill", {}).get("peers", {}).get("drainit")
+    if r and r.get("runs"):
+        worst = max(abs(x["late_ms"]) for x in r["runs"])
+        s = peer_summary(r, "late_ms")
+        add(f"SIGKILL within 3 ms of its deadline (grace {res['config']['grace_ms']} ms)",
+            f"{s['median']:+.2f} ms (worst {worst:.2f})", worst <= 3.0, "kill")
+    r = sc.get("kill", {}).get("peers", {}).get(DrainitDefaultGrace.name)
+    if r and r.get("runs"):
+        worst = max(abs(x["late_ms"]) for x in r["runs"])
+        s = peer_summary(r, "late_ms")
+        add("same, with the default grace 10 s (not a stated target)",
+            f"{s['median']:+.2f} ms (worst {worst:.2f})", worst <= 3.0, "kill")
+    return rows
+
+
+def smoke_check(res):
+    """Each scenario must have produced a number for drainit (or, for the
+    features drainit does not have yet, its n/a reason). Never a timing check."""
+    failures = []
+    for key, sc in res["scenarios"].items():
+        r = sc["peers"].get("drainit")
+        if r is None:
+            failures.append(f"{key}: drainit not run")
+            continue
+        if "na" in r:
+            if NOT_YET not in r["na"]:
+                failures.append(f"{key}: n/a without reason")
+            continue
+        runs = r.get("runs", [])
+        if not runs:
+            failures.append(f"{key}: no result: {'; '.join(r.get('errors', []))}")
+            continue
+        for mkey, *_ in sc["metrics"]:
+            if mkey in r.get("na_metrics", {}):
+                continue
+            v = runs[0].get(mkey)
+            if not isinstance(v, (int, float)) or isinstance(v, bool) or math.isnan(v):
+                failures.append(f"{key}: {mkey} is not a number: {v!r}")
+    for f in failures:
+        log(f"bench-smoke: FAIL {f}")
+    if not failures:
+        log(f"bench-smoke: ok ({len(res['scenarios'])} scenarios)")
+    return 1 if failures else 0
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--smoke", action="store_true")
+    ap.add_argument("--drainit", required=True)
+    ap.add_argument("--helpers", required=True)
+    ap.add_argument("--out-dir", required=True)
+    ap.add_argument("--peers", help="comma-separated subset of: " +
+                    ",".join(c.name for c in PEER_CLASSES))
+    ap.add_argument("--scenarios", help="comma-separated scenario numbers (1-10)")
+    ap.add_argument("--reps", type=int)
+    ap.add_argument("--keep-tmp", action="store_true", help="keep the per-run directories")
+    args = ap.parse_args()
+    if os.geteuid() != 0:
+        log("bench: warning: not root; the orphan storm (unshare --pid) will fail")
+    sys.exit(Bench(args).run())
+
+
+if __name__ == "__main__":
+    main()
