@@ -202,8 +202,7 @@ lifecycle_on_unhealthy(struct supervisor *sup, struct service *svc, const char *
 		 svc->cfg->name, (int)svc->proc.pid, why, signal_name(svc->cfg->stop_signal),
 		 format_duration(svc->cfg->grace_ms, dbuf, sizeof(dbuf)));
 	service_signal(sup, svc, svc->cfg->stop_signal);
-	ev_timer_set(&svc->grace_timer, (ev_tstamp)svc->cfg->grace_ms / 1000.0, 0.);
-	ev_timer_start(sup->loop, &svc->grace_timer);
+	ptimer_start(sup->loop, &svc->grace_timer, svc->cfg->grace_ms);
 }
 
 /* ---- failure for good ------------------------------------------------------- */
@@ -227,8 +226,7 @@ stop_for_dependency(struct supervisor *sup, struct service *svc, const char *dep
 	svc->state = SVC_STOPPING;
 	svc->sent_signal = svc->cfg->stop_signal;
 	service_signal(sup, svc, svc->cfg->stop_signal);
-	ev_timer_set(&svc->grace_timer, (ev_tstamp)svc->cfg->grace_ms / 1000.0, 0.);
-	ev_timer_start(sup->loop, &svc->grace_timer);
+	ptimer_start(sup->loop, &svc->grace_timer, svc->cfg->grace_ms);
 }
 
 static void

@@ -152,7 +152,9 @@ main(int argc, char **argv)
 	log_format = (enum log_format)(cli.log_format >= 0 ? cli.log_format : cfg.log_format);
 
 	fds_cloexec_inherited();
-	loop = ev_default_loop(EVFLAG_AUTO);
+	/* signalfd: a signal is read from an fd in the loop, with no handler
+	 * frame and no wake-up pipe in between (forwarding latency). */
+	loop = ev_default_loop(EVFLAG_AUTO | EVFLAG_SIGNALFD);
 	if (!loop) {
 		fprintf(stderr, "drainit: cannot initialise the event loop (bad LIBEV_FLAGS?)\n");
 		config_free(&cfg);

@@ -213,7 +213,7 @@ service_on_exit(struct supervisor *sup, struct service *svc, int wstatus)
 	msec_t ran = sup->sys->now() - svc->started_at;
 	char dbuf[32];
 
-	ev_timer_stop(sup->loop, &svc->grace_timer);
+	ptimer_stop(sup->loop, &svc->grace_timer);
 	svc->wstatus = wstatus;
 	if (svc->proc.fail_step == SPAWN_STEP_NONE)
 		log_info("service %s (pid %d): %s%s after %s", svc->cfg->name, (int)svc->proc.pid,

@@ -67,17 +67,21 @@ prestop_timer_cb(EV_P_ ev_timer *w, int revents)
 static void
 cap_timer_cb(EV_P_ ev_timer *w, int revents)
 {
-	(void)w;
 	(void)revents;
+	if (!ptimer_due(EV_A_ container_of(w, struct ptimer, w)))
+		return;
 	shutdown_handle(ev_userdata(EV_A), SD_CAP_EXPIRED, NULL);
 }
 
 static void
 grace_timer_cb(EV_P_ ev_timer *w, int revents)
 {
+	struct service *svc = container_of(w, struct service, grace_timer.w);
+
 	(void)revents;
-	shutdown_handle(ev_userdata(EV_A), SD_GRACE_EXPIRED,
-			container_of(w, struct service, grace_timer));
+	if (!ptimer_due(EV_A_ &svc->grace_timer))
+		return;
+	shutdown_handle(ev_userdata(EV_A), SD_GRACE_EXPIRED, svc);
 }
 
 void
@@ -87,9 +91,9 @@ shutdown_init(struct supervisor *sup)
 	sup->stage_started[STAGE_RUNNING] = sup->sys->now();
 	sup->stage_seen[STAGE_RUNNING] = true;
 	ev_init(&sup->prestop_timer, prestop_timer_cb);
-	ev_init(&sup->cap_timer, cap_timer_cb);
+	ptimer_init(&sup->cap_timer, cap_timer_cb);
 	for (size_t i = 0; i < sup->nsvcs; i++)
-		ev_init(&sup->svcs[i].grace_timer, grace_timer_cb);
+		ptimer_init(&sup->svcs[i].grace_timer, grace_timer_cb);
 }
 
 static void
@@ -122,7 +126,7 @@ enter_unready(struct supervisor *sup)
 	sup->ready = false;
 	lifecycle_shutdown_begins(sup);
 	if (sup->cfg->shutdown_timeout_ms > 0) {
-		arm(sup, &sup->cap_timer, sup->cfg->shutdown_timeout_ms);
+		ptimer_start(sup->loop, &sup->cap_timer, sup->cfg->shutdown_timeout_ms);
 		log_info("shutdown: stage unready (%s): readiness is now \"not ready\"; shutdown_timeout %s",
 			 sup->reason, format_duration(sup->cfg->shutdown_timeout_ms, dbuf, sizeof(dbuf)));
 	} else {
@@ -171,7 +175,7 @@ stop_ready_services(struct supervisor *sup, bool announce)
 			 signal_name(svc->cfg->stop_signal), svc->cfg->name, (int)svc->proc.pid,
 			 format_duration(svc->cfg->grace_ms, dbuf, sizeof(dbuf)));
 		service_signal(sup, svc, svc->cfg->stop_signal);
-		arm(sup, &svc->grace_timer, svc->cfg->grace_ms);
+		ptimer_start(sup->loop, &svc->grace_timer, svc->cfg->grace_ms);
 	}
 }
 
@@ -189,7 +193,7 @@ enter_stopping(struct supervisor *sup)
 static void
 kill_service(struct supervisor *sup, struct service *svc)
 {
-	ev_timer_stop(sup->loop, &svc->grace_timer);
+	ptimer_stop(sup->loop, &svc->grace_timer);
 	svc->state = SVC_KILLING;
 	svc->killed = true;
 	service_signal(sup, svc, SIGKILL);
@@ -200,7 +204,7 @@ enter_killing(struct supervisor *sup, const char *why)
 {
 	stage_enter(sup, STAGE_KILLING);
 	ev_timer_stop(sup->loop, &sup->prestop_timer);
-	ev_timer_stop(sup->loop, &sup->cap_timer);
+	ptimer_stop(sup->loop, &sup->cap_timer);
 	log_info("shutdown: stage killing (%s)", why);
 	hooks_kill_all(sup);
 	for (size_t i = 0; i < sup->nsvcs; i++) {
@@ -274,9 +278,9 @@ enter_exited(struct supervisor *sup)
 	stage_enter(sup, STAGE_EXITED);
 	sup->stage_ended[STAGE_EXITED] = sup->stage_started[STAGE_EXITED];
 	ev_timer_stop(sup->loop, &sup->prestop_timer);
-	ev_timer_stop(sup->loop, &sup->cap_timer);
+	ptimer_stop(sup->loop, &sup->cap_timer);
 	for (size_t i = 0; i < sup->nsvcs; i++)
-		ev_timer_stop(sup->loop, &sup->svcs[i].grace_timer);
+		ptimer_stop(sup->loop, &sup->svcs[i].grace_timer);
 	if (sup->main)
 		sup->exit_code = service_exit_code(sup->main);
 	else if (sup->first_unclean)

@@ -12,6 +12,7 @@
 
 #include "config.h"
 #include "parse.h"
+#include "timer.h"
 
 #define container_of(ptr, type, member) \
 	((type *)(void *)((char *)(ptr) - offsetof(type, member)))
@@ -133,7 +134,7 @@ struct service {
 	int wstatus;		/* valid once EXITED */
 	int sent_signal;	/* stop signal drainit sent, 0 if none */
 	bool killed;		/* drainit escalated to SIGKILL */
-	ev_timer grace_timer;
+	struct ptimer grace_timer;	/* stop signal -> SIGKILL */
 	msec_t started_at;
 	char **envp;		/* environment of the current run */
 	struct svc_probe pr;	/* issue 3: readiness, health, sd_notify */
@@ -224,7 +225,7 @@ struct supervisor {
 	bool stage_seen[_STAGE_MAX];
 	bool prestop_elapsed;
 	ev_timer prestop_timer;
-	ev_timer cap_timer;
+	struct ptimer cap_timer;	/* shutdown_timeout */
 	char reason[128];
 
 	struct service *first_unclean;	/* first service that did not stop cleanly */

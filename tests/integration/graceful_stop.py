@@ -64,6 +64,16 @@ def sigint_starts_shutdown_too():
         d.wait_for(r"sending SIGTERM to service tsvc")
 
 
+def sigterm_from_inside_the_namespace():
+    """PID 1 gets no signal it has no handler for from inside its namespace:
+    `kill -TERM 1` in a container must still start the shutdown."""
+    with Drainit(["--", "sh", "-c", "sleep 0.3; kill -WINCH 1; kill -TERM 1; sleep 30"]) as d:
+        d.expect_rc(143)
+        # both reach PID 1 (pending signals are read lowest number first)
+        d.wait_for(r"forwarded SIGWINCH to 1 service")
+        d.wait_for(r"stage unready \(SIGTERM received\)")
+
+
 if __name__ == "__main__":
     run(slow_drain_exits_after_service_not_at_grace, repeated_sigterm_changes_nothing,
-        sigint_starts_shutdown_too)
+        sigint_starts_shutdown_too, sigterm_from_inside_the_namespace)

@@ -131,23 +131,23 @@ Test(stages, full_sequence_clean)
 	cr_expect_not(sup.ready, "readiness must flip at once");
 	cr_expect(ev_is_active(&sup.prestop_timer));
 	cr_expect_eq(nkills, 0, "nothing may be signalled during prestop");
-	cr_expect_not(ev_is_active(&sup.cap_timer), "no cap configured");
+	cr_expect_not(ev_is_active(&sup.cap_timer.w), "no cap configured");
 
 	fake_now += 5000;
 	shutdown_handle(&sup, SD_PRESTOP_ELAPSED, NULL);
 	cr_expect_eq(sup.stage, STAGE_STOPPING);
 	cr_expect(killed(-100, SIGTERM));
 	cr_expect(killed(-101, SIGQUIT));
-	cr_expect(ev_is_active(&sup.svcs[0].grace_timer));
+	cr_expect(ev_is_active(&sup.svcs[0].grace_timer.w));
 	cr_expect_eq(sup.svcs[1].state, SVC_STOPPING);
 
 	reaper_on_exit(&sup, 100, EXITED(0));
 	cr_expect_eq(sup.stage, STAGE_STOPPING);
-	cr_expect_not(ev_is_active(&sup.svcs[0].grace_timer));
+	cr_expect_not(ev_is_active(&sup.svcs[0].grace_timer.w));
 	reaper_on_exit(&sup, 101, SIGNALED(SIGQUIT));
 	cr_expect_eq(sup.stage, STAGE_EXITED);
 	cr_expect_eq(shutdown_exit_code(&sup), 0, "died of its stop signal = clean");
-	cr_expect_not(ev_is_active(&sup.svcs[1].grace_timer));
+	cr_expect_not(ev_is_active(&sup.svcs[1].grace_timer.w));
 	cr_expect_eq(sup.stage_ended[STAGE_PRESTOP] - sup.stage_started[STAGE_PRESTOP], 5000);
 	cr_expect_not(sup.stage_seen[STAGE_KILLING]);
 }
@@ -237,15 +237,15 @@ Test(stages, cap_expiry_kills_everything)
 {
 	setup("[drainit]\nshutdown_timeout = 2s\n[service:a]\ncommand = a\ngrace_period = 1h\n");
 	shutdown_on_signal(&sup, SIGTERM);
-	cr_expect(ev_is_active(&sup.cap_timer));
+	cr_expect(ev_is_active(&sup.cap_timer.w));
 	cr_expect_eq(sup.stage, STAGE_STOPPING);
 	shutdown_handle(&sup, SD_CAP_EXPIRED, NULL);
 	cr_expect_eq(sup.stage, STAGE_KILLING);
 	cr_expect(killed(-100, SIGKILL));
-	cr_expect_not(ev_is_active(&sup.svcs[0].grace_timer));
+	cr_expect_not(ev_is_active(&sup.svcs[0].grace_timer.w));
 	reaper_on_exit(&sup, 100, SIGNALED(SIGKILL));
 	cr_expect_eq(sup.stage, STAGE_EXITED);
-	cr_expect_not(ev_is_active(&sup.cap_timer));
+	cr_expect_not(ev_is_active(&sup.cap_timer.w));
 }
 
 Test(stages, everything_gone_during_prestop_skips_the_delay)
@@ -513,7 +513,7 @@ Test(lifecycle, requires_stops_dependents_when_the_dependency_fails)
 	cr_assert_eq(sup.svcs[0].state, SVC_FAILED);
 	cr_expect(killed(-101, SIGTERM), "web requires db: stopped");
 	cr_expect_not(killed(-102, SIGTERM), "after alone does not stop it");
-	cr_expect(ev_is_active(&sup.svcs[1].grace_timer));
+	cr_expect(ev_is_active(&sup.svcs[1].grace_timer.w));
 	shutdown_handle(&sup, SD_GRACE_EXPIRED, &sup.svcs[1]);
 	cr_expect(killed(-101, SIGKILL), "grace applies outside a shutdown too");
 	reaper_on_exit(&sup, 101, SIGNALED(SIGKILL));
