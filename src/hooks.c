@@ -153,6 +153,7 @@ hooks_kill_all(struct supervisor *sup)
 			continue;
 		log_info("%s (pid %d): sending SIGKILL (shutdown forced)",
 			 hook_label(sup, h, lbl, sizeof(lbl)), (int)h->proc.pid);
+		h->forced = true;
 		if (sup->sys->kill(-h->proc.pid, SIGKILL) < 0 && errno != ESRCH)
 			log_warn("%s: kill: %s", lbl, strerror(errno));
 	}
@@ -188,6 +189,9 @@ hook_on_exit(struct supervisor *sup, struct hook *h, int wstatus)
 	hook_label(sup, h, lbl, sizeof(lbl));
 	if (h->proc.fail_step != SPAWN_STEP_NONE)
 		;	/* hook_on_exec said it */
+	else if (h->forced)
+		log_info("%s (pid %d): %s (shutdown forced)", lbl, (int)h->proc.pid,
+			 describe_status(wstatus, buf, sizeof(buf)));
 	else if (h->timed_out)
 		log_warn("%s (pid %d): timed out, %s", lbl, (int)h->proc.pid,
 			 describe_status(wstatus, buf, sizeof(buf)));

@@ -162,6 +162,7 @@ struct hook {
 	struct proc proc;
 	bool running;
 	bool timed_out;
+	bool forced;		/* SIGKILLed by the killing stage */
 	ev_timer timer;
 	char **envp;		/* environment handed to the hook */
 };

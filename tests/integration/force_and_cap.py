@@ -44,6 +44,7 @@ command = {TSVC} --name stubborn --ignore 15
                        r"stage killing \(shutdown_timeout 1s reached\)",
                        r"drain hook #1 \(pid \d+\): sending SIGKILL \(shutdown forced\)",
                        r"sending SIGKILL to service stubborn")
+        d.wait_for(r"drain hook #1 \(pid \d+\): killed by signal 9 \(SIGKILL\) \(shutdown forced\)")
         waited = d.time_of(r"stage killing") - d.time_of(r"stage unready")
         check(0.95 <= waited < 20, f"cap hit {waited:.3f}s after the shutdown began", d)
 
