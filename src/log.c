@@ -200,6 +200,27 @@ log_format_json(char *buf, size_t len, const char *ts, enum log_level lvl, const
 	return b.off;
 }
 
+static int (*writer)(void *arg, const char *line, size_t len);
+static void *writer_arg;
+
+void
+log_set_writer(int (*fn)(void *arg, const char *line, size_t len), void *arg)
+{
+	writer = fn;
+	writer_arg = arg;
+}
+
+/* One whole line: through the writer (non-blocking, in the loop) when one
+ * is set, else a single write(2). */
+static void
+emit(const char *line, size_t len)
+{
+	if (writer && writer(writer_arg, line, len) == 0)
+		return;
+	/* stderr may be a closed pipe; SIGPIPE is ignored, the error is not ours to fix. */
+	(void)!write(STDERR_FILENO, line, len);
+}
+
 void
 log_msg(enum log_level lvl, const char *fmt, ...)
 {
@@ -229,7 +250,7 @@ log_msg(enum log_level lvl, const char *fmt, ...)
 		va_end(ap);
 		len = log_format_json(out, sizeof(out), ts, lvl, msg,
 				      stage_fn ? stage_fn(stage_arg) : NULL);
-		(void)!write(STDERR_FILENO, out, len);
+		emit(out, len);
 		errno = saved;
 		return;
 	}
@@ -239,7 +260,6 @@ log_msg(enum log_level lvl, const char *fmt, ...)
 	va_end(ap);
 	len = (size_t)n < sizeof(buf) - 1 ? (size_t)n : sizeof(buf) - 2;
 	buf[len++] = '\n';
-	/* stderr may be a closed pipe; SIGPIPE is ignored, the error is not ours to fix. */
-	(void)!write(STDERR_FILENO, buf, len);
+	emit(buf, len);
 	errno = saved;
 }

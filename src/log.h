@@ -1,5 +1,6 @@
 /* log.h: drainit's own messages on stderr. One line per event, written
- * with a single write(2) so lines from drainit never interleave mid-line:
+ * whole (one write(2), or queued whole by output.c) so lines from drainit
+ * never interleave mid-line:
  *   2026-11-25T08:30:00.123Z drainit: shutdown: stage prestop (delay 5s, 2 drain hooks)
  * or, with log_format = json, one JSON object per line:
  *   {"ts":"2026-11-25T08:30:00.123Z","level":"info","msg":"...","service":null,"pid":null,"stage":"prestop"}
@@ -29,6 +30,12 @@ void log_msg(enum log_level lvl, const char *fmt, ...)
 /* "debug", "info", "warn", "error" / "text", "json". 0 or -EINVAL. */
 int log_level_parse(const char *s, enum log_level *ret);
 int log_format_parse(const char *s, enum log_format *ret);
+
+/* Once the loop exists, lines go through fn (output.c queues them on a
+ * non-blocking stderr, so a stalled log reader never stalls drainit);
+ * fn returns 0 when it took the line (queued or counted as dropped), else
+ * the line is written directly. NULL: direct writes again. */
+void log_set_writer(int (*fn)(void *arg, const char *line, size_t len), void *arg);
 
 /* Where json lines get their "stage" field: fn(arg) at each line. */
 void log_set_stage_source(const char *(*fn)(const void *arg), const void *arg);

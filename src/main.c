@@ -168,6 +168,8 @@ main(int argc, char **argv)
 	sup.is_pid1 = getpid() == 1;
 	log_set_stage_source(stage_of, &sup);	/* "stage" of json log lines */
 
+	/* From here on the log never blocks the loop (output.c queues it). */
+	output_log_attach(&sup);
 	signals_setup(&sup, sigw);
 	reaper_setup(&sup, &childw);
 	log_info("drainit %s starting as %s: %zu service%s%s%s", DRAINIT_VERSION,

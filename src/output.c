@@ -62,6 +62,7 @@ struct sink {
 	bool own_fd;		/* ours to close */
 	bool sock;		/* send(MSG_DONTWAIT) */
 	bool guard;		/* a blocking fd: poll() first, write <= PIPE_BUF */
+	bool flushing;		/* in sink_flush (its log lines only queue) */
 	char *buf;		/* SINK_CAP bytes once used */
 	size_t head, len;
 	ev_io wio;		/* active only while writes would block */
@@ -94,6 +95,7 @@ struct output {
 	int width;		/* longest service name */
 	bool timestamps;
 	bool exiting;
+	unsigned long log_dropped;	/* drainit's own lines, stderr full */
 	ev_timer exit_timer;
 };
 
@@ -202,6 +204,7 @@ sink_flush(struct sink *k)
 	struct ev_loop *loop = k->out->sup->loop;
 	char lbl[PATH_MAX + 32];
 
+	k->flushing = true;
 	while (k->len > 0) {
 		const char *p = k->buf + k->head;
 		size_t n = k->len;
@@ -223,6 +226,7 @@ sink_flush(struct sink *k)
 			struct pollfd pfd = { .fd = k->fd, .events = POLLOUT };
 			if (poll(&pfd, 1, 0) == 0) {
 				ev_io_start(loop, &k->wio);
+				k->flushing = false;
 				return;
 			}
 			if (n > PIPE_BUF)
@@ -248,10 +252,12 @@ sink_flush(struct sink *k)
 			continue;
 		if (w < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
 			ev_io_start(loop, &k->wio);
+			k->flushing = false;
 			return;
 		}
 		sink_fail(k, w < 0 ? errno : EIO);
 	}
+	k->flushing = false;
 	k->head = 0;
 	ev_io_stop(loop, &k->wio);
 	sink_wake(k);
@@ -732,11 +738,54 @@ busy:
 	return false;
 }
 
+/* Queues one of drainit's own log lines on its stderr sink. */
+static int
+output_log_write(void *arg, const char *line, size_t len)
+{
+	struct output *out = arg;
+	struct sink *k = sink_std(out, STDERR_FILENO);
+	char note[96];
+	int n;
+
+	if (!k || len > OUTPUT_LINE_MAX)
+		return -1;	/* written directly */
+	if (!k->buf && !(k->buf = malloc(SINK_CAP)))
+		return -1;
+	if (!sink_room(k)) {
+		out->log_dropped++;	/* never block, never grow: count */
+		return 0;
+	}
+	if (k->head + k->len + len + sizeof(note) > SINK_CAP) {
+		memmove(k->buf, k->buf + k->head, k->len);
+		k->head = 0;
+	}
+	if (out->log_dropped) {
+		n = snprintf(note, sizeof(note), "drainit: %lu log lines dropped (stderr not read)\n",
+			     out->log_dropped);
+		memcpy(k->buf + k->head + k->len, note, (size_t)n);
+		k->len += (size_t)n;
+		out->log_dropped = 0;
+	}
+	memcpy(k->buf + k->head + k->len, line, len);
+	k->len += len;
+	if (!k->flushing)
+		sink_flush(k);
+	return 0;
+}
+
+void
+output_log_attach(struct supervisor *sup)
+{
+	if (sup->out)
+		log_set_writer(output_log_write, sup->out);
+}
+
 void
 output_free(struct supervisor *sup)
 {
 	struct output *out = sup->out;
 
+	log_set_writer(NULL, NULL);
 	if (!out)
 		return;
 	while (out->streams)

@@ -40,6 +40,11 @@ int output_prepare(struct supervisor *sup, struct service *svc, struct output_st
  * reading the service's pipes. */
 void output_spawned(struct supervisor *sup, struct output_start *os, bool ok);
 
+/* From now on drainit's own log lines are queued on a non-blocking stderr
+ * (bounded like service output; past the bound they are counted and a
+ * note says how many were dropped). output_free() detaches. */
+void output_log_attach(struct supervisor *sup);
+
 /* SIGHUP: reopen every file:PATH (after logrotate moved it). */
 void output_reopen(struct supervisor *sup);
 
