@@ -581,6 +581,8 @@ check_service_ready(const struct service *svc, char *why, size_t len)
 		return false;
 	case SVC_EXITED:
 	default:
+		if (svc->completed)
+			return true;	/* a oneshot that did its job gates nothing */
 		snprintf(why, len, "exited");
 		return false;
 	}

@@ -243,6 +243,19 @@ Test(ready, service_exit_kills_a_running_check)
 	cr_expect_not(ev_is_active(&c->timer), "no attempt for a service that ended");
 }
 
+Test(ready, completed_oneshot_does_not_gate_readiness)
+{
+	setup("[service:prep]\ncommand = prep\ntype = oneshot\n"
+	      "[service:web]\ncommand = web\nafter = prep\n");
+	exec_ok(&sup.svcs[0]);
+	cr_expect_not(report_ready(&sup), "web has not started");
+	reaper_on_exit(&sup, 100, EXITED(0));
+	cr_assert(sup.svcs[0].completed);
+	exec_ok(&sup.svcs[1]);
+	cr_expect(report_ready(&sup), "%s", readyz(true));
+	cr_expect_str_eq(readyz(true), "ready\nprep: ready\nweb: ready\n");
+}
+
 TestSuite(live, .fini = teardown);
 
 Test(live, health_failures_in_a_row_make_it_unhealthy)
