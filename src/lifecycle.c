@@ -34,6 +34,7 @@
 
 #include "check.h"
 #include "log.h"
+#include "reaper.h"
 #include "service.h"
 #include "shutdown.h"
 
@@ -395,29 +396,6 @@ read_pidfile(const char *path, char *why, size_t len)
 	return (pid_t)v;
 }
 
-/* The parent pid of pid from /proc, or -1. */
-static pid_t
-parent_of(pid_t pid)
-{
-	char path[64], buf[512], *p;
-	ssize_t n;
-	int fd;
-
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -1;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return -1;
-	buf[n] = '\0';
-	p = strrchr(buf, ')');	/* the command name may hold anything */
-	if (!p || sscanf(p + 1, " %*c %d", (int *)&n) != 1)
-		return -1;
-	return (pid_t)n;
-}
-
 static void
 stop_waiting(struct supervisor *sup, struct service *svc)
 {
@@ -432,15 +410,14 @@ try_adopt(struct supervisor *sup, struct service *svc, bool last_chance)
 {
 	char why[256];
 	pid_t pid = read_pidfile(svc->cfg->pidfile, why, sizeof(why));
-	pid_t pgid;
+	pid_t pgid, pp = pid > 0 ? reaper_parent_of(pid) : -1;
 
 	if (pid == 0 && !last_chance)
 		return 0;
 	if (pid == 0)
 		snprintf(why, sizeof(why), "pid file %s did not appear within start_timeout",
 			 svc->cfg->pidfile);
-	else if (pid > 0 && parent_of(pid) != getpid()) {
-		pid_t pp = parent_of(pid);
+	else if (pid > 0 && pp != getpid()) {
 		if (pp < 0)
 			snprintf(why, sizeof(why), "pid %d from %s is not running",
 				 (int)pid, svc->cfg->pidfile);

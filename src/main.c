@@ -179,21 +179,16 @@ main(int argc, char **argv)
 	 * a probe port that cannot be bound stops drainit with nothing started. */
 	if (notify_setup(&sup) < 0 || probe_setup(&sup) < 0) {
 		log_error("nothing started, exiting with code %d", EXIT_OSERR);
-		probe_free(&sup);
-		notify_free(&sup);
-		supervisor_free(&sup);
-		free(sigw);
-		config_free(&cfg);
-		ev_loop_destroy(loop);
-		return EXIT_OSERR;
+		r = EXIT_OSERR;
+		goto out;
 	}
 	service_start_all(&sup);
 
 	/* ev_run() forgets an ev_break() made before it started. */
 	if (sup.stage != STAGE_EXITED)
 		ev_run(loop, 0);
-
 	r = shutdown_exit_code(&sup);
+out:
 	probe_free(&sup);
 	notify_free(&sup);
 	supervisor_free(&sup);

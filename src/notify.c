@@ -30,6 +30,7 @@
 
 #include "lifecycle.h"
 #include "log.h"
+#include "reaper.h"
 #include "service.h"
 
 #define IGNORED_MAX 32
@@ -107,29 +108,6 @@ notify_wanted(const struct svc_config *sc)
 
 /* ---- attribution -------------------------------------------------------- */
 
-static pid_t
-read_ppid(pid_t pid)
-{
-	char path[64], buf[512], *rp;
-	ssize_t n;
-	int fd, ppid;
-
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -1;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return -1;
-	buf[n] = '\0';
-	/* "pid (comm) S ppid ...": comm may hold anything, even ") ". */
-	rp = strrchr(buf, ')');
-	if (!rp || sscanf(rp + 1, " %*c %d", &ppid) != 1)
-		return -1;
-	return (pid_t)ppid;
-}
-
 static bool
 owns_pid(const struct service *svc, pid_t pid)
 {
@@ -156,7 +134,7 @@ notify_owner(struct supervisor *sup, pid_t pid)
 	}
 	/* Descendants that left the group: walk up, a bounded number of steps. */
 	for (int depth = 0; depth < 64; depth++) {
-		cur = read_ppid(cur);
+		cur = reaper_parent_of(cur);
 		if (cur <= 1)
 			return NULL;
 		for (size_t i = 0; i < sup->nsvcs; i++) {

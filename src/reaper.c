@@ -7,6 +7,9 @@
 #include "reaper.h"
 
 #include <errno.h>
+#include <unistd.h>
+#include <stdio.h>
+#include <fcntl.h>
 #include <string.h>
 #include <sys/prctl.h>
 
@@ -79,4 +82,27 @@ reaper_proc_exec_result(struct supervisor *sup, struct proc *p)
 		check_on_exec(sup, container_of(p, struct check, proc));
 	else
 		hook_on_exec(sup, container_of(p, struct hook, proc));
+}
+
+pid_t
+reaper_parent_of(pid_t pid)
+{
+	char path[64], buf[512], *rp;
+	ssize_t n;
+	int fd, ppid;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return -1;
+	buf[n] = '\0';
+	/* "pid (comm) S ppid ...": comm may hold anything, even ") ". */
+	rp = strrchr(buf, ')');
+	if (!rp || sscanf(rp + 1, " %*c %d", &ppid) != 1)
+		return -1;
+	return (pid_t)ppid;
 }

@@ -11,6 +11,10 @@ void reaper_setup(struct supervisor *sup, ev_child *w);
 /* A process ended (the ev_child callback calls this; unit tests too). */
 void reaper_on_exit(struct supervisor *sup, pid_t pid, int wstatus);
 
+/* The parent of pid, from /proc/PID/stat; -1 when it is gone. Used to
+ * check that a pid named by someone else (a pid file, MAINPID=) is ours. */
+pid_t reaper_parent_of(pid_t pid);
+
 /* The exec-status pipe of p has said success or failure. */
 void reaper_proc_exec_result(struct supervisor *sup, struct proc *p);
 
