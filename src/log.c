@@ -1,6 +1,7 @@
 /* log.c: timestamped, single-write log lines on stderr, as text or as
  * one JSON object per line (log_format = json). */
 #include "log.h"
+#include "parse.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -230,7 +231,6 @@ log_msg(enum log_level lvl, const char *fmt, ...)
 	};
 	char buf[2048], ts[64];
 	struct timespec now;
-	struct tm tm;
 	va_list ap;
 	int n, saved = errno;
 	size_t len;
@@ -238,10 +238,7 @@ log_msg(enum log_level lvl, const char *fmt, ...)
 	if (lvl < log_min_level)
 		return;
 	clock_gettime(CLOCK_REALTIME, &now);
-	gmtime_r(&now.tv_sec, &tm);
-	snprintf(ts, sizeof(ts), "%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ", tm.tm_year + 1900,
-		 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
-		 now.tv_nsec / 1000000);
+	format_utc_ms(now.tv_sec, (int)(now.tv_nsec / 1000000), ts, sizeof(ts));
 	if (log_format == LOG_FORMAT_JSON) {
 		char msg[2048], out[6 * 2048 + 512];
 

@@ -459,12 +459,9 @@ stream_emit(struct outstream *st)
 		if (st->prefix && out->timestamps && !have_ts) {
 			ev_tstamp now = ev_now(out->sup->loop);
 			time_t sec = (time_t)now;
-			struct tm tm;
 
-			gmtime_r(&sec, &tm);
-			snprintf(ts, sizeof(ts), "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ",
-				 tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
-				 tm.tm_min, tm.tm_sec, (int)((now - (ev_tstamp)sec) * 1000) % 1000);
+			format_utc_ms(sec, (int)((now - (ev_tstamp)sec) * 1000) % 1000, ts,
+				      sizeof(ts));
 			have_ts = true;
 		}
 		if (sink_line(st, have_ts ? ts : NULL, start, llen) < 0) {
@@ -749,6 +746,20 @@ output_log_write(void *arg, const char *line, size_t len)
 
 	if (!k || len > OUTPUT_LINE_MAX)
 		return -1;	/* written directly */
+	/* Nothing queued: try the fd first (non-blocking), so the common case
+	 * costs one write and the queue's buffer is only made when needed. */
+	if (k->len == 0 && !k->flushing && !k->guard && k->fd >= 0 && !out->log_dropped) {
+		ssize_t w = k->sock ? send(k->fd, line, len, MSG_DONTWAIT | MSG_NOSIGNAL)
+				    : write(k->fd, line, len);
+		if (w == (ssize_t)len)
+			return 0;
+		if (w > 0) {
+			line += w;	/* a partial write: queue the rest */
+			len -= (size_t)w;
+		} else if (w < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
+			return 0;	/* a closed stderr: nothing to do about it */
+		}
+	}
 	if (!k->buf && !(k->buf = malloc(SINK_CAP)))
 		return -1;
 	if (!sink_room(k)) {

@@ -99,6 +99,33 @@ format_duration(msec_t ms, char *buf, size_t len)
 	return buf;
 }
 
+char *
+format_utc_ms(int64_t sec, int ms, char *buf, size_t len)
+{
+	/* days since 1970-01-01 -> civil date (proleptic Gregorian) */
+	int64_t days = sec / 86400, rem = sec % 86400;
+	int64_t z, era, doe, yoe, y, doy, mp, d, m;
+
+	if (rem < 0) {
+		rem += 86400;
+		days--;
+	}
+	z = days + 719468;
+	era = (z >= 0 ? z : z - 146096) / 146097;
+	doe = z - era * 146097;
+	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	y = yoe + era * 400;
+	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	mp = (5 * doy + 2) / 153;
+	d = doy - (153 * mp + 2) / 5 + 1;
+	m = mp < 10 ? mp + 3 : mp - 9;
+	y += m <= 2;
+	snprintf(buf, len, "%04lld-%02lld-%02lldT%02lld:%02lld:%02lld.%03dZ", (long long)y,
+		 (long long)m, (long long)d, (long long)(rem / 3600), (long long)(rem / 60 % 60),
+		 (long long)(rem % 60), ms);
+	return buf;
+}
+
 static const struct {
 	const char *name;
 	int sig;

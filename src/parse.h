@@ -20,6 +20,12 @@ int parse_duration(const char *s, msec_t *ret);
  * "250ms", "0s"). buf should hold at least 32 bytes. */
 const char *format_duration(msec_t ms, char *buf, size_t len);
 
+/* "2026-11-25T08:30:00.123Z" for Unix time sec + ms, in UTC. Pure
+ * arithmetic: unlike gmtime_r() it never makes glibc load the time zone
+ * (/etc/localtime), which PID 1 would pay for on its first log line.
+ * buf must hold 25 bytes; returns buf. */
+char *format_utc_ms(int64_t sec, int ms, char *buf, size_t len);
+
 /* "SIGTERM", "TERM", "term", "15". Returns 0 or -EINVAL. */
 int parse_signal(const char *s, int *ret);
 

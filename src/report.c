@@ -181,17 +181,14 @@ static void
 json_time(struct sbuf *b, const struct supervisor *sup, msec_t mono)
 {
 	struct timespec ts;
-	struct tm tm;
+	char tsbuf[32];
 	msec_t wall;
 	time_t sec;
 
 	clock_gettime(CLOCK_REALTIME, &ts);
 	wall = (msec_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000 - (sup->sys->now() - mono);
 	sec = (time_t)(wall / 1000);
-	gmtime_r(&sec, &tm);
-	sbuf_printf(b, "\"%04d-%02d-%02dT%02d:%02d:%02d.%03dZ\"", tm.tm_year + 1900,
-		    tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
-		    (int)(wall % 1000));
+	sbuf_printf(b, "\"%s\"", format_utc_ms(sec, (int)(wall % 1000), tsbuf, sizeof(tsbuf)));
 }
 
 static const char *

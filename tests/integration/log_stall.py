@@ -16,7 +16,7 @@ def stalled_stderr_does_not_stall_the_loop():
     with open(ini, "w") as f:
         f.write(f"""
 [service:chatty]
-command = {TSVC} --name chatty --exit-after 0
+command = {TSVC} --name chatty --exit-after 0 --ignore 10
 restart = always
 restart_delay = 1ms
 restart_delay_max = 1ms

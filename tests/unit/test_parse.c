@@ -2,6 +2,8 @@
 #include <criterion/criterion.h>
 #include <errno.h>
 #include <signal.h>
+#include <stdio.h>
+#include <time.h>
 
 #include "parse.h"
 
@@ -52,6 +54,26 @@ Test(duration, format_round_trips)
 	cr_expect_str_eq(format_duration(90000, buf, sizeof(buf)), "1m30s");
 	cr_expect_str_eq(format_duration(1500, buf, sizeof(buf)), "1.500s");
 	cr_expect_str_eq(format_duration(3600000, buf, sizeof(buf)), "1h");
+}
+
+Test(utc, formats_without_the_time_zone)
+{
+	char b[32];
+	cr_expect_str_eq(format_utc_ms(0, 0, b, sizeof(b)), "1970-01-01T00:00:00.000Z");
+	cr_expect_str_eq(format_utc_ms(951782400, 5, b, sizeof(b)), "2000-02-29T00:00:00.005Z");
+	cr_expect_str_eq(format_utc_ms(1764059400, 123, b, sizeof(b)), "2025-11-25T08:30:00.123Z");
+	cr_expect_str_eq(format_utc_ms(4107542399LL, 999, b, sizeof(b)), "2100-02-28T23:59:59.999Z");
+	cr_expect_str_eq(format_utc_ms(-1, 0, b, sizeof(b)), "1969-12-31T23:59:59.000Z");
+	/* the same as gmtime_r over a spread of instants */
+	for (int64_t t = 0; t < 5000000000LL; t += 86399 * 397) {
+		time_t tt = (time_t)t;
+		struct tm tm;
+		char want[80];
+		gmtime_r(&tt, &tm);
+		snprintf(want, sizeof(want), "%04d-%02d-%02dT%02d:%02d:%02d.000Z", tm.tm_year + 1900,
+			 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+		cr_assert_str_eq(format_utc_ms(t, 0, b, sizeof(b)), want, "t=%lld", (long long)t);
+	}
 }
 
 Test(signal, names_and_numbers)
