@@ -4,8 +4,10 @@
  * of the timeout late (select_estimate_accuracy(), capped at 100 ms): a
  * SIGKILL due after a 10 s grace period would go out ~10 ms late. So a
  * ptimer is armed early by that margin (plus libev's millisecond rounding)
- * and, when it fires early, re-armed for the few milliseconds left, whose
- * slack is microseconds. One extra wake-up per deadline, none while idle. */
+ * and, when it fires early, re-armed for the few milliseconds left: the
+ * kernel's slack on those is microseconds, libev's whole-millisecond
+ * epoll timeout leaves it within ~1 ms of the deadline (bench scenario 7).
+ * One extra wake-up per deadline, none while idle. */
 #include "timer.h"
 
 #include <time.h>
