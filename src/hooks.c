@@ -68,19 +68,26 @@ hook_label(const struct supervisor *sup, const struct hook *h, char *buf, size_t
 	return buf;
 }
 
-/* drainit's environment plus the service's name and pid. */
+/* drainit's environment plus, for a per-service hook, the service's name
+ * and pid; a global hook never sees these variables, even when drainit
+ * itself inherited them. */
 static char **
 hook_env(const struct service *svc)
 {
 	struct envbuf e;
 
-	if (env_init(&e, environ) < 0 ||
-	    env_setf(&e, "DRAINIT_SERVICE=%s", svc->cfg->name) < 0 ||
-	    env_setf(&e, "DRAINIT_SERVICE_PID=%d", service_alive(svc) ? (int)svc->proc.pid : 0) < 0) {
-		env_free(&e);
-		return NULL;
-	}
+	if (env_init(&e, environ) < 0)
+		goto fail;
+	env_unset(&e, "DRAINIT_SERVICE");
+	env_unset(&e, "DRAINIT_SERVICE_PID");
+	if (svc && (env_setf(&e, "DRAINIT_SERVICE=%s", svc->cfg->name) < 0 ||
+		    env_setf(&e, "DRAINIT_SERVICE_PID=%d",
+			     service_alive(svc) ? (int)svc->proc.pid : 0) < 0))
+		goto fail;
 	return env_take(&e);
+fail:
+	env_free(&e);
+	return NULL;
 }
 
 static void
@@ -113,11 +120,10 @@ hooks_start_all(struct supervisor *sup)
 		int r;
 
 		hook_label(sup, h, lbl, sizeof(lbl));
-		if (h->svc) {
+		if (h->svc)
 			req.dir = h->svc->cfg->directory;
-			h->envp = hook_env(h->svc);
-			req.envp = h->envp;
-		}
+		h->envp = hook_env(h->svc);
+		req.envp = h->envp;
 		r = sup->sys->spawn(sup, &h->proc, &req);
 		if (r < 0) {
 			log_error("%s: failed to start: fork: %s", lbl, strerror(-r));

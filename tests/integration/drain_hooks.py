@@ -2,6 +2,7 @@
 after readiness went "not ready"; prestop lasts until the delay has passed AND every
 hook is done; a hook that overruns drain_timeout is SIGKILLed and a failing hook is
 logged, and the shutdown goes on."""
+import os
 import re
 import signal
 
@@ -74,12 +75,16 @@ drain = /nonexistent/hook
 
 
 def cli_drain_hooks():
-    with Drainit(["--drain", "sh -c 'echo cli hook ran'", "--prestop-delay", "100ms",
-                  "--", TSVC, "--name", "one", "--term-delay", "10"]) as d:
+    # a global hook never sees DRAINIT_SERVICE*, even if drainit inherited them
+    env = dict(os.environ, DRAINIT_SERVICE="stale", DRAINIT_SERVICE_PID="999")
+    with Drainit(["--drain", "sh -c 'echo cli hook ran; env | grep ^DRAINIT_SERVICE || echo no service vars'",
+                  "--prestop-delay", "100ms",
+                  "--", TSVC, "--name", "one", "--term-delay", "10"], env=env) as d:
         d.wait_for(r"one: ready", stream="out")
         d.signal(signal.SIGTERM)
         d.expect_rc(0)
         d.wait_for(r"^cli hook ran$", stream="out")
+        d.wait_for(r"^no service vars$", stream="out")
         d.assert_order(r"stage prestop \(delay 100ms, 1 drain hook\)", r"drain hook #1", r"stage stopping")
 
 
