@@ -197,13 +197,10 @@ lifecycle_on_unhealthy(struct supervisor *sup, struct service *svc, const char *
 	    svc->state != SVC_RUNNING || svc->sent_signal)
 		return;	/* reported only (/livez, /status) */
 	svc->health_restart = true;
-	svc->state = SVC_STOPPING;
-	svc->sent_signal = svc->cfg->stop_signal;
 	log_warn("service %s (pid %d): restarting: %s; sending %s, grace period %s",
 		 svc->cfg->name, (int)svc->proc.pid, why, signal_name(svc->cfg->stop_signal),
 		 format_duration(svc->cfg->grace_ms, dbuf, sizeof(dbuf)));
-	service_signal(sup, svc, svc->cfg->stop_signal);
-	ptimer_start(sup->loop, &svc->grace_timer, svc->cfg->grace_ms);
+	service_stop(sup, svc);
 }
 
 /* ---- failure for good ------------------------------------------------------- */
@@ -224,10 +221,7 @@ stop_for_dependency(struct supervisor *sup, struct service *svc, const char *dep
 	log_info("service %s (pid %d): stopping: it requires %s, which failed; sending %s, grace period %s",
 		 svc->cfg->name, (int)svc->proc.pid, dep, signal_name(svc->cfg->stop_signal),
 		 format_duration(svc->cfg->grace_ms, dbuf, sizeof(dbuf)));
-	svc->state = SVC_STOPPING;
-	svc->sent_signal = svc->cfg->stop_signal;
-	service_signal(sup, svc, svc->cfg->stop_signal);
-	ptimer_start(sup->loop, &svc->grace_timer, svc->cfg->grace_ms);
+	service_stop(sup, svc);
 }
 
 static void

@@ -230,7 +230,7 @@ service_signal(struct supervisor *sup, struct service *svc, int sig)
 {
 	if (svc->proc.pid <= 0 || !service_alive(svc))
 		return 0;
-	if (sup->sys->kill(svc->kill_target ? svc->kill_target : -svc->proc.pid, sig) < 0) {
+	if (sup->sys->kill(svc->kill_target, sig) < 0) {
 		int e = errno;
 		/* ESRCH: the group is already gone, the reap is on its way. */
 		if (e != ESRCH)
@@ -239,6 +239,15 @@ service_signal(struct supervisor *sup, struct service *svc, int sig)
 		return -e;
 	}
 	return 0;
+}
+
+void
+service_stop(struct supervisor *sup, struct service *svc)
+{
+	svc->state = SVC_STOPPING;
+	svc->sent_signal = svc->cfg->stop_signal;
+	service_signal(sup, svc, svc->cfg->stop_signal);
+	ptimer_start(sup->loop, &svc->grace_timer, svc->cfg->grace_ms);
 }
 
 void

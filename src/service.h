@@ -15,6 +15,11 @@ size_t service_count_alive(const struct supervisor *sup);
 
 /* Sends sig to the service's process group; logs and returns -errno on failure. */
 int service_signal(struct supervisor *sup, struct service *svc, int sig);
+/* Asks a live service to stop: its stop_signal to its group, state
+ * STOPPING, grace timer armed (its expiry sends SIGKILL). The caller logs
+ * why. */
+void service_stop(struct supervisor *sup, struct service *svc);
+
 /* Forwards sig to every live service's process group. */
 void service_forward_all(struct supervisor *sup, int sig);
 

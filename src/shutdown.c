@@ -169,13 +169,10 @@ stop_ready_services(struct supervisor *sup, bool announce)
 					 svc->cfg->name, dep->cfg->name);
 			continue;
 		}
-		svc->state = SVC_STOPPING;
-		svc->sent_signal = svc->cfg->stop_signal;
 		log_info("shutdown: sending %s to service %s (pgid %d), grace period %s",
 			 signal_name(svc->cfg->stop_signal), svc->cfg->name, (int)svc->proc.pid,
 			 format_duration(svc->cfg->grace_ms, dbuf, sizeof(dbuf)));
-		service_signal(sup, svc, svc->cfg->stop_signal);
-		ptimer_start(sup->loop, &svc->grace_timer, svc->cfg->grace_ms);
+		service_stop(sup, svc);
 	}
 }
 
