@@ -1,4 +1,4 @@
-/* check.c: readiness and health checks of the services.
+/* check.c: mechanism layer. Readiness and health checks of the services.
  *
  * One ev_timer per check drives it: idle, the timer waits ready_interval
  * (or health_interval) until the next attempt; during an attempt it is
@@ -6,18 +6,21 @@
  *   tcp:HOST:PORT   non-blocking connect; connected = pass
  *   http://...      connect, send "GET PATH HTTP/1.0", read the status
  *                   line; 200-399 = pass (the rest is not read)
- *   exec:COMMAND    spawned through sup->sys->spawn in the service's
- *                   directory, reaped by reaper.c; exit 0 = pass; at the
- *                   deadline its process group is SIGKILLed
- * A check runs only while its service is running and drainit is not
+ *   exec:COMMAND    spawned (spawn_start) in the service's directory,
+ *                   reaped by reaper.c; exit 0 = pass; at the deadline
+ *                   its process group is SIGKILLed
+ * Each attempt's outcome is posted as EVT_CHECK_RESULT (ok, failures in a
+ * row, what failed); what it means (ready, unhealthy, a restart) is the
+ * lifecycle machine's to decide. A check runs from check_start() until
+ * check_stop(), and only while its service is running and drainit is not
  * shutting down; a service with no check arms no timer, so an idle
- * drainit stays asleep. The first ready check runs as soon as the
- * service's exec is confirmed, the first health check one
- * health_interval later.
- * Never: blocks, sleeps, or decides anything about the shutdown. */
+ * drainit stays asleep. The first ready check runs at once, the first
+ * health check one health_interval later.
+ * Never: blocks, sleeps, or decides anything. */
 #include "check.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -27,11 +30,9 @@
 #include <unistd.h>
 
 #include "env.h"
-#include "lifecycle.h"
 #include "http.h"
 #include "log.h"
-#include "notify.h"
-#include "service.h"
+#include "spawn.h"
 
 #ifndef DRAINIT_VERSION
 #define DRAINIT_VERSION "unknown"
@@ -55,7 +56,6 @@ check_new(struct service *svc, const struct check_spec *spec, enum check_role ro
 	c->role = role;
 	c->interval_ms = role == CHECK_ROLE_READY ? sc->ready_interval_ms : sc->health_interval_ms;
 	c->timeout_ms = role == CHECK_ROLE_READY ? sc->ready_timeout_ms : sc->health_timeout_ms;
-	c->max_fails = sc->health_failures ? sc->health_failures : DEFAULT_HEALTH_FAILURES;
 	c->fd = -1;
 	c->proc.kind = PROC_CHECK;
 	c->proc.status_fd = -1;
@@ -76,8 +76,6 @@ check_init(struct supervisor *sup)
 	for (size_t i = 0; i < sup->nsvcs; i++) {
 		struct service *svc = &sup->svcs[i];
 
-		memset(&svc->pr, 0, sizeof(svc->pr));
-		ev_init(&svc->pr.watchdog, notify_watchdog_cb);
 		if (is_probe(&svc->cfg->ready) &&
 		    !(svc->pr.ready_chk = check_new(svc, &svc->cfg->ready, CHECK_ROLE_READY)))
 			return -ENOMEM;
@@ -98,19 +96,19 @@ check_close_fd(struct supervisor *sup, struct check *c)
 	c->fd = -1;
 }
 
+/* Ends whatever the check is doing: its timer, its socket, and (with
+ * kill) its exec: process group. */
 static void
-check_destroy(struct supervisor *sup, struct check *c)
+check_halt(struct supervisor *sup, struct check *c, bool kill)
 {
-	if (!c)
-		return;
 	ev_timer_stop(sup->loop, &c->timer);
 	check_close_fd(sup, c);
-	if (c->proc.status_fd >= 0) {
-		ev_io_stop(sup->loop, &c->proc.status_io);
-		close(c->proc.status_fd);
-	}
-	argv_free(c->envp);
-	free(c);
+	c->busy = false;
+	c->fails = 0;
+	if (kill && c->exec_running && sup->sys->kill(-c->proc.pid, SIGKILL) < 0 &&
+	    errno != ESRCH)
+		log_warn("service %s: check (pid %d): kill: %s", c->svc->cfg->name,
+			 (int)c->proc.pid, strerror(errno));
 }
 
 void
@@ -118,11 +116,20 @@ check_free(struct supervisor *sup)
 {
 	for (size_t i = 0; i < sup->nsvcs; i++) {
 		struct svc_probe *pr = &sup->svcs[i].pr;
+		struct check *cs[2] = { pr->ready_chk, pr->health_chk };
 
-		check_destroy(sup, pr->ready_chk);
-		check_destroy(sup, pr->health_chk);
+		for (int k = 0; k < 2; k++) {
+			if (!cs[k])
+				continue;
+			check_halt(sup, cs[k], false);
+			if (cs[k]->proc.status_fd >= 0) {
+				ev_io_stop(sup->loop, &cs[k]->proc.status_io);
+				close(cs[k]->proc.status_fd);
+			}
+			argv_free(cs[k]->envp);
+			free(cs[k]);
+		}
 		pr->ready_chk = pr->health_chk = NULL;
-		ev_timer_stop(sup->loop, &pr->watchdog);
 	}
 }
 
@@ -142,86 +149,34 @@ arm(struct supervisor *sup, struct check *c, msec_t ms)
 	ev_timer_start(sup->loop, &c->timer);
 }
 
-static void
-record_ready(struct supervisor *sup, struct check *c, bool ok)
-{
-	struct service *svc = c->svc;
-
-	(void)sup;
-	if (ok) {
-		if (!svc->pr.ready)
-			log_info("service %s (pid %d): ready (%s passed)", svc->cfg->name,
-				 (int)svc->proc.pid, c->spec->label);
-		svc->pr.ready = true;
-		svc->pr.why[0] = '\0';
-		lifecycle_on_ready(sup, svc);	/* may start its dependents */
-		return;
-	}
-	snprintf(svc->pr.why, sizeof(svc->pr.why), "check failing: %.140s", c->last);
-	if (svc->pr.ready)
-		log_warn("service %s (pid %d): not ready: check failing: %s", svc->cfg->name,
-			 (int)svc->proc.pid, c->last);
-	else
-		log_debug("service %s (pid %d): ready check failed: %s", svc->cfg->name,
-			  (int)svc->proc.pid, c->last);
-	svc->pr.ready = false;
-}
-
-static void
-record_health(struct supervisor *sup, struct check *c, bool ok)
-{
-	struct service *svc = c->svc;
-
-	(void)sup;
-	if (ok) {
-		if (svc->pr.unhealthy)
-			log_info("service %s (pid %d): healthy again (%s passed)", svc->cfg->name,
-				 (int)svc->proc.pid, c->spec->label);
-		svc->pr.unhealthy = false;
-		c->fails = 0;
-		return;
-	}
-	snprintf(svc->pr.health_why, sizeof(svc->pr.health_why), "%s", c->last);
-	if (c->fails < c->max_fails)
-		c->fails++;
-	else
-		return;	/* still unhealthy; said so already */
-	if (c->fails == c->max_fails) {
-		svc->pr.unhealthy = true;
-		log_error("service %s (pid %d): unhealthy: %u health check%s failed in a row (last: %s)",
-			  svc->cfg->name, (int)svc->proc.pid, c->fails, c->fails == 1 ? "" : "s",
-			  c->last);
-		lifecycle_on_unhealthy(sup, svc, "unhealthy");
-	} else {
-		log_warn("service %s (pid %d): health check failed (%u of %u in a row): %s",
-			 svc->cfg->name, (int)svc->proc.pid, c->fails, c->max_fails, c->last);
-	}
-}
-
-/* Ends the running attempt: records its result (unless the service is
- * no longer running) and arms the timer for the next one. */
+/* Ends the running attempt: posts its result (unless the service is no
+ * longer running) and arms the timer for the next one. */
 static void __attribute__((format(printf, 4, 5)))
 attempt_done(struct supervisor *sup, struct check *c, bool ok, const char *fmt, ...)
 {
+	struct event ev = { .kind = EVT_CHECK_RESULT, .svc = c->svc, .check = c, .ok = ok };
 	va_list ap;
 
 	check_close_fd(sup, c);
 	ev_timer_stop(sup->loop, &c->timer);
 	c->busy = false;
-	if (!ok) {
+	if (ok) {
+		c->fails = 0;
+	} else {
 		va_start(ap, fmt);
 		vsnprintf(c->last, sizeof(c->last), fmt, ap);
 		va_end(ap);
 		c->failures++;
+		if (c->fails < UINT_MAX)
+			c->fails++;
+		snprintf(ev.text, sizeof(ev.text), "%s", c->last);
 	}
+	ev.fails = c->fails;
 	if (c->svc->state != SVC_RUNNING)
 		return;
-	if (c->role == CHECK_ROLE_READY)
-		record_ready(sup, c, ok);
-	else
-		record_health(sup, c, ok);
 	if (should_run(sup, c))
 		arm(sup, c, c->interval_ms);
+	sup_post(sup, &ev);
 }
 
 /* ---- tcp: and http:// ----------------------------------------------------- */
@@ -400,7 +355,7 @@ start_exec(struct supervisor *sup, struct check *c)
 		req.envp = c->envp;
 		c->proc.kind = PROC_CHECK;
 		c->timed_out = false;
-		r = sup->sys->spawn(sup, &c->proc, &req);
+		r = spawn_start(sup, &c->proc, &req);
 	}
 	env_free(&e);
 	if (r < 0) {
@@ -410,18 +365,6 @@ start_exec(struct supervisor *sup, struct check *c)
 	c->exec_running = true;
 	log_debug("service %s: %s check (pid %d) started", svc->cfg->name,
 		  c->role == CHECK_ROLE_READY ? "ready" : "health", (int)c->proc.pid);
-}
-
-struct check *
-check_find_by_pid(struct supervisor *sup, pid_t pid)
-{
-	for (size_t i = 0; i < sup->nsvcs; i++) {
-		struct check *cs[2] = { sup->svcs[i].pr.ready_chk, sup->svcs[i].pr.health_chk };
-		for (int k = 0; k < 2; k++)
-			if (cs[k] && cs[k]->exec_running && cs[k]->proc.pid == pid)
-				return cs[k];
-	}
-	return NULL;
 }
 
 void
@@ -494,129 +437,26 @@ check_timer_cb(EV_P_ ev_timer *w, int revents)
 	}
 }
 
-/* ---- service lifecycle -------------------------------------------------------- */
+/* ---- starting and stopping ---------------------------------------------------- */
 
 void
-check_on_service_running(struct supervisor *sup, struct service *svc)
+check_start(struct supervisor *sup, struct service *svc)
 {
 	struct svc_probe *pr = &svc->pr;
 
-	switch (svc->cfg->ready.kind) {
-	case CHECK_NONE:
-		pr->ready = true;
-		break;
-	case CHECK_NOTIFY:
-		/* READY=1 may have come before the exec was confirmed. */
-		if (!pr->ready)
-			snprintf(pr->why, sizeof(pr->why), "waiting for READY=1");
-		break;
-	default:
-		pr->ready = false;
-		snprintf(pr->why, sizeof(pr->why), "starting");
-		break;
-	}
 	if (sup->stage != STAGE_RUNNING)
 		return;
 	if (pr->ready_chk)
 		attempt_start(sup, pr->ready_chk);
 	if (pr->health_chk)
 		arm(sup, pr->health_chk, pr->health_chk->interval_ms);
-	notify_on_service_running(sup, svc);
-}
-
-static void
-check_stop(struct supervisor *sup, struct check *c)
-{
-	if (!c)
-		return;
-	ev_timer_stop(sup->loop, &c->timer);
-	check_close_fd(sup, c);
-	c->busy = false;
-	c->fails = 0;
-	if (c->exec_running && sup->sys->kill(-c->proc.pid, SIGKILL) < 0 && errno != ESRCH)
-		log_warn("service %s: check (pid %d): kill: %s", c->svc->cfg->name,
-			 (int)c->proc.pid, strerror(errno));
 }
 
 void
-check_on_service_exit(struct supervisor *sup, struct service *svc)
+check_stop(struct supervisor *sup, struct service *svc)
 {
-	struct svc_probe *pr = &svc->pr;
-
-	check_stop(sup, pr->ready_chk);
-	check_stop(sup, pr->health_chk);
-	notify_on_service_exit(sup, svc);
-	pr->exits++;
-	pr->ready = false;
-	pr->unhealthy = false;
-	pr->watchdog_expired = false;
-	/* pr->failed (for /livez) is lifecycle.c's to set: a crash that will
-	 * be restarted is not a failure yet. */
-}
-
-/* ---- verdicts for the probe server ---------------------------------------------- */
-
-bool
-check_service_ready(const struct service *svc, char *why, size_t len)
-{
-	switch (svc->state) {
-	case SVC_PENDING:
-	case SVC_STARTING:
-		snprintf(why, len, "starting");
-		return false;
-	case SVC_RUNNING:
-		if (svc->cfg->ready.kind == CHECK_NONE || svc->pr.ready)
-			return true;
-		snprintf(why, len, "%s", svc->pr.why[0] ? svc->pr.why : "starting");
-		return false;
-	case SVC_STOPPING:
-	case SVC_KILLING:
-		snprintf(why, len, "stopping");
-		return false;
-	case SVC_FAILED:
-		snprintf(why, len, svc->was_ready ? "failed" : "failed to start");
-		return false;
-	case SVC_BACKOFF:
-		snprintf(why, len, "restarting");
-		return false;
-	case SVC_EXITED:
-	default:
-		if (svc->completed)
-			return true;	/* a oneshot that did its job gates nothing */
-		snprintf(why, len, "exited");
-		return false;
-	}
-}
-
-bool
-check_service_live(const struct service *svc, char *why, size_t len)
-{
-	char sbuf[96];
-
-	if (svc->state == SVC_FAILED) {
-		if (svc->was_ready)
-			snprintf(why, len, "failed: %s", describe_status(svc->wstatus, sbuf, sizeof(sbuf)));
-		else
-			snprintf(why, len, "failed to start");
-		return false;
-	}
-	if (svc->pr.failed) {
-		snprintf(why, len, "%s", describe_status(svc->wstatus, sbuf, sizeof(sbuf)));
-		return false;
-	}
-	if (svc->pr.unhealthy) {
-		snprintf(why, len, "unhealthy: %s", svc->pr.health_why);
-		return false;
-	}
-	if (svc->pr.watchdog_expired) {
-		snprintf(why, len, "unhealthy: watchdog expired");
-		return false;
-	}
-	return true;
-}
-
-unsigned long
-check_service_restarts(const struct service *svc)
-{
-	return svc->restarts;
+	if (svc->pr.ready_chk)
+		check_halt(sup, svc->pr.ready_chk, true);
+	if (svc->pr.health_chk)
+		check_halt(sup, svc->pr.health_chk, true);
 }

@@ -1,8 +1,8 @@
-/* check.h: per-service readiness ("ready =") and liveness ("health =")
- * checks, run in the loop: TCP and HTTP with non-blocking sockets and a
- * timer, exec: commands spawned through sup->sys->spawn and reaped by
- * reaper.c like any child. Also the readiness and liveness verdicts per
- * service that /readyz, /livez, /status and /metrics report. */
+/* check.h: mechanism layer. Per-service readiness ("ready =") and
+ * liveness ("health =") checks, run in the loop: TCP and HTTP with
+ * non-blocking sockets and a timer, exec: commands spawned like any child
+ * and reaped by reaper.c. Each attempt's outcome is posted as
+ * EVT_CHECK_RESULT. */
 #ifndef DRAINIT_CHECK_H
 #define DRAINIT_CHECK_H
 
@@ -17,7 +17,6 @@ struct check {
 	enum check_role role;
 	msec_t interval_ms;
 	msec_t timeout_ms;
-	unsigned max_fails;	/* health: failures in a row that make it unhealthy */
 	ev_timer timer;		/* until the next attempt, or bounds the running one */
 	bool busy;		/* an attempt is under way */
 
@@ -42,28 +41,19 @@ struct check {
 	char last[160];		/* the last failure */
 };
 
-/* Builds the checks of every service (supervisor_init calls it). */
+/* Builds the checks of every service (at runtime assembly). */
 int check_init(struct supervisor *sup);
 void check_free(struct supervisor *sup);
 
-/* The service's exec was confirmed: starts its checks (and its watchdog). */
-void check_on_service_running(struct supervisor *sup, struct service *svc);
-/* The service's process ended: stops its checks, records the verdicts.
- * Called by service_on_exit before the shutdown machine hears of it. */
-void check_on_service_exit(struct supervisor *sup, struct service *svc);
+/* The service runs: its ready check starts at once, its health check
+ * one health_interval later (nothing once a shutdown has begun). */
+void check_start(struct supervisor *sup, struct service *svc);
+/* The service's process ended: stops its checks (an exec: check's
+ * process group is SIGKILLed). */
+void check_stop(struct supervisor *sup, struct service *svc);
 
-/* exec: checks, routed here by reaper.c. */
-struct check *check_find_by_pid(struct supervisor *sup, pid_t pid);
+/* An exec: check's process: its exec result and its exit. */
 void check_on_exec(struct supervisor *sup, struct check *c);
 void check_on_exit(struct supervisor *sup, struct check *c, int wstatus);
-
-/* Whether the service is ready as /readyz counts it; otherwise why
- * ("starting", "check failing: tcp 127.0.0.1:5432 refused", "exited"). */
-bool check_service_ready(const struct service *svc, char *why, size_t len);
-/* Whether the service is live as /livez counts it: false when it failed
- * to start, ended uncleanly while drainit was running, or is unhealthy. */
-bool check_service_live(const struct service *svc, char *why, size_t len);
-/* Restarts of the service: always 0 until restart policies exist. */
-unsigned long check_service_restarts(const struct service *svc);
 
 #endif

@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "log.h"
-#include "supervisor.h"
+#include "exitcodes.h"
 
 enum {
 	OPT_CHECK = 256,

@@ -184,7 +184,7 @@ svc_proc_free(struct svc_config *s)
 }
 
 static void
-hooks_free(struct hook_config *h, size_t n)
+hook_configs_free(struct hook_config *h, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
 		free(h[i].command);
@@ -202,7 +202,7 @@ config_free(struct config *c)
 		free(s->command);
 		argv_free(s->argv);
 		free(s->directory);
-		hooks_free(s->drain, s->ndrain);
+		hook_configs_free(s->drain, s->ndrain);
 		check_spec_free(&s->ready);
 		check_spec_free(&s->health);
 		svc_proc_free(s);
@@ -211,7 +211,7 @@ config_free(struct config *c)
 		free(s->pidfile);
 	}
 	free(c->svcs);
-	hooks_free(c->drain, c->ndrain);
+	hook_configs_free(c->drain, c->ndrain);
 	free(c->main);
 	free(c->path);
 	free(c->probe_listen);

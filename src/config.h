@@ -10,6 +10,7 @@
 #include <sys/types.h>
 
 #include "parse.h"
+#include "procattr.h"
 #include "spec.h"
 
 /* Documented defaults (man/drainit.ini.5). */
@@ -30,11 +31,6 @@ struct opt_int {
 	int v;
 };
 
-/* Resource limits, in the order of limit_defs[] (procattr.c). */
-enum svc_limit_idx {
-	LIM_NOFILE, LIM_NPROC, LIM_CORE, LIM_MEMLOCK, LIM_STACK,
-	LIM_AS, LIM_DATA, LIM_FSIZE, LIM_CPU, _LIM_MAX
-};
 struct svc_limit {
 	bool set;
 	rlim_t soft, hard;

@@ -1,8 +1,10 @@
-/* hooks.c: drain hooks. All of them (global and per service) start
- * together when the prestop stage begins, each in its own process group,
- * each SIGKILLed at its drain_timeout. A failed or timed-out hook is
- * logged and the shutdown goes on. A per-service hook runs in the
- * service's directory and gets DRAINIT_SERVICE and DRAINIT_SERVICE_PID. */
+/* hooks.c: mechanism layer. Drain hooks. All of them (global and per
+ * service) start together when the shutdown machine says so, each in its
+ * own process group, each with a drain_timeout timer that posts
+ * EVT_HOOK_TIMEOUT (the shutdown machine then has it killed). A failed or
+ * timed-out hook is logged; whether the shutdown goes on is not decided
+ * here. A per-service hook runs in the service's directory and gets
+ * DRAINIT_SERVICE and DRAINIT_SERVICE_PID. */
 #include "hooks.h"
 
 #include <errno.h>
@@ -13,60 +15,9 @@
 
 #include "env.h"
 #include "log.h"
-#include "service.h"
-#include "shutdown.h"
+#include "spawn.h"
 
 extern char **environ;
-
-int
-hooks_init(struct supervisor *sup)
-{
-	struct config *c = sup->cfg;
-	size_t n = c->ndrain, k = 0;
-
-	for (size_t i = 0; i < c->nsvcs; i++)
-		n += c->svcs[i].ndrain;
-	sup->nhooks = n;
-	if (n == 0)
-		return 0;
-	sup->hooks = calloc(n, sizeof(*sup->hooks));
-	if (!sup->hooks)
-		return -ENOMEM;
-	for (size_t i = 0; i < c->ndrain; i++)
-		sup->hooks[k++].cfg = &c->drain[i];
-	for (size_t i = 0; i < c->nsvcs; i++)
-		for (size_t j = 0; j < c->svcs[i].ndrain; j++) {
-			sup->hooks[k].cfg = &c->svcs[i].drain[j];
-			sup->hooks[k++].svc = &sup->svcs[i];
-		}
-	for (size_t i = 0; i < n; i++) {
-		sup->hooks[i].proc.kind = PROC_HOOK;
-		sup->hooks[i].proc.status_fd = -1;
-	}
-	return 0;
-}
-
-void
-hooks_free(struct supervisor *sup)
-{
-	for (size_t i = 0; i < sup->nhooks; i++)
-		argv_free(sup->hooks[i].envp);
-	free(sup->hooks);
-	sup->hooks = NULL;
-	sup->nhooks = 0;
-}
-
-const char *
-hook_label(const struct supervisor *sup, const struct hook *h, char *buf, size_t len)
-{
-	size_t idx = 1;
-
-	for (const struct hook *o = sup->hooks; o < h; o++)
-		if (o->svc == h->svc)
-			idx++;
-	snprintf(buf, len, "drain hook %s#%zu", h->svc ? h->svc->cfg->name : "", idx);
-	return buf;
-}
 
 /* drainit's environment plus, for a per-service hook, the service's name
  * and pid; a global hook never sees these variables, even when drainit
@@ -93,19 +44,10 @@ fail:
 static void
 hook_timeout_cb(EV_P_ ev_timer *w, int revents)
 {
-	struct supervisor *sup = ev_userdata(EV_A);
 	struct hook *h = container_of(w, struct hook, timer);
-	char lbl[96], dbuf[32];
 
 	(void)revents;
-	if (!h->running)
-		return;
-	h->timed_out = true;
-	log_warn("%s (pid %d): drain_timeout %s reached, sending SIGKILL to its process group",
-		 hook_label(sup, h, lbl, sizeof(lbl)), (int)h->proc.pid,
-		 format_duration(h->cfg->timeout_ms, dbuf, sizeof(dbuf)));
-	if (sup->sys->kill(-h->proc.pid, SIGKILL) < 0 && errno != ESRCH)
-		log_warn("%s: kill: %s", lbl, strerror(errno));
+	sup_post(ev_userdata(EV_A), &(struct event){ .kind = EVT_HOOK_TIMEOUT, .hook = h });
 }
 
 size_t
@@ -122,9 +64,10 @@ hooks_start_all(struct supervisor *sup)
 		hook_label(sup, h, lbl, sizeof(lbl));
 		if (h->svc)
 			req.dir = h->svc->cfg->directory;
+		argv_free(h->envp);
 		h->envp = hook_env(h->svc);
 		req.envp = h->envp;
-		r = sup->sys->spawn(sup, &h->proc, &req);
+		r = spawn_start(sup, &h->proc, &req);
 		if (r < 0) {
 			log_error("%s: failed to start: fork: %s", lbl, strerror(-r));
 			continue;
@@ -139,39 +82,17 @@ hooks_start_all(struct supervisor *sup)
 	return running;
 }
 
-size_t
-hooks_running(const struct supervisor *sup)
-{
-	size_t n = 0;
-	for (size_t i = 0; i < sup->nhooks; i++)
-		n += sup->hooks[i].running;
-	return n;
-}
-
 void
-hooks_kill_all(struct supervisor *sup)
+hook_kill(struct supervisor *sup, struct hook *h, const char *why)
 {
 	char lbl[96];
 
-	for (size_t i = 0; i < sup->nhooks; i++) {
-		struct hook *h = &sup->hooks[i];
-		if (!h->running)
-			continue;
-		log_info("%s (pid %d): sending SIGKILL (shutdown forced)",
-			 hook_label(sup, h, lbl, sizeof(lbl)), (int)h->proc.pid);
-		h->forced = true;
-		if (sup->sys->kill(-h->proc.pid, SIGKILL) < 0 && errno != ESRCH)
-			log_warn("%s: kill: %s", lbl, strerror(errno));
-	}
-}
-
-struct hook *
-hook_find_by_pid(struct supervisor *sup, pid_t pid)
-{
-	for (size_t i = 0; i < sup->nhooks; i++)
-		if (sup->hooks[i].running && sup->hooks[i].proc.pid == pid)
-			return &sup->hooks[i];
-	return NULL;
+	if (!h->running)
+		return;
+	hook_label(sup, h, lbl, sizeof(lbl));
+	log_msg(h->timed_out ? LOG_WARN : LOG_INFO, "%s (pid %d): %s", lbl, (int)h->proc.pid, why);
+	if (sup->sys->kill(-h->proc.pid, SIGKILL) < 0 && errno != ESRCH)
+		log_warn("%s: kill: %s", lbl, strerror(errno));
 }
 
 void
@@ -206,5 +127,4 @@ hook_on_exit(struct supervisor *sup, struct hook *h, int wstatus)
 			 (int)h->proc.pid, describe_status(wstatus, buf, sizeof(buf)));
 	else
 		log_info("%s (pid %d): done", lbl, (int)h->proc.pid);
-	shutdown_handle(sup, SD_HOOK_DONE, NULL);
 }

@@ -1,4 +1,17 @@
-/* lifecycle.c: restarts, dependencies, one-shots, forking daemons.
+/* lifecycle.c: machine layer. The per-service state machine.
+ *
+ *   PENDING --deps ready--> STARTING --exec ok--> RUNNING --stop--> STOPPING
+ *      \                      |  \--exec failed / fork failed--> FAILED
+ *       \--a dependency failed for good--> FAILED     STOPPING --grace--> KILLING
+ *   any alive state --reaped--> EXITED, then: BACKOFF --restart due--> PENDING,
+ *                                         or FAILED for good, or EXITED
+ *
+ * Events it takes (lifecycle_handle): a service proc's exec result and
+ * exit, check results, sd_notify messages, the watchdog, restart and
+ * start_timeout timers, pid file changes, grace expiry, and the signals
+ * it forwards. It commands mechanisms (service_spawn, service_signal,
+ * check_start/stop, the watchdog, timers) and tells the shutdown machine
+ * what it needs to know by posting EVT_SERVICE_ENDED: it never calls it.
  *
  * Restart decision, on every exit while drainit is running (never during a
  * shutdown):
@@ -9,18 +22,19 @@
  *   oneshot failed, no restart                  -> FAILED for good
  *   otherwise                                   -> EXITED (logged, nothing else)
  * FAILED for good: dependents waiting to start never start, running ones
- * that `requires` it are stopped, and [drainit] on_failure decides between
- * a staged shutdown and keeping the rest.
+ * that `requires` it are stopped; whether drainit shuts down is the
+ * shutdown machine's call ([drainit] on_failure).
  *
  * Dependencies: a PENDING service starts when every service it is `after`
  * (or `requires`) is ready: a oneshot once it exited 0, another service
  * once it runs. Shutdown runs the same graph in reverse (shutdown.c asks
- * lifecycle_live_dependent()).
+ * service_live_dependent()).
  *
  * Forking daemons: the command's first process must exit 0; the pid file
- * is then read (ev_stat, bounded by start_timeout) and the pid adopted only
- * if it is drainit's child (reparented to us as PID 1 or subreaper):
- * drainit never signals a process it does not own. */
+ * is then read (watched, bounded by start_timeout) and the pid adopted
+ * only if it is drainit's child (reparented to us as PID 1 or subreaper)
+ * and no other proc of drainit's has it: drainit never signals a process
+ * it does not own. */
 #include "lifecycle.h"
 
 #include <errno.h>
@@ -34,22 +48,21 @@
 
 #include "check.h"
 #include "log.h"
-#include "reaper.h"
+#include "notify.h"
+#include "output.h"
 #include "service.h"
-#include "shutdown.h"
+#include "watchers.h"
 
 static void deps_changed(struct supervisor *sup);
+static void run_ended(struct supervisor *sup, struct service *svc, bool failed);
 
-/* ---- helpers --------------------------------------------------------------- */
-
-static struct service *
-find(struct supervisor *sup, const char *name)
+static void
+post_ended(struct supervisor *sup, struct service *svc, bool failed)
 {
-	for (size_t i = 0; i < sup->nsvcs; i++)
-		if (strcmp(sup->svcs[i].cfg->name, name) == 0)
-			return &sup->svcs[i];
-	return NULL;
+	sup_post(sup, &(struct event){ .kind = EVT_SERVICE_ENDED, .svc = svc, .failed = failed });
 }
+
+/* ---- dependencies ------------------------------------------------------------ */
 
 static bool
 satisfied(const struct service *dep)
@@ -67,28 +80,6 @@ blocked(const struct service *dep)
 	return dep->cfg->type == SVC_TYPE_ONESHOT && dep->state == SVC_EXITED && !dep->completed;
 }
 
-struct service *
-lifecycle_live_dependent(struct supervisor *sup, const struct service *svc)
-{
-	for (size_t i = 0; i < sup->nsvcs; i++) {
-		struct service *o = &sup->svcs[i];
-		if (o != svc && service_alive(o) && svc_depends_on(o->cfg, svc->cfg->name))
-			return o;
-	}
-	return NULL;
-}
-
-size_t
-lifecycle_count_active(const struct supervisor *sup)
-{
-	size_t n = 0;
-	for (size_t i = 0; i < sup->nsvcs; i++) {
-		const struct service *s = &sup->svcs[i];
-		n += service_alive(s) || s->state == SVC_BACKOFF || s->state == SVC_PENDING;
-	}
-	return n;
-}
-
 msec_t
 lifecycle_backoff(const struct svc_config *c, unsigned streak)
 {
@@ -104,8 +95,18 @@ lifecycle_backoff(const struct svc_config *c, unsigned streak)
 static void
 start_one(struct supervisor *sup, struct service *svc)
 {
-	if (service_start(sup, svc) < 0)
-		lifecycle_on_exit(sup, svc);	/* could not fork: a failed run */
+	svc->started_at = sup->sys->now();
+	svc->sent_signal = 0;
+	svc->killed = false;
+	if (service_spawn(sup, svc) < 0) {
+		svc->state = SVC_FAILED;	/* could not fork: a failed run */
+		svc->wstatus = 0;
+		svc->launching = false;
+		run_ended(sup, svc, true);
+		return;
+	}
+	svc->state = SVC_STARTING;
+	svc->launching = svc->cfg->type == SVC_TYPE_FORKING;
 }
 
 /* Starts pending services whose dependencies are met; marks those whose
@@ -128,7 +129,7 @@ deps_changed(struct supervisor *sup)
 				continue;
 			for (int l = 0; l < 2; l++)
 				for (size_t k = 0; k < lists[l]->n; k++) {
-					struct service *dep = find(sup, lists[l]->names[k]);
+					struct service *dep = service_by_name(sup, lists[l]->names[k]);
 					if (!dep)
 						continue;
 					if (blocked(dep))
@@ -154,14 +155,6 @@ lifecycle_start_all(struct supervisor *sup)
 {
 	for (size_t i = 0; i < sup->nsvcs; i++) {
 		struct service *svc = &sup->svcs[i];
-		ev_init(&svc->restart_timer, NULL);
-		ev_init(&svc->start_timer, NULL);
-		if (svc->cfg->restart_limit > 0 && !svc->restart_log)
-			svc->restart_log = calloc((size_t)svc->cfg->restart_limit,
-						  sizeof(*svc->restart_log));
-	}
-	for (size_t i = 0; i < sup->nsvcs; i++) {
-		struct service *svc = &sup->svcs[i];
 		if (svc->cfg->after.n == 0 && svc->cfg->requires.n == 0 &&
 		    svc->state == SVC_PENDING && sup->stage == STAGE_RUNNING)
 			start_one(sup, svc);
@@ -172,15 +165,8 @@ lifecycle_start_all(struct supervisor *sup)
 			log_info("service %s: waiting for its dependencies", sup->svcs[i].cfg->name);
 }
 
-void
-lifecycle_on_running(struct supervisor *sup, struct service *svc)
-{
-	if (svc->pr.ready)	/* ready = none: ready as soon as it runs */
-		lifecycle_on_ready(sup, svc);
-}
-
-void
-lifecycle_on_ready(struct supervisor *sup, struct service *svc)
+static void
+became_ready(struct supervisor *sup, struct service *svc)
 {
 	if (svc->was_ready)
 		return;
@@ -188,8 +174,93 @@ lifecycle_on_ready(struct supervisor *sup, struct service *svc)
 	deps_changed(sup);
 }
 
+static bool
+watchdog_applies(const struct supervisor *sup, const struct service *svc)
+{
+	return svc->cfg->watchdog_ms > 0 && svc->state == SVC_RUNNING &&
+	       sup->stage == STAGE_RUNNING;
+}
+
+/* The service runs (exec confirmed, or its daemon adopted). */
+static void
+service_running(struct supervisor *sup, struct service *svc)
+{
+	struct svc_probe *pr = &svc->pr;
+
+	switch (svc->cfg->ready.kind) {
+	case CHECK_NONE:
+		pr->ready = true;
+		break;
+	case CHECK_NOTIFY:
+		/* READY=1 may have come before the exec was confirmed. */
+		if (!pr->ready)
+			snprintf(pr->why, sizeof(pr->why), "waiting for READY=1");
+		break;
+	default:
+		pr->ready = false;
+		snprintf(pr->why, sizeof(pr->why), "starting");
+		break;
+	}
+	if (sup->stage == STAGE_RUNNING) {
+		check_start(sup, svc);
+		if (watchdog_applies(sup, svc))
+			notify_watchdog_kick(sup, svc);
+	}
+	if (pr->ready)	/* ready = none: ready as soon as it runs */
+		became_ready(sup, svc);
+}
+
+static void
+on_exec(struct supervisor *sup, struct service *svc)
+{
+	if (svc->proc.fail_step != SPAWN_STEP_NONE) {
+		log_error("service %s (pid %d): failed to start: %s: %s", svc->cfg->name,
+			  (int)svc->proc.pid, spawn_step_name(svc->proc.fail_step),
+			  strerror(svc->proc.fail_errno));
+		return;	/* its exit follows */
+	}
+	if (svc->launching || svc->state != SVC_STARTING)
+		return;	/* a forking service is running once its daemon is adopted */
+	svc->state = SVC_RUNNING;
+	log_info("service %s (pid %d): running", svc->cfg->name, (int)svc->proc.pid);
+	service_running(sup, svc);
+}
+
+/* ---- stopping ----------------------------------------------------------------- */
+
 void
-lifecycle_on_unhealthy(struct supervisor *sup, struct service *svc, const char *why)
+lifecycle_stop(struct supervisor *sup, struct service *svc)
+{
+	svc->state = SVC_STOPPING;
+	svc->sent_signal = svc->cfg->stop_signal;
+	service_signal(sup, svc, svc->cfg->stop_signal);
+	ptimer_start(sup->loop, &svc->grace_timer, svc->cfg->grace_ms);
+}
+
+void
+lifecycle_kill(struct supervisor *sup, struct service *svc)
+{
+	ptimer_stop(sup->loop, &svc->grace_timer);
+	svc->state = SVC_KILLING;
+	svc->killed = true;
+	service_signal(sup, svc, SIGKILL);
+}
+
+static void
+grace_expired(struct supervisor *sup, struct service *svc)
+{
+	char dbuf[32];
+
+	if (svc->state != SVC_STOPPING || sup->stage == STAGE_EXITED)
+		return;
+	log_info("shutdown: service %s (pid %d): grace period %s expired, sending SIGKILL to its process group",
+		 svc->cfg->name, (int)svc->proc.pid,
+		 format_duration(svc->cfg->grace_ms, dbuf, sizeof(dbuf)));
+	lifecycle_kill(sup, svc);
+}
+
+static void
+unhealthy(struct supervisor *sup, struct service *svc, const char *why)
 {
 	char dbuf[32];
 
@@ -200,7 +271,162 @@ lifecycle_on_unhealthy(struct supervisor *sup, struct service *svc, const char *
 	log_warn("service %s (pid %d): restarting: %s; sending %s, grace period %s",
 		 svc->cfg->name, (int)svc->proc.pid, why, signal_name(svc->cfg->stop_signal),
 		 format_duration(svc->cfg->grace_ms, dbuf, sizeof(dbuf)));
-	service_stop(sup, svc);
+	lifecycle_stop(sup, svc);
+}
+
+/* ---- readiness and health --------------------------------------------------- */
+
+static void
+check_result(struct supervisor *sup, const struct event *ev)
+{
+	struct service *svc = ev->svc;
+	struct check *c = ev->check;
+	struct svc_probe *pr = &svc->pr;
+	unsigned max = svc->cfg->health_failures ? svc->cfg->health_failures
+						  : DEFAULT_HEALTH_FAILURES;
+
+	if (svc->state != SVC_RUNNING)
+		return;
+	if (c->role == CHECK_ROLE_READY) {
+		if (ev->ok) {
+			if (!pr->ready)
+				log_info("service %s (pid %d): ready (%s passed)", svc->cfg->name,
+					 (int)svc->proc.pid, c->spec->label);
+			pr->ready = true;
+			pr->why[0] = '\0';
+			became_ready(sup, svc);	/* may start its dependents */
+			return;
+		}
+		snprintf(pr->why, sizeof(pr->why), "check failing: %.140s", ev->text);
+		if (pr->ready)
+			log_warn("service %s (pid %d): not ready: check failing: %s", svc->cfg->name,
+				 (int)svc->proc.pid, ev->text);
+		else
+			log_debug("service %s (pid %d): ready check failed: %s", svc->cfg->name,
+				  (int)svc->proc.pid, ev->text);
+		pr->ready = false;
+		return;
+	}
+	if (ev->ok) {
+		if (pr->unhealthy)
+			log_info("service %s (pid %d): healthy again (%s passed)", svc->cfg->name,
+				 (int)svc->proc.pid, c->spec->label);
+		pr->unhealthy = false;
+		return;
+	}
+	snprintf(pr->health_why, sizeof(pr->health_why), "%s", ev->text);
+	if (ev->fails > max)
+		return;	/* still unhealthy; said so already */
+	if (ev->fails == max) {
+		pr->unhealthy = true;
+		log_error("service %s (pid %d): unhealthy: %u health check%s failed in a row (last: %s)",
+			  svc->cfg->name, (int)svc->proc.pid, ev->fails, ev->fails == 1 ? "" : "s",
+			  ev->text);
+		unhealthy(sup, svc, "unhealthy");
+	} else {
+		log_warn("service %s (pid %d): health check failed (%u of %u in a row): %s",
+			 svc->cfg->name, (int)svc->proc.pid, ev->fails, max, ev->text);
+	}
+}
+
+/* ---- sd_notify ----------------------------------------------------------------- */
+
+static void
+notify_message(struct supervisor *sup, struct service *svc, pid_t sender,
+	       const struct notify_msg *m)
+{
+	struct svc_probe *pr = &svc->pr;
+	const char *name = svc->cfg->name;
+	int pid = (int)svc->proc.pid;
+
+	if (m->bad_mainpid)
+		log_warn("service %s (pid %d): ignoring an invalid MAINPID= from pid %d", name, pid,
+			 (int)sender);
+	if (m->has_mainpid && m->mainpid == svc->proc.pid) {
+		pr->mainpid = 0;	/* its own process again */
+	} else if (m->has_mainpid && m->mainpid != pr->mainpid) {
+		if (notify_owner(sup, m->mainpid) != svc) {
+			log_warn("service %s (pid %d): ignoring MAINPID=%d: not a process of this service",
+				 name, pid, (int)m->mainpid);
+		} else {
+			pr->mainpid = m->mainpid;
+			log_info("service %s (pid %d): main pid is now %d (MAINPID=)", name, pid,
+				 (int)m->mainpid);
+		}
+	}
+	if (m->has_status) {
+		snprintf(pr->status, sizeof(pr->status), "%s", m->status);
+		log_debug("service %s (pid %d): status: %s", name, pid, pr->status);
+	}
+	if (m->stopping)
+		log_info("service %s (pid %d): says it is stopping (STOPPING=1)", name, pid);
+	if (m->ready && service_alive(svc)) {
+		if (!pr->ready)
+			log_info("service %s (pid %d): ready (READY=1)", name, pid);
+		pr->ready = true;
+		pr->why[0] = '\0';
+		became_ready(sup, svc);
+	}
+	if (m->watchdog && svc->cfg->watchdog_ms > 0) {
+		if (pr->watchdog_expired)
+			log_info("service %s (pid %d): healthy again (WATCHDOG=1)", name, pid);
+		pr->watchdog_expired = false;
+		if (watchdog_applies(sup, svc))
+			notify_watchdog_kick(sup, svc);
+	}
+	if (m->watchdog_trigger && svc->cfg->watchdog_ms > 0 && watchdog_applies(sup, svc)) {
+		pr->watchdog_expired = true;
+		notify_watchdog_stop(sup, svc);
+		log_error("service %s (pid %d): unhealthy: WATCHDOG=trigger", name, pid);
+		unhealthy(sup, svc, "WATCHDOG=trigger");
+	}
+}
+
+static void
+watchdog_expired(struct supervisor *sup, struct service *svc)
+{
+	char dbuf[32];
+
+	/* a WATCHDOG=1 read just before this event re-armed it */
+	if (!watchdog_applies(sup, svc) || notify_watchdog_armed(svc) || svc->pr.watchdog_expired)
+		return;
+	svc->pr.watchdog_expired = true;
+	log_error("service %s (pid %d): unhealthy: no WATCHDOG=1 within watchdog %s",
+		  svc->cfg->name, (int)svc->proc.pid,
+		  format_duration(svc->cfg->watchdog_ms, dbuf, sizeof(dbuf)));
+	unhealthy(sup, svc, "watchdog expired");
+}
+
+/* The service's own process was reaped. When it had named another live
+ * process, leader of its own process group, with MAINPID=, that process
+ * becomes the service's tracked pid: true, the service goes on. */
+static bool
+mainpid_takes_over(struct supervisor *sup, struct service *svc, int wstatus)
+{
+	pid_t mp = svc->pr.mainpid, pg;
+	char sbuf[96];
+
+	if (mp <= 0 || mp == svc->proc.pid || svc->proc.fail_step != SPAWN_STEP_NONE)
+		return false;
+	pg = sup->sys->getpgid(mp);
+	if (pg != mp) {
+		log_warn("service %s (pid %d): main pid %d (MAINPID=) %s; the service has ended",
+			 svc->cfg->name, (int)svc->proc.pid, (int)mp,
+			 pg < 0 ? "is gone too" : "does not lead its own process group");
+		return false;
+	}
+	if (proc_find(sup, mp)) {
+		log_warn("service %s (pid %d): main pid %d (MAINPID=) is already tracked by drainit; the service has ended",
+			 svc->cfg->name, (int)svc->proc.pid, (int)mp);
+		return false;
+	}
+	log_info("service %s (pid %d): %s; main pid %d (MAINPID=) goes on as the service",
+		 svc->cfg->name, (int)svc->proc.pid, describe_status(wstatus, sbuf, sizeof(sbuf)),
+		 (int)mp);
+	svc->proc.pid = mp;
+	svc->kill_target = -mp;	/* it leads its own group (checked above) */
+	(void)proc_track(sup, &svc->proc);
+	return true;
 }
 
 /* ---- failure for good ------------------------------------------------------- */
@@ -221,14 +447,12 @@ stop_for_dependency(struct supervisor *sup, struct service *svc, const char *dep
 	log_info("service %s (pid %d): stopping: it requires %s, which failed; sending %s, grace period %s",
 		 svc->cfg->name, (int)svc->proc.pid, dep, signal_name(svc->cfg->stop_signal),
 		 format_duration(svc->cfg->grace_ms, dbuf, sizeof(dbuf)));
-	service_stop(sup, svc);
+	lifecycle_stop(sup, svc);
 }
 
 static void
 fail_for_good(struct supervisor *sup, struct service *svc, const char *why)
 {
-	char reason[160];
-
 	svc->state = SVC_FAILED;
 	svc->pr.failed = true;	/* /livez */
 	log_error("service %s: failed: %s", svc->cfg->name, why);
@@ -241,24 +465,14 @@ fail_for_good(struct supervisor *sup, struct service *svc, const char *why)
 				stop_for_dependency(sup, o, svc->cfg->name);
 	}
 	deps_changed(sup);
-	if (svc != sup->main && sup->cfg->on_failure == ON_FAILURE_SHUTDOWN &&
-	    sup->stage == STAGE_RUNNING) {
-		snprintf(reason, sizeof(reason), "service %s failed", svc->cfg->name);
-		shutdown_begin(sup, reason);
-		return;
-	}
-	shutdown_on_service_exit(sup, svc);
+	post_ended(sup, svc, true);
 }
 
 /* ---- restart ------------------------------------------------------------------ */
 
 static void
-restart_timer_cb(EV_P_ ev_timer *w, int revents)
+restart_due(struct supervisor *sup, struct service *svc)
 {
-	struct supervisor *sup = ev_userdata(EV_A);
-	struct service *svc = container_of(w, struct service, restart_timer);
-
-	(void)revents;
 	if (sup->stage != STAGE_RUNNING || svc->state != SVC_BACKOFF)
 		return;
 	svc->state = SVC_PENDING;
@@ -273,7 +487,7 @@ restart_allowed(struct supervisor *sup, struct service *svc)
 	msec_t now = sup->sys->now();
 	size_t cap = (size_t)c->restart_limit;
 
-	if (!svc->restart_log)
+	if (c->restart_limit <= 0)
 		return true;
 	if (svc->restart_log_n == cap &&
 	    now - svc->restart_log[svc->restart_log_head] < c->restart_window_ms)
@@ -307,8 +521,7 @@ schedule_restart(struct supervisor *sup, struct service *svc)
 	log_info("service %s: restarting in %s (restart %u, restart = %s)", c->name,
 		 format_duration(delay, dbuf, sizeof(dbuf)), svc->restarts,
 		 c->restart == RESTART_ALWAYS ? "always" : "on-failure");
-	ev_timer_init(&svc->restart_timer, restart_timer_cb, (ev_tstamp)delay / 1000.0, 0.);
-	ev_timer_start(sup->loop, &svc->restart_timer);
+	timer_arm(sup->loop, &svc->restart_timer, delay);
 }
 
 /* One run of the service is over: decide what comes next. */
@@ -325,7 +538,7 @@ run_ended(struct supervisor *sup, struct service *svc, bool failed)
 	if (sup->stage != STAGE_RUNNING || svc->stop_requested) {
 		if (!service_clean(svc) && !sup->first_unclean && svc->state != SVC_FAILED)
 			sup->first_unclean = svc;
-		shutdown_on_service_exit(sup, svc);
+		post_ended(sup, svc, false);
 		return;
 	}
 	if (c->restart == RESTART_ALWAYS || (c->restart == RESTART_ON_FAILURE && failed)) {
@@ -338,7 +551,7 @@ run_ended(struct supervisor *sup, struct service *svc, bool failed)
 			svc->state = SVC_EXITED;
 			log_info("service %s: completed", c->name);
 			deps_changed(sup);
-			shutdown_on_service_exit(sup, svc);
+			post_ended(sup, svc, false);
 		} else {
 			fail_for_good(sup, svc, "one-shot task did not exit 0");
 		}
@@ -354,7 +567,7 @@ run_ended(struct supervisor *sup, struct service *svc, bool failed)
 		}
 	}
 	deps_changed(sup);
-	shutdown_on_service_exit(sup, svc);
+	post_ended(sup, svc, false);
 }
 
 /* ---- forking daemons ------------------------------------------------------------ */
@@ -394,7 +607,7 @@ static void
 stop_waiting(struct supervisor *sup, struct service *svc)
 {
 	svc->waiting_pidfile = false;
-	ev_stat_stop(sup->loop, &svc->pidfile_watch);
+	watch_pidfile_stop(sup, svc);
 	ev_timer_stop(sup->loop, &svc->start_timer);
 }
 
@@ -404,8 +617,11 @@ try_adopt(struct supervisor *sup, struct service *svc, bool last_chance)
 {
 	char why[256];
 	pid_t pid = read_pidfile(svc->cfg->pidfile, why, sizeof(why));
-	pid_t pgid, pp = pid > 0 ? reaper_parent_of(pid) : -1;
+	pid_t pgid, pp = pid > 0 ? sup->sys->parent_of(pid) : -1;
+	struct proc *owner;
 
+	if (!svc->waiting_pidfile)
+		return -1;
 	if (pid == 0 && !last_chance)
 		return 0;
 	if (pid == 0)
@@ -420,6 +636,10 @@ try_adopt(struct supervisor *sup, struct service *svc, bool last_chance)
 				 "pid %d from %s is not a child of drainit (its parent is %d); refusing to track it",
 				 (int)pid, svc->cfg->pidfile, (int)pp);
 		pid = -1;
+	} else if (pid > 0 && (owner = proc_find(sup, pid))) {
+		snprintf(why, sizeof(why), "pid %d from %s is already tracked by drainit; refusing to track it twice",
+			 (int)pid, svc->cfg->pidfile);
+		pid = -1;
 	}
 	stop_waiting(sup, svc);
 	if (pid <= 0) {
@@ -431,30 +651,16 @@ try_adopt(struct supervisor *sup, struct service *svc, bool last_chance)
 	}
 	svc->proc.pid = pid;
 	svc->proc.fail_step = SPAWN_STEP_NONE;
-	pgid = getpgid(pid);
+	(void)proc_track(sup, &svc->proc);
+	pgid = sup->sys->getpgid(pid);
 	/* Its own group: signal the group. Still ours: the pid alone. */
 	svc->kill_target = pgid > 0 && pgid != getpgrp() ? -pgid : pid;
 	svc->state = SVC_RUNNING;
-	check_on_service_running(sup, svc);
 	log_info("service %s (pid %d): running: tracking pid %d from %s (%s %d)", svc->cfg->name,
 		 (int)pid, (int)pid, svc->cfg->pidfile, svc->kill_target < 0 ? "process group" : "pid",
 		 (int)(svc->kill_target < 0 ? -svc->kill_target : pid));
-	lifecycle_on_running(sup, svc);
+	service_running(sup, svc);
 	return 1;
-}
-
-static void
-pidfile_cb(EV_P_ ev_stat *w, int revents)
-{
-	(void)revents;
-	try_adopt(ev_userdata(EV_A), container_of(w, struct service, pidfile_watch), false);
-}
-
-static void
-start_timeout_cb(EV_P_ ev_timer *w, int revents)
-{
-	(void)revents;
-	try_adopt(ev_userdata(EV_A), container_of(w, struct service, start_timer), true);
 }
 
 static void
@@ -479,21 +685,41 @@ launcher_exited(struct supervisor *sup, struct service *svc)
 		return;
 	log_info("service %s: waiting up to %s for pid file %s", svc->cfg->name,
 		 format_duration(svc->cfg->start_timeout_ms, dbuf, sizeof(dbuf)), svc->cfg->pidfile);
-	/* inotify where libev has it; else a 100ms poll, only while starting */
-	ev_stat_init(&svc->pidfile_watch, pidfile_cb, svc->cfg->pidfile, 0.1);
-	ev_stat_start(sup->loop, &svc->pidfile_watch);
-	ev_timer_init(&svc->start_timer, start_timeout_cb,
-		      (ev_tstamp)svc->cfg->start_timeout_ms / 1000.0, 0.);
-	ev_timer_start(sup->loop, &svc->start_timer);
+	watch_pidfile_start(sup, svc);
+	timer_arm(sup->loop, &svc->start_timer, svc->cfg->start_timeout_ms);
 }
 
 /* ---- exits ------------------------------------------------------------------------ */
 
-void
-lifecycle_on_exit(struct supervisor *sup, struct service *svc)
+static void
+svc_exited(struct supervisor *sup, struct service *svc, int wstatus)
 {
+	struct svc_probe *pr = &svc->pr;
+	char buf[96], dbuf[32];
+	msec_t ran = sup->sys->now() - svc->started_at;
 	bool failed;
 
+	if (!service_alive(svc))
+		return;
+	if (mainpid_takes_over(sup, svc, wstatus))
+		return;
+	ptimer_stop(sup->loop, &svc->grace_timer);
+	svc->wstatus = wstatus;
+	if (svc->proc.fail_step == SPAWN_STEP_NONE)
+		log_info("service %s (pid %d): %s%s after %s", svc->cfg->name, (int)svc->proc.pid,
+			 svc->launching ? "launcher " : "",
+			 describe_status(wstatus, buf, sizeof(buf)),
+			 format_duration(ran, dbuf, sizeof(dbuf)));
+	svc->state = svc->proc.fail_step != SPAWN_STEP_NONE ? SVC_FAILED : SVC_EXITED;
+	check_stop(sup, svc);
+	notify_watchdog_stop(sup, svc);
+	pr->mainpid = 0;
+	pr->exits++;
+	pr->ready = false;
+	pr->unhealthy = false;
+	pr->watchdog_expired = false;
+	/* pr->failed (for /livez) is set by run_ended: a crash that will be
+	 * restarted is not a failure yet. */
 	if (svc->launching) {
 		launcher_exited(sup, svc);
 		return;
@@ -517,5 +743,63 @@ lifecycle_shutdown_begins(struct supervisor *sup)
 		}
 		if (svc->waiting_pidfile)
 			try_adopt(sup, svc, true);
+	}
+}
+
+/* ---- the one entry point ---------------------------------------------------------- */
+
+static struct service *
+service_of(const struct event *ev)
+{
+	if (ev->proc)
+		return ev->proc->kind == PROC_SERVICE ? container_of(ev->proc, struct service, proc)
+						      : NULL;
+	return ev->svc;
+}
+
+void
+lifecycle_handle(struct supervisor *sup, const struct event *ev)
+{
+	struct service *svc = service_of(ev);
+
+	switch (ev->kind) {
+	case EVT_PROC_EXEC:
+		if (svc)
+			on_exec(sup, svc);
+		break;
+	case EVT_PROC_EXITED:
+		if (svc)
+			svc_exited(sup, svc, ev->wstatus);
+		break;
+	case EVT_CHECK_RESULT:
+		check_result(sup, ev);
+		break;
+	case EVT_NOTIFY:
+		notify_message(sup, svc, ev->pid, &ev->notify);
+		break;
+	case EVT_WATCHDOG_EXPIRED:
+		watchdog_expired(sup, svc);
+		break;
+	case EVT_RESTART_DUE:
+		restart_due(sup, svc);
+		break;
+	case EVT_PIDFILE_CHANGED:
+		try_adopt(sup, svc, false);
+		break;
+	case EVT_START_TIMEOUT:
+		try_adopt(sup, svc, true);
+		break;
+	case EVT_GRACE_EXPIRED:
+		grace_expired(sup, svc);
+		break;
+	case EVT_SIGNAL:
+		if (ev->sig == SIGTERM || ev->sig == SIGINT)
+			break;	/* the shutdown machine's */
+		if (ev->sig == SIGHUP)
+			output_reopen(sup);	/* file:PATH outputs, for logrotate */
+		service_forward_all(sup, ev->sig);
+		break;
+	default:
+		break;
 	}
 }

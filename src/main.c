@@ -1,4 +1,4 @@
-/* main.c: start-up order, the loop, the exit code. No policy here.
+/* main.c: the top. Start-up order, the loop, the exit code. No policy here.
  *
  * Two zones. Before ev_run: a failure is fatal, printed once, with a
  * documented exit code (64 usage, 78 config, 71 OS error); no service has
@@ -13,13 +13,14 @@
 
 #include "cli.h"
 #include "config.h"
+#include "lifecycle.h"
 #include "log.h"
 #include "notify.h"
 #include "output.h"
-#include "procattr.h"
+#include "procset.h"
 #include "probe.h"
 #include "reaper.h"
-#include "service.h"
+#include "runtime.h"
 #include "shutdown.h"
 #include "signals.h"
 #include "spawn.h"
@@ -29,7 +30,7 @@
 #define DRAINIT_VERSION "unknown"
 #endif
 
-/* Probe server and checks (issue 3), one line each where set. */
+/* Probe server and checks, one line each where set. */
 static void
 print_probe_summary(const struct config *c)
 {
@@ -59,7 +60,7 @@ print_probe_summary(const struct config *c)
 	}
 }
 
-/* The current stage, for json log lines (issue 6). */
+/* The current stage, for json log lines. */
 static const char *
 stage_of(const void *sup)
 {
@@ -88,9 +89,9 @@ print_check_summary(const struct config *c)
 		printf("global drain hooks: %zu (drain_timeout %s)\n", c->ndrain,
 		       format_duration(c->drain_timeout_ms, d3, sizeof(d3)));
 	print_probe_summary(c);
-	for (size_t i = 0; i < c->nsvcs; i++) {	/* process settings, output (issue 6) */
+	for (size_t i = 0; i < c->nsvcs; i++) {	/* process settings, output */
 		char buf[1024];
-		if (procattr_describe(&c->svcs[i], buf, sizeof(buf)))
+		if (procset_describe(&c->svcs[i], buf, sizeof(buf)))
 			printf("service %s: %s\n", c->svcs[i].name, buf);
 	}
 }
@@ -107,7 +108,7 @@ main(int argc, char **argv)
 	char err[512];
 	int r;
 
-	output_stdio_sane();	/* issue 6: no pipe may land on fd 0-2 */
+	output_stdio_sane();	/* no pipe may land on fd 0-2 */
 	r = cli_parse(argc, argv, &cli, &cfg, err, sizeof(err));
 	if (r != 0) {
 		fprintf(stderr, "drainit: %s\n", err);
@@ -144,7 +145,7 @@ main(int argc, char **argv)
 		config_free(&cfg);
 		return 0;
 	}
-	/* drainit's own log (issue 6): the command line wins over the file. */
+	/* drainit's own log: the command line wins over the file. */
 	if (cli.log_level >= 0)
 		log_min_level = (enum log_level)cli.log_level;
 	else if (!cli.verbose && cfg.log_level >= 0)
@@ -161,7 +162,7 @@ main(int argc, char **argv)
 		return EXIT_OSERR;
 	}
 	sigw = calloc(signals_count(), sizeof(*sigw));
-	if (!sigw || supervisor_init(&sup, loop, &cfg, NULL) < 0) {
+	if (!sigw || runtime_init(&sup, loop, &cfg, NULL) < 0) {
 		fprintf(stderr, "drainit: out of memory\n");
 		return EXIT_OSERR;
 	}
@@ -182,7 +183,7 @@ main(int argc, char **argv)
 		r = EXIT_OSERR;
 		goto out;
 	}
-	service_start_all(&sup);
+	lifecycle_start_all(&sup);
 
 	/* ev_run() forgets an ev_break() made before it started. */
 	if (sup.stage != STAGE_EXITED)
@@ -191,7 +192,7 @@ main(int argc, char **argv)
 out:
 	probe_free(&sup);
 	notify_free(&sup);
-	supervisor_free(&sup);
+	runtime_free(&sup);
 	free(sigw);
 	config_free(&cfg);
 	ev_loop_destroy(loop);

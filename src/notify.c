@@ -1,4 +1,4 @@
-/* notify.c: the sd_notify socket.
+/* notify.c: mechanism layer. The sd_notify socket.
  *
  * Created only when some service has "ready = notify": a SOCK_DGRAM unix
  * socket, close-on-exec and non-blocking, at RUNTIME/drainit.XXXXXX/notify
@@ -8,13 +8,13 @@
  * says which service spoke. Passed file descriptors (FDSTORE=1) are
  * closed at once: drainit keeps none.
  *
- *   READY=1          the service is ready (its readiness check)
- *   STOPPING=1       logged
- *   STATUS=TEXT      kept for /status
- *   WATCHDOG=1       with "watchdog = DUR": proof of life; DUR without one
- *                    makes the service unhealthy (WATCHDOG=trigger at once)
- *   MAINPID=N        N becomes the service's tracked pid
- * Never: blocks (reads with MSG_DONTWAIT, at most 64 datagrams per wake-up). */
+ * Each datagram attributed to a service is posted as EVT_NOTIFY with its
+ * parsed assignments (sdnotify.c); what READY=1, WATCHDOG=1, MAINPID=
+ * and STATUS= mean is the lifecycle machine's to decide. The watchdog
+ * timer of a service lives here too: when it runs out it posts
+ * EVT_WATCHDOG_EXPIRED, after reading what is queued on the socket.
+ * Never: blocks (reads with MSG_DONTWAIT, at most 64 datagrams per
+ * wake-up) or decides. */
 #include "notify.h"
 
 #include <errno.h>
@@ -28,10 +28,8 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-#include "lifecycle.h"
 #include "log.h"
 #include "reaper.h"
-#include "service.h"
 
 #define IGNORED_MAX 32
 
@@ -72,7 +70,7 @@ notify_owner(struct supervisor *sup, pid_t pid)
 		if (notify_wanted(svc->cfg) && service_alive(svc) && owns_pid(svc, pid))
 			return svc;
 	}
-	pgid = getpgid(pid);
+	pgid = sup->sys->getpgid(pid);
 	for (size_t i = 0; pgid > 0 && i < sup->nsvcs; i++) {
 		struct service *svc = &sup->svcs[i];
 		if (notify_wanted(svc->cfg) && service_alive(svc) && pgid == svc->proc.pid)
@@ -80,7 +78,7 @@ notify_owner(struct supervisor *sup, pid_t pid)
 	}
 	/* Descendants that left the group: walk up, a bounded number of steps. */
 	for (int depth = 0; depth < 64; depth++) {
-		cur = reaper_parent_of(cur);
+		cur = sup->sys->parent_of(cur);
 		if (cur <= 1)
 			return NULL;
 		for (size_t i = 0; i < sup->nsvcs; i++) {
@@ -92,72 +90,13 @@ notify_owner(struct supervisor *sup, pid_t pid)
 	return NULL;
 }
 
-/* ---- acting on a message ------------------------------------------------- */
+/* ---- the watchdog timer --------------------------------------------------- */
 
-static bool
-watchdog_applies(const struct supervisor *sup, const struct service *svc)
-{
-	return svc->cfg->watchdog_ms > 0 && svc->state == SVC_RUNNING &&
-	       sup->stage == STAGE_RUNNING;
-}
-
-void
-notify_apply(struct supervisor *sup, struct service *svc, pid_t sender,
-	     const struct notify_msg *m)
-{
-	struct svc_probe *pr = &svc->pr;
-	const char *name = svc->cfg->name;
-	int pid = (int)svc->proc.pid;
-
-	if (m->bad_mainpid)
-		log_warn("service %s (pid %d): ignoring an invalid MAINPID= from pid %d", name, pid,
-			 (int)sender);
-	if (m->has_mainpid && m->mainpid == svc->proc.pid) {
-		pr->mainpid = 0;	/* its own process again */
-	} else if (m->has_mainpid && m->mainpid != pr->mainpid) {
-		if (notify_owner(sup, m->mainpid) != svc) {
-			log_warn("service %s (pid %d): ignoring MAINPID=%d: not a process of this service",
-				 name, pid, (int)m->mainpid);
-		} else {
-			pr->mainpid = m->mainpid;
-			log_info("service %s (pid %d): main pid is now %d (MAINPID=)", name, pid,
-				 (int)m->mainpid);
-		}
-	}
-	if (m->has_status) {
-		snprintf(pr->status, sizeof(pr->status), "%s", m->status);
-		log_debug("service %s (pid %d): status: %s", name, pid, pr->status);
-	}
-	if (m->stopping)
-		log_info("service %s (pid %d): says it is stopping (STOPPING=1)", name, pid);
-	if (m->ready && service_alive(svc)) {
-		if (!pr->ready)
-			log_info("service %s (pid %d): ready (READY=1)", name, pid);
-		pr->ready = true;
-		pr->why[0] = '\0';
-		lifecycle_on_ready(sup, svc);
-	}
-	if (m->watchdog && svc->cfg->watchdog_ms > 0) {
-		if (pr->watchdog_expired)
-			log_info("service %s (pid %d): healthy again (WATCHDOG=1)", name, pid);
-		pr->watchdog_expired = false;
-		if (watchdog_applies(sup, svc))
-			ev_timer_again(sup->loop, &pr->watchdog);
-	}
-	if (m->watchdog_trigger && svc->cfg->watchdog_ms > 0 && watchdog_applies(sup, svc)) {
-		pr->watchdog_expired = true;
-		ev_timer_stop(sup->loop, &pr->watchdog);
-		log_error("service %s (pid %d): unhealthy: WATCHDOG=trigger", name, pid);
-		lifecycle_on_unhealthy(sup, svc, "WATCHDOG=trigger");
-	}
-}
-
-void
+static void
 notify_watchdog_cb(EV_P_ ev_timer *w, int revents)
 {
 	struct supervisor *sup = ev_userdata(EV_A);
 	struct service *svc = container_of(w, struct service, pr.watchdog);
-	char dbuf[32];
 
 	(void)revents;
 	ev_timer_stop(EV_A, w);
@@ -165,53 +104,33 @@ notify_watchdog_cb(EV_P_ ev_timer *w, int revents)
 	 * before it at once: what is queued already counts. */
 	if (sup->notify)
 		notify_read(sup, sup->notify);
-	if (!watchdog_applies(sup, svc) || ev_is_active(w) || svc->pr.watchdog_expired)
-		return;
-	svc->pr.watchdog_expired = true;
-	log_error("service %s (pid %d): unhealthy: no WATCHDOG=1 within watchdog %s",
-		  svc->cfg->name, (int)svc->proc.pid,
-		  format_duration(svc->cfg->watchdog_ms, dbuf, sizeof(dbuf)));
-	lifecycle_on_unhealthy(sup, svc, "watchdog expired");
+	sup_post(sup, &(struct event){ .kind = EVT_WATCHDOG_EXPIRED, .svc = svc });
 }
 
 void
-notify_on_service_running(struct supervisor *sup, struct service *svc)
+notify_watchdog_init(struct supervisor *sup)
 {
-	if (!watchdog_applies(sup, svc))
-		return;
+	for (size_t i = 0; i < sup->nsvcs; i++)
+		ev_init(&sup->svcs[i].pr.watchdog, notify_watchdog_cb);
+}
+
+void
+notify_watchdog_kick(struct supervisor *sup, struct service *svc)
+{
 	svc->pr.watchdog.repeat = (ev_tstamp)svc->cfg->watchdog_ms / 1000.0;
 	ev_timer_again(sup->loop, &svc->pr.watchdog);
 }
 
 void
-notify_on_service_exit(struct supervisor *sup, struct service *svc)
+notify_watchdog_stop(struct supervisor *sup, struct service *svc)
 {
 	ev_timer_stop(sup->loop, &svc->pr.watchdog);
-	svc->pr.mainpid = 0;
 }
 
 bool
-notify_main_exited(struct supervisor *sup, struct service *svc, int wstatus)
+notify_watchdog_armed(const struct service *svc)
 {
-	pid_t mp = svc->pr.mainpid, pg;
-	char sbuf[96];
-
-	(void)sup;
-	if (mp <= 0 || mp == svc->proc.pid || svc->proc.fail_step != SPAWN_STEP_NONE)
-		return false;
-	pg = getpgid(mp);
-	if (pg != mp) {
-		log_warn("service %s (pid %d): main pid %d (MAINPID=) %s; the service has ended",
-			 svc->cfg->name, (int)svc->proc.pid, (int)mp,
-			 pg < 0 ? "is gone too" : "does not lead its own process group");
-		return false;
-	}
-	log_info("service %s (pid %d): %s; main pid %d (MAINPID=) goes on as the service",
-		 svc->cfg->name, (int)svc->proc.pid, describe_status(wstatus, sbuf, sizeof(sbuf)),
-		 (int)mp);
-	svc->proc.pid = mp;
-	svc->kill_target = -mp;	/* it leads its own group (checked above) */
-	return true;
+	return ev_is_active(&svc->pr.watchdog);
 }
 
 /* ---- the socket ------------------------------------------------------------ */
@@ -286,7 +205,8 @@ notify_read(struct supervisor *sup, struct notify_server *ns)
 				 svc->cfg->name);
 			continue;
 		}
-		notify_apply(sup, svc, pid, &m);
+		sup_post(sup, &(struct event){ .kind = EVT_NOTIFY, .svc = svc, .pid = pid,
+					       .notify = m });
 	}
 }
 

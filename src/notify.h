@@ -1,4 +1,4 @@
-/* notify.h: sd_notify for daemons written for systemd. One datagram
+/* notify.h: mechanism layer. sd_notify for daemons written for systemd. One datagram
  * socket of drainit's (close-on-exec, SO_PASSCRED) under a runtime
  * directory; every service with "ready = notify" gets its path in
  * NOTIFY_SOCKET. Messages are attributed to a service by the sender's
@@ -26,19 +26,11 @@ int notify_env(struct supervisor *sup, const struct service *svc, struct envbuf 
  * ancestry of a pid that is not one of the services' own. */
 struct service *notify_owner(struct supervisor *sup, pid_t pid);
 
-/* Acts on a message of svc's, sent by pid sender. */
-void notify_apply(struct supervisor *sup, struct service *svc, pid_t sender,
-		  const struct notify_msg *m);
-
-/* Service lifecycle (called by check.c): arms and stops the watchdog. */
-void notify_on_service_running(struct supervisor *sup, struct service *svc);
-void notify_on_service_exit(struct supervisor *sup, struct service *svc);
-void notify_watchdog_cb(EV_P_ ev_timer *w, int revents);
-
-/* The service's own process was reaped. When it had named another live
- * process, leader of its own process group, with MAINPID=, that process
- * becomes the service's tracked pid and true is returned: the service
- * goes on. Otherwise false: the service has ended. */
-bool notify_main_exited(struct supervisor *sup, struct service *svc, int wstatus);
+/* The watchdog timer of each service: init once; kick (re)arms it for
+ * watchdog = DUR; when it runs out EVT_WATCHDOG_EXPIRED is posted. */
+void notify_watchdog_init(struct supervisor *sup);
+void notify_watchdog_kick(struct supervisor *sup, struct service *svc);
+void notify_watchdog_stop(struct supervisor *sup, struct service *svc);
+bool notify_watchdog_armed(const struct service *svc);
 
 #endif

@@ -1,4 +1,5 @@
-/* output.c: services' stdout and stderr in prefix and file:PATH modes.
+/* output.c: mechanism layer. Services' stdout and stderr in prefix and
+ * file:PATH modes, and drainit's own log queue.
  *
  *   service --pipe--> outstream (ibuf: at most one line) --lines--> sink --> fd
  *
@@ -29,9 +30,10 @@
  * loop nor the service blocks; the first write that works again is
  * logged with the number of bytes lost.
  *
- * At exit (output_exit_ready) each stream is read until its pipe is
+ * At exit (output_exit_begin) each stream is read until its pipe is
  * empty (EOF, or EAGAIN when a leftover descendant holds it open) and
- * the sinks are flushed, for at most OUTPUT_EXIT_FLUSH_MS. */
+ * the sinks are flushed, for at most OUTPUT_EXIT_FLUSH_MS; then
+ * EVT_OUTPUT_FLUSHED is posted (once). */
 #include "output.h"
 
 #include <errno.h>
@@ -95,12 +97,14 @@ struct output {
 	int width;		/* longest service name */
 	bool timestamps;
 	bool exiting;
+	bool flushed;		/* EVT_OUTPUT_FLUSHED posted */
 	unsigned long log_dropped;	/* drainit's own lines, stderr full */
 	ev_timer exit_timer;
 };
 
 static void sink_flush(struct sink *k);
 static void exit_timer_cb(EV_P_ ev_timer *w, int revents);
+static void exit_check(struct output *out);
 
 void
 output_stdio_sane(void)
@@ -193,8 +197,8 @@ sink_cb(EV_P_ ev_io *w, int revents)
 	(void)loop;
 	(void)revents;
 	sink_flush(k);
-	if (out->exiting && output_exit_ready(out->sup))
-		ev_break(out->sup->loop, EVBREAK_ALL);
+	if (out->exiting)
+		exit_check(out);
 }
 
 /* Writes what is queued, as far as the fd takes it without blocking. */
@@ -522,8 +526,8 @@ stream_cb(EV_P_ ev_io *w, int revents)
 	(void)loop;
 	(void)revents;
 	stream_pump(st);
-	if (out->exiting && output_exit_ready(out->sup))
-		ev_break(out->sup->loop, EVBREAK_ALL);
+	if (out->exiting)
+		exit_check(out);
 }
 
 static struct outstream *
@@ -698,41 +702,46 @@ exit_timer_cb(EV_P_ ev_timer *w, int revents)
 	log_warn("output: gave up after %s: %zu bytes not written, %zu pipe%s not drained (is the reader of drainit's output stuck?)",
 		 format_duration(OUTPUT_EXIT_FLUSH_MS, dbuf, sizeof(dbuf)), left, streams,
 		 streams == 1 ? "" : "s");
-	ev_break(EV_A_ EVBREAK_ALL);
+	out->flushed = true;
+	sup_post(out->sup, &(struct event){ .kind = EVT_OUTPUT_FLUSHED });
 }
 
-bool
-output_exit_ready(struct supervisor *sup)
+/* Posts EVT_OUTPUT_FLUSHED once nothing is left to read or write. */
+static void
+exit_check(struct output *out)
 {
-	struct output *out = sup->out;
-	bool first;
-
-	if (!out)
-		return true;
-	first = !out->exiting;
-	out->exiting = true;
-	if (first) {
-		/* Read what is in every pipe now; the loop does the rest. */
-		for (struct outstream *st = out->streams, *next; st; st = next) {
-			next = st->next;
-			for (int i = 0; i < 64 && !st->paused; i++)
-				if (!stream_pump(st))
-					break;
-		}
-	}
-	if (out->streams)
-		goto busy;
+	if (out->flushed || out->streams)
+		return;
 	for (struct sink *k = out->sinks; k; k = k->next)
 		if (k->len > 0)
-			goto busy;
-	ev_timer_stop(sup->loop, &out->exit_timer);
-	return true;
-busy:
-	if (first) {
-		ev_timer_set(&out->exit_timer, OUTPUT_EXIT_FLUSH_MS / 1000.0, 0.);
-		ev_timer_start(sup->loop, &out->exit_timer);
+			return;
+	ev_timer_stop(out->sup->loop, &out->exit_timer);
+	out->flushed = true;
+	sup_post(out->sup, &(struct event){ .kind = EVT_OUTPUT_FLUSHED });
+}
+
+void
+output_exit_begin(struct supervisor *sup)
+{
+	struct output *out = sup->out;
+
+	if (!out) {
+		sup_post(sup, &(struct event){ .kind = EVT_OUTPUT_FLUSHED });
+		return;
 	}
-	return false;
+	if (out->exiting)
+		return;
+	out->exiting = true;
+	/* Read what is in every pipe now; the loop does the rest. */
+	for (struct outstream *st = out->streams, *next; st; st = next) {
+		next = st->next;
+		for (int i = 0; i < 64 && !st->paused; i++)
+			if (!stream_pump(st))
+				break;
+	}
+	ev_timer_set(&out->exit_timer, OUTPUT_EXIT_FLUSH_MS / 1000.0, 0.);
+	ev_timer_start(sup->loop, &out->exit_timer);
+	exit_check(out);
 }
 
 /* Queues one of drainit's own log lines on its stderr sink. */

@@ -1,4 +1,4 @@
-/* output.h: what happens to a service's stdout and stderr (issue 6):
+/* output.h: mechanism layer. What happens to a service's stdout and stderr:
  * inherit (drainit's own fds), null, prefix ("web | line" on drainit's
  * stdout/stderr) or file:PATH (appended by drainit, reopened on SIGHUP).
  * prefix and file go through a pipe that drainit reads in the loop. */
@@ -49,8 +49,8 @@ void output_log_attach(struct supervisor *sup);
 void output_reopen(struct supervisor *sup);
 
 /* Shutdown's last stage: read what the services left in their pipes and
- * write it out. true: nothing left, break the loop now; false: output.c
- * breaks it once done, or after OUTPUT_EXIT_FLUSH_MS. */
-bool output_exit_ready(struct supervisor *sup);
+ * write it out; EVT_OUTPUT_FLUSHED is posted once that is done (maybe at
+ * once), or after OUTPUT_EXIT_FLUSH_MS. */
+void output_exit_begin(struct supervisor *sup);
 
 #endif

@@ -1,4 +1,4 @@
-/* probe.c: the HTTP probe server, in drainit's loop (no thread, no
+/* probe.c: mechanism layer. The HTTP probe server, in drainit's loop (no thread, no
  * process).
  *
  * Life of a connection:

@@ -1,19 +1,21 @@
-/* procattr.h: the process settings of a service (issue 6): who it runs
- * as, its environment, limits, priority, umask and OOM score. Names are
- * resolved and env files read in drainit, at configuration time; the
- * child between fork and exec only applies numbers (spawn.c). */
+/* procattr.h: pure layer. Resolving a service's process settings while
+ * the config is loaded: user and group names, supplementary groups, env
+ * files, the limit_* keys. The child between fork and exec only applies
+ * the numbers (procset.h, spawn.c). */
 #ifndef DRAINIT_PROCATTR_H
 #define DRAINIT_PROCATTR_H
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/resource.h>
 #include <sys/types.h>
 
-#include "config.h"
 
-struct envbuf;
-struct spawn_opts;
-struct spawn_rlimit;
+/* Resource limits, in the order of limit_defs[]. */
+enum svc_limit_idx {
+	LIM_NOFILE, LIM_NPROC, LIM_CORE, LIM_MEMLOCK, LIM_STACK,
+	LIM_AS, LIM_DATA, LIM_FSIZE, LIM_CPU, _LIM_MAX
+};
 
 /* The limit_* keys, indexed by enum svc_limit_idx. */
 struct limit_def {
@@ -39,18 +41,5 @@ int procattr_group_list(const char *pw_name, gid_t gid, gid_t **ret, size_t *n);
  * "PATH:LINE: reason"). */
 int procattr_read_env_file(const char *path, char ***vars, size_t *n, char *err,
 			   size_t errlen);
-
-/* Adds the service's environment settings to e, which holds drainit's
- * environment (or is empty: clear_env is applied here). 0 or -ENOMEM. */
-int procattr_env(const struct svc_config *c, struct envbuf *e);
-
-/* Fills the id, limit, nice, umask and OOM parts of o from c. rl must
- * hold _LIM_MAX entries, oom 16 bytes; both must outlive the spawn. */
-void procattr_spawn_opts(const struct svc_config *c, struct spawn_opts *o,
-			 struct spawn_rlimit *rl, char *oom);
-
-/* For --check: "stdout prefix; user www (uid 33); ..." with what differs
- * from drainit's own settings. false (and "") when nothing does. */
-bool procattr_describe(const struct svc_config *c, char *buf, size_t len);
 
 #endif

@@ -1,9 +1,11 @@
-/* reaper.c: one ev_child watcher on pid 0 sees every child libev reaps
- * (libev waits with waitpid(-1, WNOHANG) in the default loop), orphans
- * reparented to drainit included. As PID 1 the kernel reparents orphans
- * to us; otherwise PR_SET_CHILD_SUBREAPER makes the same true for our
- * descendants. A pid that belongs to no service, no hook and no exec:
- * check (check.c) is an orphan: counted, never acted on. */
+/* reaper.c: mechanism layer. One ev_child watcher on pid 0 sees every
+ * child libev reaps (libev waits with waitpid(-1, WNOHANG) in the default
+ * loop), orphans reparented to drainit included. As PID 1 the kernel
+ * reparents orphans to us; otherwise PR_SET_CHILD_SUBREAPER makes the
+ * same true for our descendants. A reaped pid is looked up in the proc
+ * table: a tracked proc's exit is posted as EVT_PROC_EXITED for the
+ * machines to judge; any other pid is an orphan, counted and posted as
+ * EVT_ORPHAN_REAPED. */
 #include "reaper.h"
 
 #include <errno.h>
@@ -13,11 +15,7 @@
 #include <string.h>
 #include <sys/prctl.h>
 
-#include "check.h"
-#include "hooks.h"
 #include "log.h"
-#include "notify.h"
-#include "service.h"
 #include "spawn.h"
 
 static void
@@ -44,44 +42,20 @@ reaper_setup(struct supervisor *sup, ev_child *w)
 void
 reaper_on_exit(struct supervisor *sup, pid_t pid, int wstatus)
 {
-	struct service *svc = service_find_by_pid(sup, pid);
-	struct hook *h;
-	struct check *c;
+	struct proc *p = proc_find(sup, pid);
 
-	if (svc) {
-		/* The status pipe is readable now (the child is gone): read it
-		 * first so a failed exec is never mistaken for "exited 127". */
-		proc_collect_status(sup, &svc->proc);
-		if (notify_main_exited(sup, svc, wstatus))
-			return;	/* its MAINPID= process goes on as the service */
-		service_on_exit(sup, svc, wstatus);
+	if (!p) {
+		sup->orphans_reaped++;
+		log_debug("reaped orphan pid %d", (int)pid);
+		sup_post(sup, &(struct event){ .kind = EVT_ORPHAN_REAPED, .pid = pid,
+					       .wstatus = wstatus });
 		return;
 	}
-	h = hook_find_by_pid(sup, pid);
-	if (h) {
-		proc_collect_status(sup, &h->proc);
-		hook_on_exit(sup, h, wstatus);
-		return;
-	}
-	c = check_find_by_pid(sup, pid);
-	if (c) {
-		proc_collect_status(sup, &c->proc);
-		check_on_exit(sup, c, wstatus);
-		return;
-	}
-	sup->orphans_reaped++;
-	log_debug("reaped orphan pid %d", (int)pid);
-}
-
-void
-reaper_proc_exec_result(struct supervisor *sup, struct proc *p)
-{
-	if (p->kind == PROC_SERVICE)
-		service_on_exec(sup, container_of(p, struct service, proc));
-	else if (p->kind == PROC_CHECK)
-		check_on_exec(sup, container_of(p, struct check, proc));
-	else
-		hook_on_exec(sup, container_of(p, struct hook, proc));
+	/* The status pipe is readable now (the child is gone): read it
+	 * first so a failed exec is never mistaken for "exited 127". */
+	proc_collect_status(sup, p);
+	proc_untrack(sup, p);
+	sup_post(sup, &(struct event){ .kind = EVT_PROC_EXITED, .proc = p, .wstatus = wstatus });
 }
 
 pid_t

@@ -1,4 +1,5 @@
-/* report.c: the bodies of /livez, /readyz, /status and /metrics.
+/* report.c: mechanism layer (the probe server's view of the model). The
+ * bodies of /livez, /readyz, /status and /metrics.
  * Reads the model, never changes it. */
 #include "report.h"
 
@@ -8,7 +9,6 @@
 #include <time.h>
 
 #include "check.h"
-#include "service.h"
 
 #ifndef DRAINIT_VERSION
 #define DRAINIT_VERSION "unknown"
@@ -101,7 +101,7 @@ report_live(const struct supervisor *sup)
 	char why[192];
 
 	for (size_t i = 0; i < sup->nsvcs; i++)
-		if (!check_service_live(&sup->svcs[i], why, sizeof(why)))
+		if (!service_live(&sup->svcs[i], why, sizeof(why)))
 			return false;
 	return true;
 }
@@ -120,7 +120,7 @@ report_ready(const struct supervisor *sup)
 	if (shutting_down(sup))
 		return false;
 	for (size_t i = 0; i < sup->nsvcs; i++)
-		if (!check_service_ready(&sup->svcs[i], why, sizeof(why)))
+		if (!service_ready(&sup->svcs[i], why, sizeof(why)))
 			return false;
 	return true;
 }
@@ -133,7 +133,7 @@ report_livez(const struct supervisor *sup, struct sbuf *b)
 
 	for (size_t i = 0; i < sup->nsvcs; i++) {
 		const struct service *svc = &sup->svcs[i];
-		if (check_service_live(svc, why, sizeof(why)))
+		if (service_live(svc, why, sizeof(why)))
 			continue;
 		sbuf_printf(b, "%s%s (%s)", n++ ? ", " : "not ok: ", svc->cfg->name, why);
 	}
@@ -159,7 +159,7 @@ report_readyz(const struct supervisor *sup, bool verbose, struct sbuf *b)
 	} else {
 		for (size_t i = 0; i < sup->nsvcs; i++) {
 			const struct service *svc = &sup->svcs[i];
-			if (check_service_ready(svc, why, sizeof(why)))
+			if (service_ready(svc, why, sizeof(why)))
 				continue;
 			sbuf_printf(b, "%s%s (%s)", n++ ? ", " : "not ready: ", svc->cfg->name, why);
 		}
@@ -167,7 +167,7 @@ report_readyz(const struct supervisor *sup, bool verbose, struct sbuf *b)
 	}
 	for (size_t i = 0; verbose && i < sup->nsvcs; i++) {
 		const struct service *svc = &sup->svcs[i];
-		if (check_service_ready(svc, why, sizeof(why)))
+		if (service_ready(svc, why, sizeof(why)))
 			sbuf_printf(b, "%s: ready\n", svc->cfg->name);
 		else
 			sbuf_printf(b, "%s: not ready (%s)\n", svc->cfg->name, why);
@@ -201,7 +201,7 @@ static void
 status_service(struct sbuf *b, const struct supervisor *sup, const struct service *svc)
 {
 	char why[192], sbuf[160];
-	bool ready = check_service_ready(svc, why, sizeof(why));
+	bool ready = service_ready(svc, why, sizeof(why));
 	bool live;
 	const struct check *rc = svc->pr.ready_chk, *hc = svc->pr.health_chk;
 
@@ -245,7 +245,7 @@ status_service(struct sbuf *b, const struct supervisor *sup, const struct servic
 		sbuf_printf(b, ",\"ready_check_spec\":");
 		sbuf_json_str(b, svc->cfg->ready.text);
 	}
-	live = check_service_live(svc, why, sizeof(why));
+	live = service_live(svc, why, sizeof(why));
 	sbuf_printf(b, ",\"live\":%s,\"not_live_reason\":", tf(live));
 	sbuf_json_str(b, live ? NULL : why);
 	sbuf_printf(b, ",\"healthy\":%s", tf(!svc->pr.unhealthy && !svc->pr.watchdog_expired));
@@ -257,7 +257,7 @@ status_service(struct sbuf *b, const struct supervisor *sup, const struct servic
 	sbuf_json_str(b, hc && hc->fails ? hc->last : rc && rc->failures ? rc->last : NULL);
 	sbuf_printf(b, ",\"notify_status\":");
 	sbuf_json_str(b, svc->pr.status[0] ? svc->pr.status : NULL);
-	sbuf_printf(b, ",\"restarts\":%lu,\"exits\":%lu}", check_service_restarts(svc),
+	sbuf_printf(b, ",\"restarts\":%lu,\"exits\":%lu}", (unsigned long)svc->restarts,
 		    svc->pr.exits);
 }
 
@@ -327,16 +327,16 @@ report_metrics(const struct supervisor *sup, struct sbuf *b)
 	metric_head(b, "drainit_service_ready", "gauge", "1 while the service is ready.");
 	for (size_t i = 0; i < sup->nsvcs; i++)
 		sbuf_printf(b, "drainit_service_ready{service=\"%s\"} %d\n", sup->svcs[i].cfg->name,
-			    check_service_ready(&sup->svcs[i], why, sizeof(why)));
+			    service_ready(&sup->svcs[i], why, sizeof(why)));
 	metric_head(b, "drainit_service_live", "gauge",
 		    "0 once the service failed for good or is unhealthy.");
 	for (size_t i = 0; i < sup->nsvcs; i++)
 		sbuf_printf(b, "drainit_service_live{service=\"%s\"} %d\n", sup->svcs[i].cfg->name,
-			    check_service_live(&sup->svcs[i], why, sizeof(why)));
+			    service_live(&sup->svcs[i], why, sizeof(why)));
 	metric_head(b, "drainit_service_restarts_total", "counter", "Restarts of the service.");
 	for (size_t i = 0; i < sup->nsvcs; i++)
 		sbuf_printf(b, "drainit_service_restarts_total{service=\"%s\"} %lu\n",
-			    sup->svcs[i].cfg->name, check_service_restarts(&sup->svcs[i]));
+			    sup->svcs[i].cfg->name, (unsigned long)sup->svcs[i].restarts);
 	metric_head(b, "drainit_service_exits_total", "counter",
 		    "Times the service's process ended.");
 	for (size_t i = 0; i < sup->nsvcs; i++)

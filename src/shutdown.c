@@ -1,24 +1,34 @@
-/* shutdown.c: the staged shutdown.
+/* shutdown.c: machine layer. The staged shutdown.
  *
- *   RUNNING --SD_REQUESTED--> UNREADY --(at once)--> PRESTOP
+ *   RUNNING --requested--> UNREADY --(at once)--> PRESTOP
  *   PRESTOP   ends when prestop_delay has elapsed AND no drain hook runs
  *             (or earlier when no service is left alive) --> STOPPING
- *   STOPPING  stop_signal to each service's process group, grace timer each;
- *             a grace expiry SIGKILLs that service; when every live service
- *             has been SIGKILLed --> KILLING
+ *   STOPPING  stop_signal to each service's process group, grace timer each
+ *             (reverse dependency order); a grace expiry SIGKILLs that
+ *             service (lifecycle.c); when every live service has been
+ *             SIGKILLed --> KILLING
  *   KILLING   SIGKILL to what is left (and kill(-1) when PID 1)
  *   any stage --(all services and hooks reaped, from STOPPING on)--> EXITED
  *
- *   SD_FORCE (second SIGINT) and SD_CAP_EXPIRED (shutdown_timeout) jump to
- *   KILLING from any stage before it. A repeated SIGTERM changes nothing.
- *
- * Per stage, what is ignored: SD_PRESTOP_ELAPSED outside PRESTOP,
- * SD_GRACE_EXPIRED outside STOPPING, everything in EXITED.
+ * Events it takes (shutdown_handle):
+ *   EVT_SIGNAL TERM/INT      the first starts the shutdown; during one, a
+ *                           SIGINT forces KILLING, a SIGTERM is a logged no-op
+ *   EVT_SHUTDOWN_REQUESTED   starts it (text: why)
+ *   EVT_SERVICE_ENDED        the main service, the last service, or one that
+ *                           failed for good ([drainit] on_failure) starts it;
+ *                           during one, it may let the next stage begin
+ *   EVT_PROC_EXITED (hook)   a drain hook ended (hooks.c has logged it)
+ *   EVT_HOOK_TIMEOUT         its drain_timeout: SIGKILL to that hook
+ *   EVT_PRESTOP_ELAPSED      prestop_delay is over
+ *   EVT_GRACE_EXPIRED        a service was SIGKILLed (lifecycle.c)
+ *   EVT_CAP_EXPIRED          shutdown_timeout: KILLING from any stage before it
+ * Ignored: EVT_PRESTOP_ELAPSED outside PRESTOP, everything in EXITED.
  *
  * stage_enter() is the only writer of sup->stage; stages only move forward.
  * After every event shutdown_advance() re-checks the exit conditions in a
- * loop, so no stage waits on a timer it no longer needs. All effects go
- * through sup->sys (kill, spawn, clock), which the unit tests replace. */
+ * loop, so no stage waits on a timer it no longer needs. Effects go through
+ * the lifecycle machine's commands (stop, kill) and sup->sys (kill, spawn,
+ * clock), which the unit tests replace. */
 #include "shutdown.h"
 
 #include <assert.h>
@@ -31,77 +41,6 @@
 #include "lifecycle.h"
 #include "log.h"
 #include "output.h"
-#include "service.h"
-
-const char *
-stage_name(enum stage s)
-{
-	static const char *const names[_STAGE_MAX] = {
-		[STAGE_RUNNING] = "running",   [STAGE_UNREADY] = "unready",
-		[STAGE_PRESTOP] = "prestop",   [STAGE_STOPPING] = "stopping",
-		[STAGE_KILLING] = "killing",   [STAGE_EXITED] = "exited",
-	};
-	return (unsigned)s < _STAGE_MAX ? names[s] : "?";
-}
-
-const char *
-sd_event_name(enum sd_event e)
-{
-	static const char *const names[_SD_MAX] = {
-		[SD_REQUESTED] = "requested",	  [SD_FORCE] = "force",
-		[SD_PRESTOP_ELAPSED] = "prestop-elapsed", [SD_HOOK_DONE] = "hook-done",
-		[SD_REAPED] = "reaped",		  [SD_GRACE_EXPIRED] = "grace-expired",
-		[SD_CAP_EXPIRED] = "cap-expired",
-	};
-	return (unsigned)e < _SD_MAX ? names[e] : "?";
-}
-
-static void
-prestop_timer_cb(EV_P_ ev_timer *w, int revents)
-{
-	(void)w;
-	(void)revents;
-	shutdown_handle(ev_userdata(EV_A), SD_PRESTOP_ELAPSED, NULL);
-}
-
-static void
-cap_timer_cb(EV_P_ ev_timer *w, int revents)
-{
-	(void)revents;
-	if (!ptimer_due(EV_A_ container_of(w, struct ptimer, w)))
-		return;
-	shutdown_handle(ev_userdata(EV_A), SD_CAP_EXPIRED, NULL);
-}
-
-static void
-grace_timer_cb(EV_P_ ev_timer *w, int revents)
-{
-	struct service *svc = container_of(w, struct service, grace_timer.w);
-
-	(void)revents;
-	if (!ptimer_due(EV_A_ &svc->grace_timer))
-		return;
-	shutdown_handle(ev_userdata(EV_A), SD_GRACE_EXPIRED, svc);
-}
-
-void
-shutdown_init(struct supervisor *sup)
-{
-	sup->stage = STAGE_RUNNING;
-	sup->stage_started[STAGE_RUNNING] = sup->sys->now();
-	sup->stage_seen[STAGE_RUNNING] = true;
-	ev_init(&sup->prestop_timer, prestop_timer_cb);
-	ptimer_init(&sup->cap_timer, cap_timer_cb);
-	for (size_t i = 0; i < sup->nsvcs; i++)
-		ptimer_init(&sup->svcs[i].grace_timer, grace_timer_cb);
-}
-
-static void
-arm(struct supervisor *sup, ev_timer *t, msec_t ms)
-{
-	ev_timer_set(t, (ev_tstamp)ms / 1000.0, 0.);
-	ev_timer_start(sup->loop, t);
-}
 
 static void
 stage_enter(struct supervisor *sup, enum stage next)
@@ -118,10 +57,11 @@ stage_enter(struct supervisor *sup, enum stage next)
 /* ---- entry actions, one per stage --------------------------------------- */
 
 static void
-enter_unready(struct supervisor *sup)
+enter_unready(struct supervisor *sup, const char *reason)
 {
 	char dbuf[32];
 
+	snprintf(sup->reason, sizeof(sup->reason), "%s", reason);
 	stage_enter(sup, STAGE_UNREADY);
 	sup->ready = false;
 	lifecycle_shutdown_begins(sup);
@@ -144,7 +84,7 @@ enter_prestop(struct supervisor *sup)
 		 format_duration(sup->cfg->prestop_delay_ms, dbuf, sizeof(dbuf)),
 		 sup->nhooks, sup->nhooks == 1 ? "" : "s");
 	if (sup->cfg->prestop_delay_ms > 0)
-		arm(sup, &sup->prestop_timer, sup->cfg->prestop_delay_ms);
+		timer_arm(sup->loop, &sup->prestop_timer, sup->cfg->prestop_delay_ms);
 	else
 		sup->prestop_elapsed = true;
 	hooks_start_all(sup);
@@ -162,7 +102,7 @@ stop_ready_services(struct supervisor *sup, bool announce)
 
 		if (!service_alive(svc) || svc->sent_signal || svc->state == SVC_KILLING)
 			continue;
-		dep = lifecycle_live_dependent(sup, svc);
+		dep = service_live_dependent(sup, svc);
 		if (dep) {
 			if (announce)
 				log_info("shutdown: service %s waits for %s to stop first",
@@ -172,7 +112,7 @@ stop_ready_services(struct supervisor *sup, bool announce)
 		log_info("shutdown: sending %s to service %s (pgid %d), grace period %s",
 			 signal_name(svc->cfg->stop_signal), svc->cfg->name, (int)svc->proc.pid,
 			 format_duration(svc->cfg->grace_ms, dbuf, sizeof(dbuf)));
-		service_stop(sup, svc);
+		lifecycle_stop(sup, svc);
 	}
 }
 
@@ -188,22 +128,17 @@ enter_stopping(struct supervisor *sup)
 }
 
 static void
-kill_service(struct supervisor *sup, struct service *svc)
-{
-	ptimer_stop(sup->loop, &svc->grace_timer);
-	svc->state = SVC_KILLING;
-	svc->killed = true;
-	service_signal(sup, svc, SIGKILL);
-}
-
-static void
 enter_killing(struct supervisor *sup, const char *why)
 {
 	stage_enter(sup, STAGE_KILLING);
 	ev_timer_stop(sup->loop, &sup->prestop_timer);
 	ptimer_stop(sup->loop, &sup->cap_timer);
 	log_info("shutdown: stage killing (%s)", why);
-	hooks_kill_all(sup);
+	for (size_t i = 0; i < sup->nhooks; i++)
+		if (sup->hooks[i].running) {
+			sup->hooks[i].forced = true;
+			hook_kill(sup, &sup->hooks[i], "sending SIGKILL (shutdown forced)");
+		}
 	for (size_t i = 0; i < sup->nsvcs; i++) {
 		struct service *svc = &sup->svcs[i];
 
@@ -211,7 +146,7 @@ enter_killing(struct supervisor *sup, const char *why)
 			continue;
 		log_info("shutdown: sending SIGKILL to service %s (pgid %d)", svc->cfg->name,
 			 (int)svc->proc.pid);
-		kill_service(sup, svc);
+		lifecycle_kill(sup, svc);
 	}
 	/* Processes that left their group (setsid) are still ours as PID 1.
 	 * Never outside PID 1: there kill(-1) would hit the whole host. */
@@ -228,10 +163,11 @@ log_summary(struct supervisor *sup)
 	char line[1024], dbuf[32], sbuf[96];
 	size_t off = 0;
 	msec_t total = sup->stage_started[STAGE_EXITED] - sup->stage_started[STAGE_UNREADY];
+	bool any = false;
 
 	off += snprintf(line + off, sizeof(line) - off, "shutdown: summary: total %s (",
 			format_duration(total, dbuf, sizeof(dbuf)));
-	for (enum stage s = STAGE_UNREADY; s < STAGE_EXITED; s++) {
+	for (enum stage s = STAGE_UNREADY; s < STAGE_EXITED && off < sizeof(line); s++) {
 		const char *sep = s == STAGE_UNREADY ? "" : ", ";
 		if (!sup->stage_seen[s])
 			off += snprintf(line + off, sizeof(line) - off, "%s%s skipped", sep,
@@ -241,22 +177,16 @@ log_summary(struct supervisor *sup)
 					stage_name(s),
 					format_duration(sup->stage_ended[s] - sup->stage_started[s],
 							dbuf, sizeof(dbuf)));
-		if (off >= sizeof(line))
-			break;
 	}
 	if (off < sizeof(line))
 		off += snprintf(line + off, sizeof(line) - off, "); SIGKILL needed:");
-	{
-		bool any = false;
-		for (size_t i = 0; i < sup->nsvcs && off < sizeof(line); i++)
-			if (sup->svcs[i].killed) {
-				off += snprintf(line + off, sizeof(line) - off, " %s",
-						sup->svcs[i].cfg->name);
-				any = true;
-			}
-		if (!any && off < sizeof(line))
-			off += snprintf(line + off, sizeof(line) - off, " none");
-	}
+	for (size_t i = 0; i < sup->nsvcs && off < sizeof(line); i++)
+		if (sup->svcs[i].killed) {
+			off += snprintf(line + off, sizeof(line) - off, " %s", sup->svcs[i].cfg->name);
+			any = true;
+		}
+	if (!any && off < sizeof(line))
+		off += snprintf(line + off, sizeof(line) - off, " none");
 	log_info("%s", line);
 
 	if (sup->main)
@@ -285,10 +215,8 @@ enter_exited(struct supervisor *sup)
 	else
 		sup->exit_code = 0;
 	log_summary(sup);
-	/* The services' last output first: else output.c breaks the loop
-	 * once their pipes are drained (issue 6). */
-	if (output_exit_ready(sup))
-		ev_break(sup->loop, EVBREAK_ALL);
+	/* The services' last output first; EVT_OUTPUT_FLUSHED ends the loop. */
+	output_exit_begin(sup);
 }
 
 /* ---- transitions ---------------------------------------------------------- */
@@ -344,90 +272,102 @@ shutdown_advance(struct supervisor *sup)
 	}
 }
 
-void
-shutdown_handle(struct supervisor *sup, enum sd_event ev, struct service *svc)
-{
-	char dbuf[32], why[96];
-
-	log_debug("shutdown: event %s in stage %s", sd_event_name(ev), stage_name(sup->stage));
-	switch (ev) {
-	case SD_REQUESTED:
-		if (sup->stage == STAGE_RUNNING)
-			enter_unready(sup);
-		break;
-	case SD_FORCE:
-	case SD_CAP_EXPIRED:
-		if (sup->stage == STAGE_RUNNING || sup->stage >= STAGE_KILLING)
-			break;
-		if (ev == SD_FORCE)
-			snprintf(why, sizeof(why), "SIGINT during shutdown: skipping the remaining waits");
-		else
-			snprintf(why, sizeof(why), "shutdown_timeout %s reached",
-				 format_duration(sup->cfg->shutdown_timeout_ms, dbuf, sizeof(dbuf)));
-		enter_killing(sup, why);
-		break;
-	case SD_PRESTOP_ELAPSED:
-		if (sup->stage == STAGE_PRESTOP)
-			sup->prestop_elapsed = true;
-		break;
-	case SD_GRACE_EXPIRED:
-		if (!svc || svc->state != SVC_STOPPING ||
-		    (sup->stage != STAGE_STOPPING && sup->stage != STAGE_RUNNING))
-			break;	/* RUNNING: a service stopped because a dependency failed */
-		log_info("shutdown: service %s (pid %d): grace period %s expired, sending SIGKILL to its process group",
-			 svc->cfg->name, (int)svc->proc.pid,
-			 format_duration(svc->cfg->grace_ms, dbuf, sizeof(dbuf)));
-		kill_service(sup, svc);
-		break;
-	case SD_HOOK_DONE:
-	case SD_REAPED:
-	case _SD_MAX:
-		break;
-	}
-	shutdown_advance(sup);
-}
-
-void
-shutdown_begin(struct supervisor *sup, const char *reason)
+static void
+begin(struct supervisor *sup, const char *reason)
 {
 	if (sup->stage == STAGE_RUNNING)
-		snprintf(sup->reason, sizeof(sup->reason), "%s", reason);
-	shutdown_handle(sup, SD_REQUESTED, NULL);
+		enter_unready(sup, reason);
 }
 
-void
-shutdown_on_signal(struct supervisor *sup, int sig)
+static void
+on_signal(struct supervisor *sup, int sig)
 {
 	char why[64];
 
 	if (sup->stage == STAGE_RUNNING) {
 		snprintf(why, sizeof(why), "%s received", signal_name(sig));
-		shutdown_begin(sup, why);
+		begin(sup, why);
 	} else if (sig == SIGINT && sup->stage < STAGE_KILLING) {
-		shutdown_handle(sup, SD_FORCE, NULL);
+		enter_killing(sup, "SIGINT during shutdown: skipping the remaining waits");
 	} else {
 		log_info("%s received during shutdown (stage %s): nothing to change",
 			 signal_name(sig), stage_name(sup->stage));
 	}
 }
 
-void
-shutdown_on_service_exit(struct supervisor *sup, struct service *svc)
+static void
+on_service_ended(struct supervisor *sup, struct service *svc, bool failed)
 {
 	char why[128];
 
-	if (sup->stage == STAGE_RUNNING) {
-		if (svc == sup->main) {
-			snprintf(why, sizeof(why), "main service %s ended", svc->cfg->name);
-			shutdown_begin(sup, why);
-			return;
-		}
-		if (lifecycle_count_active(sup) == 0) {
-			shutdown_begin(sup, "every service has ended");
-			return;
-		}
+	if (sup->stage != STAGE_RUNNING)
+		return;
+	if (failed && svc != sup->main && sup->cfg->on_failure == ON_FAILURE_SHUTDOWN) {
+		snprintf(why, sizeof(why), "service %s failed", svc->cfg->name);
+		begin(sup, why);
+	} else if (svc == sup->main) {
+		snprintf(why, sizeof(why), "main service %s ended", svc->cfg->name);
+		begin(sup, why);
+	} else if (service_count_active(sup) == 0) {
+		begin(sup, "every service has ended");
 	}
-	shutdown_handle(sup, SD_REAPED, svc);
+}
+
+static void
+on_hook_timeout(struct supervisor *sup, struct hook *h)
+{
+	char dbuf[32], why[96];
+
+	if (!h->running || sup->stage >= STAGE_KILLING)
+		return;
+	h->timed_out = true;
+	snprintf(why, sizeof(why), "drain_timeout %s reached, sending SIGKILL to its process group",
+		 format_duration(h->cfg->timeout_ms, dbuf, sizeof(dbuf)));
+	hook_kill(sup, h, why);
+}
+
+void
+shutdown_handle(struct supervisor *sup, const struct event *ev)
+{
+	char dbuf[32], why[96];
+
+	if (sup->stage == STAGE_EXITED)
+		return;
+	switch (ev->kind) {
+	case EVT_SIGNAL:
+		if (ev->sig != SIGTERM && ev->sig != SIGINT)
+			return;
+		on_signal(sup, ev->sig);
+		break;
+	case EVT_SHUTDOWN_REQUESTED:
+		begin(sup, ev->text);
+		break;
+	case EVT_SERVICE_ENDED:
+		on_service_ended(sup, ev->svc, ev->failed);
+		break;
+	case EVT_CAP_EXPIRED:
+		if (sup->stage == STAGE_RUNNING || sup->stage >= STAGE_KILLING)
+			break;
+		snprintf(why, sizeof(why), "shutdown_timeout %s reached",
+			 format_duration(sup->cfg->shutdown_timeout_ms, dbuf, sizeof(dbuf)));
+		enter_killing(sup, why);
+		break;
+	case EVT_PRESTOP_ELAPSED:
+		if (sup->stage == STAGE_PRESTOP)
+			sup->prestop_elapsed = true;
+		break;
+	case EVT_HOOK_TIMEOUT:
+		on_hook_timeout(sup, ev->hook);
+		break;
+	case EVT_PROC_EXITED:	/* a hook ended, or a service's daemon was adopted */
+		break;
+	case EVT_GRACE_EXPIRED:
+		break;
+	default:
+		return;
+	}
+	log_debug("shutdown: event %s in stage %s", event_name(ev->kind), stage_name(sup->stage));
+	shutdown_advance(sup);
 }
 
 int

@@ -1,4 +1,4 @@
-/* spawn.c: fork and exec, done once, carefully.
+/* spawn.c: mechanism layer. fork and exec, done once, carefully.
  *
  * Order (parent):  block all signals -> pipe2(O_CLOEXEC) -> fork ->
  *                  setpgid(pid, pid) -> restore mask -> watch the pipe.
@@ -27,35 +27,12 @@
 #include <unistd.h>
 
 #include "log.h"
-#include "reaper.h"
 
 #ifndef CLOSE_RANGE_CLOEXEC
 #define CLOSE_RANGE_CLOEXEC (1U << 2)
 #endif
 
 extern char **environ;
-
-const char *
-spawn_step_name(enum spawn_step s)
-{
-	static const char *const names[_SPAWN_STEP_MAX] = {
-		[SPAWN_STEP_NONE] = "none",
-		[SPAWN_STEP_SETPGID] = "setpgid",
-		[SPAWN_STEP_SIGNALS] = "reset signals",
-		[SPAWN_STEP_CHDIR] = "chdir",
-		[SPAWN_STEP_EXEC] = "exec",
-		[SPAWN_STEP_STDIN] = "stdin",
-		[SPAWN_STEP_STDOUT] = "stdout",
-		[SPAWN_STEP_STDERR] = "stderr",
-		[SPAWN_STEP_RLIMIT] = "setrlimit",
-		[SPAWN_STEP_NICE] = "nice",
-		[SPAWN_STEP_OOM] = "oom_score_adj",
-		[SPAWN_STEP_SETGROUPS] = "setgroups",
-		[SPAWN_STEP_SETGID] = "setgid",
-		[SPAWN_STEP_SETUID] = "setuid",
-	};
-	return (unsigned)s < _SPAWN_STEP_MAX ? names[s] : "?";
-}
 
 struct exec_report {
 	int step;
@@ -70,7 +47,7 @@ child_fail(int fd, enum spawn_step step, int err)
 	_exit(127);
 }
 
-/* A service's process settings (issue 6), in the child, in an order
+/* A service's process settings, in the child, in an order
  * where each step still has the privilege it needs: stdio, limits,
  * priority and OOM score while still root, then groups -> gid -> uid
  * (the uid last: after it nothing else could be changed). Syscalls on
@@ -136,7 +113,7 @@ child_run(int status_fd, const struct spawn_req *req)
 		child_fail(status_fd, SPAWN_STEP_SIGNALS, errno);
 
 	if (req->opts)
-		child_apply_opts(status_fd, req->opts);	/* issue 6 */
+		child_apply_opts(status_fd, req->opts);
 
 	/* Belt and braces: drainit's own fds are O_CLOEXEC from birth. */
 	(void)close_range(3, ~0U, CLOSE_RANGE_CLOEXEC);
@@ -178,7 +155,7 @@ proc_collect_status(struct supervisor *sup, struct proc *p)
 				       : SPAWN_STEP_EXEC;
 		p->fail_errno = rep.err;
 	}
-	reaper_proc_exec_result(sup, p);
+	sup_post(sup, &(struct event){ .kind = EVT_PROC_EXEC, .proc = p });
 }
 
 int
@@ -213,6 +190,22 @@ spawn_proc(struct supervisor *sup, struct proc *p, const struct spawn_req *req)
 	p->fail_errno = 0;
 	ev_io_init(&p->status_io, proc_status_cb, fds[0], EV_READ);
 	ev_io_start(sup->loop, &p->status_io);
+	return 0;
+}
+
+int
+spawn_start(struct supervisor *sup, struct proc *p, const struct spawn_req *req)
+{
+	int r = sup->sys->spawn(sup, p, req);
+
+	if (r < 0)
+		return r;
+	r = proc_track(sup, p);
+	if (r < 0) {
+		/* -EEXIST cannot happen for a fresh fork; -ENOMEM: take it back */
+		(void)sup->sys->kill(-p->pid, SIGKILL);
+		log_warn("pid %d: cannot track it (%s); killed", (int)p->pid, strerror(-r));
+	}
 	return 0;
 }
 

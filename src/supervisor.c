@@ -1,32 +1,93 @@
-/* supervisor.c: builds the runtime model from a validated config and
- * provides the real syscall seam. */
+/* supervisor.c: model layer. Builds the runtime objects from a validated
+ * config, keeps the proc table, and answers questions about services and
+ * hooks (alive, ready, live, clean, exit code). No I/O, no decision. */
 #include "supervisor.h"
 
 #include <errno.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
+#include <sys/wait.h>
 
-#include "check.h"
-#include "hooks.h"
-#include "output.h"
-#include "shutdown.h"
-#include "spawn.h"
+#include "log.h"
 
-static msec_t
-real_now(void)
+/* ---- names ---------------------------------------------------------------- */
+
+const char *
+stage_name(enum stage s)
 {
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (msec_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	static const char *const names[_STAGE_MAX] = {
+		[STAGE_RUNNING] = "running",   [STAGE_UNREADY] = "unready",
+		[STAGE_PRESTOP] = "prestop",   [STAGE_STOPPING] = "stopping",
+		[STAGE_KILLING] = "killing",   [STAGE_EXITED] = "exited",
+	};
+	return (unsigned)s < _STAGE_MAX ? names[s] : "?";
 }
 
-const struct sys_ops real_sys_ops = {
-	.kill = kill,
-	.spawn = spawn_proc,
-	.now = real_now,
-};
+const char *
+svc_state_name(enum svc_state s)
+{
+	static const char *const names[_SVC_MAX] = {
+		[SVC_PENDING] = "pending",   [SVC_STARTING] = "starting",
+		[SVC_RUNNING] = "running",   [SVC_STOPPING] = "stopping",
+		[SVC_KILLING] = "killing",   [SVC_EXITED] = "exited",
+		[SVC_FAILED] = "failed",     [SVC_BACKOFF] = "backoff",
+	};
+	return (unsigned)s < _SVC_MAX ? names[s] : "?";
+}
+
+const char *
+spawn_step_name(enum spawn_step s)
+{
+	static const char *const names[_SPAWN_STEP_MAX] = {
+		[SPAWN_STEP_NONE] = "none",
+		[SPAWN_STEP_SETPGID] = "setpgid",
+		[SPAWN_STEP_SIGNALS] = "reset signals",
+		[SPAWN_STEP_CHDIR] = "chdir",
+		[SPAWN_STEP_EXEC] = "exec",
+		[SPAWN_STEP_STDIN] = "stdin",
+		[SPAWN_STEP_STDOUT] = "stdout",
+		[SPAWN_STEP_STDERR] = "stderr",
+		[SPAWN_STEP_RLIMIT] = "setrlimit",
+		[SPAWN_STEP_NICE] = "nice",
+		[SPAWN_STEP_OOM] = "oom_score_adj",
+		[SPAWN_STEP_SETGROUPS] = "setgroups",
+		[SPAWN_STEP_SETGID] = "setgid",
+		[SPAWN_STEP_SETUID] = "setuid",
+	};
+	return (unsigned)s < _SPAWN_STEP_MAX ? names[s] : "?";
+}
+
+/* ---- building the model ----------------------------------------------------- */
+
+static int
+hooks_build(struct supervisor *sup)
+{
+	struct config *c = sup->cfg;
+	size_t n = c->ndrain, k = 0;
+
+	for (size_t i = 0; i < c->nsvcs; i++)
+		n += c->svcs[i].ndrain;
+	sup->nhooks = n;
+	if (n == 0)
+		return 0;
+	sup->hooks = calloc(n, sizeof(*sup->hooks));
+	if (!sup->hooks)
+		return -ENOMEM;
+	for (size_t i = 0; i < c->ndrain; i++)
+		sup->hooks[k++].cfg = &c->drain[i];
+	for (size_t i = 0; i < c->nsvcs; i++)
+		for (size_t j = 0; j < c->svcs[i].ndrain; j++) {
+			sup->hooks[k].cfg = &c->svcs[i].drain[j];
+			sup->hooks[k++].svc = &sup->svcs[i];
+		}
+	for (size_t i = 0; i < n; i++) {
+		sup->hooks[i].proc.kind = PROC_HOOK;
+		sup->hooks[i].proc.status_fd = -1;
+	}
+	return 0;
+}
 
 int
 supervisor_init(struct supervisor *sup, struct ev_loop *loop, struct config *cfg,
@@ -35,7 +96,7 @@ supervisor_init(struct supervisor *sup, struct ev_loop *loop, struct config *cfg
 	memset(sup, 0, sizeof(*sup));
 	sup->loop = loop;
 	sup->cfg = cfg;
-	sup->sys = sys ? sys : &real_sys_ops;
+	sup->sys = sys;
 	sup->ready = true;
 	ev_set_userdata(loop, sup);
 
@@ -44,32 +105,297 @@ supervisor_init(struct supervisor *sup, struct ev_loop *loop, struct config *cfg
 	if (!sup->svcs)
 		return -ENOMEM;
 	for (size_t i = 0; i < cfg->nsvcs; i++) {
-		sup->svcs[i].cfg = &cfg->svcs[i];
-		sup->svcs[i].proc.kind = PROC_SERVICE;
-		sup->svcs[i].proc.status_fd = -1;
+		struct service *svc = &sup->svcs[i];
+
+		svc->cfg = &cfg->svcs[i];
+		svc->proc.kind = PROC_SERVICE;
+		svc->proc.status_fd = -1;
 		if (cfg->main && strcmp(cfg->main, cfg->svcs[i].name) == 0)
-			sup->main = &sup->svcs[i];
+			sup->main = svc;
+		/* The restart log is made now: an allocation that fails later
+		 * must never turn restart_limit off. */
+		if (svc->cfg->restart_limit > 0) {
+			svc->restart_log = calloc((size_t)svc->cfg->restart_limit,
+						  sizeof(*svc->restart_log));
+			if (!svc->restart_log)
+				return -ENOMEM;
+		}
 	}
-	if (hooks_init(sup) < 0)
+	/* every service, hook and check proc at once: never grown later */
+	sup->procs_cap = 2 * cfg->nsvcs + cfg->ndrain + 1;
+	for (size_t i = 0; i < cfg->nsvcs; i++)
+		sup->procs_cap += cfg->svcs[i].ndrain;
+	sup->procs = calloc(sup->procs_cap, sizeof(*sup->procs));
+	if (!sup->procs)
 		return -ENOMEM;
-	if (output_init(sup) < 0)	/* issue 6: service output */
-		return -ENOMEM;
-	if (check_init(sup) < 0)	/* ready/health checks (issue 3) */
-		return -ENOMEM;
-	shutdown_init(sup);
-	return 0;
+	sup->stage = STAGE_RUNNING;
+	sup->stage_started[STAGE_RUNNING] = sys->now();
+	sup->stage_seen[STAGE_RUNNING] = true;
+	return hooks_build(sup);
 }
 
 void
 supervisor_free(struct supervisor *sup)
 {
-	hooks_free(sup);
-	output_free(sup);
-	check_free(sup);
+	for (size_t i = 0; i < sup->nhooks; i++)
+		argv_free(sup->hooks[i].envp);
+	free(sup->hooks);
+	sup->hooks = NULL;
+	sup->nhooks = 0;
 	for (size_t i = 0; i < sup->nsvcs; i++) {
 		argv_free(sup->svcs[i].envp);
 		free(sup->svcs[i].restart_log);
 	}
 	free(sup->svcs);
 	sup->svcs = NULL;
+	free(sup->procs);
+	sup->procs = NULL;
+	event_queue_free(&sup->events);
+}
+
+void
+sup_post(struct supervisor *sup, const struct event *ev)
+{
+	if (!sup->on_event)
+		return;
+	if (event_post(&sup->events, ev, sup->on_event, sup) < 0 && !sup->events.oom_logged) {
+		sup->events.oom_logged = true;
+		log_warn("out of memory queueing an event: handling it at once (logged once)");
+	}
+}
+
+/* ---- the proc table ------------------------------------------------------------ */
+
+int
+proc_track(struct supervisor *sup, struct proc *p)
+{
+	if (p->tracked)
+		return 0;
+	for (size_t i = 0; i < sup->nprocs; i++)
+		if (sup->procs[i]->pid == p->pid)
+			return -EEXIST;
+	if (sup->nprocs == sup->procs_cap) {
+		size_t ncap = sup->procs_cap * 2;
+		struct proc **nv = realloc(sup->procs, ncap * sizeof(*nv));
+
+		if (!nv)
+			return -ENOMEM;
+		sup->procs = nv;
+		sup->procs_cap = ncap;
+	}
+	sup->procs[sup->nprocs++] = p;
+	p->tracked = true;
+	return 0;
+}
+
+void
+proc_untrack(struct supervisor *sup, struct proc *p)
+{
+	if (!p->tracked)
+		return;
+	for (size_t i = 0; i < sup->nprocs; i++)
+		if (sup->procs[i] == p) {
+			sup->procs[i] = sup->procs[--sup->nprocs];
+			break;
+		}
+	p->tracked = false;
+}
+
+struct proc *
+proc_find(struct supervisor *sup, pid_t pid)
+{
+	for (size_t i = 0; i < sup->nprocs; i++)
+		if (sup->procs[i]->pid == pid)
+			return sup->procs[i];
+	return NULL;
+}
+
+/* ---- services ------------------------------------------------------------------ */
+
+bool
+service_alive(const struct service *svc)
+{
+	return svc->state == SVC_STARTING || svc->state == SVC_RUNNING ||
+	       svc->state == SVC_STOPPING || svc->state == SVC_KILLING;
+}
+
+size_t
+service_count_alive(const struct supervisor *sup)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < sup->nsvcs; i++)
+		n += service_alive(&sup->svcs[i]);
+	return n;
+}
+
+struct service *
+service_find_by_pid(struct supervisor *sup, pid_t pid)
+{
+	for (size_t i = 0; i < sup->nsvcs; i++)
+		if (sup->svcs[i].proc.pid == pid && service_alive(&sup->svcs[i]))
+			return &sup->svcs[i];
+	return NULL;
+}
+
+struct service *
+service_by_name(struct supervisor *sup, const char *name)
+{
+	for (size_t i = 0; i < sup->nsvcs; i++)
+		if (strcmp(sup->svcs[i].cfg->name, name) == 0)
+			return &sup->svcs[i];
+	return NULL;
+}
+
+struct service *
+service_live_dependent(struct supervisor *sup, const struct service *svc)
+{
+	for (size_t i = 0; i < sup->nsvcs; i++) {
+		struct service *o = &sup->svcs[i];
+		if (o != svc && service_alive(o) && svc_depends_on(o->cfg, svc->cfg->name))
+			return o;
+	}
+	return NULL;
+}
+
+size_t
+service_count_active(const struct supervisor *sup)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < sup->nsvcs; i++) {
+		const struct service *s = &sup->svcs[i];
+		n += service_alive(s) || s->state == SVC_BACKOFF || s->state == SVC_PENDING;
+	}
+	return n;
+}
+
+const char *
+describe_status(int wstatus, char *buf, size_t len)
+{
+	if (WIFEXITED(wstatus))
+		snprintf(buf, len, "exited with status %d", WEXITSTATUS(wstatus));
+	else if (WIFSIGNALED(wstatus))
+		snprintf(buf, len, "killed by signal %d (%s)%s", WTERMSIG(wstatus),
+			 signal_name(WTERMSIG(wstatus)),
+			 WCOREDUMP(wstatus) ? ", core dumped" : "");
+	else
+		snprintf(buf, len, "ended with wait status 0x%x", (unsigned)wstatus);
+	return buf;
+}
+
+int
+status_to_code(int wstatus)
+{
+	if (WIFEXITED(wstatus))
+		return WEXITSTATUS(wstatus);
+	if (WIFSIGNALED(wstatus))
+		return 128 + WTERMSIG(wstatus);
+	return 1;
+}
+
+int
+service_exit_code(const struct service *svc)
+{
+	int code;
+
+	if (svc->proc.fail_step != SPAWN_STEP_NONE ||
+	    (svc->state == SVC_FAILED && svc->proc.fail_errno))
+		return svc->proc.fail_step == SPAWN_STEP_EXEC && svc->proc.fail_errno == ENOENT
+			       ? EXIT_NOTFOUND
+			       : EXIT_NOEXEC;
+	code = status_to_code(svc->wstatus);
+	/* failed for good after clean exits (restart = always past its limit) */
+	return code == 0 && svc->state == SVC_FAILED ? 1 : code;
+}
+
+bool
+service_clean(const struct service *svc)
+{
+	if (svc->state == SVC_FAILED || svc->proc.fail_step != SPAWN_STEP_NONE)
+		return false;
+	if (WIFEXITED(svc->wstatus))
+		return WEXITSTATUS(svc->wstatus) == 0;
+	return WIFSIGNALED(svc->wstatus) && svc->sent_signal &&
+	       WTERMSIG(svc->wstatus) == svc->sent_signal && !svc->killed;
+}
+
+bool
+service_ready(const struct service *svc, char *why, size_t len)
+{
+	switch (svc->state) {
+	case SVC_PENDING:
+	case SVC_STARTING:
+		snprintf(why, len, "starting");
+		return false;
+	case SVC_RUNNING:
+		if (svc->cfg->ready.kind == CHECK_NONE || svc->pr.ready)
+			return true;
+		snprintf(why, len, "%s", svc->pr.why[0] ? svc->pr.why : "starting");
+		return false;
+	case SVC_STOPPING:
+	case SVC_KILLING:
+		snprintf(why, len, "stopping");
+		return false;
+	case SVC_FAILED:
+		snprintf(why, len, svc->was_ready ? "failed" : "failed to start");
+		return false;
+	case SVC_BACKOFF:
+		snprintf(why, len, "restarting");
+		return false;
+	case SVC_EXITED:
+	default:
+		if (svc->completed)
+			return true;	/* a oneshot that did its job gates nothing */
+		snprintf(why, len, "exited");
+		return false;
+	}
+}
+
+bool
+service_live(const struct service *svc, char *why, size_t len)
+{
+	char sbuf[96];
+
+	if (svc->state == SVC_FAILED) {
+		if (svc->was_ready)
+			snprintf(why, len, "failed: %s", describe_status(svc->wstatus, sbuf, sizeof(sbuf)));
+		else
+			snprintf(why, len, "failed to start");
+		return false;
+	}
+	if (svc->pr.failed) {
+		snprintf(why, len, "%s", describe_status(svc->wstatus, sbuf, sizeof(sbuf)));
+		return false;
+	}
+	if (svc->pr.unhealthy) {
+		snprintf(why, len, "unhealthy: %s", svc->pr.health_why);
+		return false;
+	}
+	if (svc->pr.watchdog_expired) {
+		snprintf(why, len, "unhealthy: watchdog expired");
+		return false;
+	}
+	return true;
+}
+
+/* ---- hooks ------------------------------------------------------------------------ */
+
+size_t
+hooks_running(const struct supervisor *sup)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < sup->nhooks; i++)
+		n += sup->hooks[i].running;
+	return n;
+}
+
+const char *
+hook_label(const struct supervisor *sup, const struct hook *h, char *buf, size_t len)
+{
+	size_t idx = 1;
+
+	for (const struct hook *o = sup->hooks; o < h; o++)
+		if (o->svc == h->svc)
+			idx++;
+	snprintf(buf, len, "drain hook %s#%zu", h->svc ? h->svc->cfg->name : "", idx);
+	return buf;
 }

@@ -1,16 +1,22 @@
-/* supervisor.h: the one top-level object, reached from every watcher via
- * ev_userdata(loop). Owns the services, the drain hooks, the shutdown
- * stage and the syscall seam (struct sys_ops) that lets the unit tests
- * drive the stage machine with no processes and no clock. */
+/* supervisor.h: model layer. The runtime objects built from a config:
+ * the supervisor, its services, drain hooks and the processes drainit
+ * started, with their states and counters. The model holds data and
+ * answers questions about it; it never decides and does no I/O. One
+ * struct supervisor is reached from every watcher via ev_userdata(loop).
+ *
+ * Who writes what: the lifecycle machine (lifecycle.c) writes a service's
+ * state, the shutdown machine (shutdown.c) the stage; mechanisms write
+ * only their own bookkeeping (a proc's pid and exec result, counters). */
 #ifndef DRAINIT_SUPERVISOR_H
 #define DRAINIT_SUPERVISOR_H
 
 #include <ev.h>
 #include <stdbool.h>
-#include <sys/resource.h>
 #include <sys/types.h>
 
 #include "config.h"
+#include "event.h"
+#include "exitcodes.h"
 #include "parse.h"
 #include "timer.h"
 
@@ -19,50 +25,20 @@
 
 struct supervisor;
 struct proc;
+struct spawn_req;	/* spawn.h */
 
-/* ---- per-service process settings, applied by the child (issue 6) ----
- * Everything is resolved before fork (names, strings): the child only
- * makes syscalls with these numbers. */
-struct spawn_rlimit {
-	int resource;
-	struct rlimit lim;
-};
-struct spawn_opts {
-	int stdio[3];		/* fd to dup2 onto 0, 1, 2; -1: keep drainit's */
-	const struct spawn_rlimit *rlimits;
-	size_t nrlimits;
-	bool set_nice;
-	int nice;
-	const char *oom_score_adj;	/* "500\n" for /proc/self/oom_score_adj; NULL: keep */
-	size_t oom_len;
-	bool set_umask;
-	mode_t umask;
-	bool set_ids;		/* setgroups, setgid, then setuid (when set_uid) */
-	const gid_t *groups;
-	size_t ngroups;
-	gid_t gid;
-	bool set_uid;
-	uid_t uid;
-};
-
-/* What a process is started with. */
-struct spawn_req {
-	char *const *argv;
-	const char *dir;	/* NULL: drainit's own */
-	char *const *envp;	/* NULL: drainit's environment */
-	const struct spawn_opts *opts;	/* NULL: as drainit (issue 6) */
-	bool foreground;	/* take the terminal on fd 0, if it is one */
-};
-
-/* Everything the supervisor does to the outside world goes through here. */
+/* Everything drainit does to processes and the clock goes through here,
+ * so the unit tests drive both machines with no process and no clock. */
 struct sys_ops {
 	int (*kill)(pid_t pid, int sig);
 	/* Starts req as p (fills p->pid); 0 or -errno. */
 	int (*spawn)(struct supervisor *sup, struct proc *p, const struct spawn_req *req);
 	msec_t (*now)(void);	/* monotonic milliseconds */
+	pid_t (*getpgid)(pid_t pid);	/* -1 when gone */
+	pid_t (*parent_of)(pid_t pid);	/* -1 when gone (reaper_parent_of) */
 };
 
-enum proc_kind { PROC_SERVICE, PROC_HOOK, PROC_CHECK /* exec: check (check.c) */ };
+enum proc_kind { PROC_SERVICE, PROC_HOOK, PROC_CHECK /* exec: check */ };
 
 /* Steps of the child between fork and exec, reported on failure. */
 enum spawn_step {
@@ -71,7 +47,6 @@ enum spawn_step {
 	SPAWN_STEP_SIGNALS,
 	SPAWN_STEP_CHDIR,
 	SPAWN_STEP_EXEC,
-	/* process settings (issue 6) */
 	SPAWN_STEP_STDIN,
 	SPAWN_STEP_STDOUT,
 	SPAWN_STEP_STDERR,
@@ -85,10 +60,13 @@ enum spawn_step {
 };
 const char *spawn_step_name(enum spawn_step s);
 
-/* One process drainit started, leader of its own process group. */
+/* One process drainit tracks: one it started (leader of its own process
+ * group), or a daemon it adopted from a pid file or MAINPID=. A tracked
+ * proc is in the supervisor's proc table, findable by pid. */
 struct proc {
 	enum proc_kind kind;
 	pid_t pid;		/* 0: not running */
+	bool tracked;		/* in sup->procs */
 	int status_fd;		/* exec-status pipe, -1 once read */
 	ev_io status_io;
 	enum spawn_step fail_step;	/* SPAWN_STEP_NONE: exec succeeded or pending */
@@ -108,9 +86,8 @@ enum svc_state {
 };
 const char *svc_state_name(enum svc_state s);
 
-/* ---- readiness, health and sd_notify of one service (issue 3) ----------
- * Written by check.c (ready/health checks) and notify.c (sd_notify);
- * read by report.c for /readyz, /livez, /status and /metrics. */
+/* Readiness, health and sd_notify facts of one service, read by the
+ * probe server's report (/readyz, /livez, /status, /metrics). */
 struct check;
 struct svc_probe {
 	bool ready;		/* its ready check passed last (or READY=1 came) */
@@ -137,10 +114,10 @@ struct service {
 	struct ptimer grace_timer;	/* stop signal -> SIGKILL */
 	msec_t started_at;
 	char **envp;		/* environment of the current run */
-	struct svc_probe pr;	/* issue 3: readiness, health, sd_notify */
+	struct svc_probe pr;
 	pid_t kill_target;	/* -pgid, or the pid of a daemon sharing drainit's group */
 
-	/* lifecycle (lifecycle.c): restarts, dependencies, forking daemons */
+	/* restarts, dependencies, forking daemons (lifecycle.c) */
 	unsigned restarts;	/* how often drainit restarted it */
 	unsigned streak;	/* restarts since the last run longer than restart_reset */
 	msec_t *restart_log;	/* ring of the last restart_limit restart instants */
@@ -178,24 +155,9 @@ enum stage {
 };
 const char *stage_name(enum stage s);
 
-enum sd_event {
-	SD_REQUESTED,		/* SIGTERM, SIGINT, main exited, nothing left */
-	SD_FORCE,		/* second SIGINT: skip the waits */
-	SD_PRESTOP_ELAPSED,
-	SD_HOOK_DONE,
-	SD_REAPED,		/* a service's process was reaped */
-	SD_GRACE_EXPIRED,	/* a service's grace timer fired */
-	SD_CAP_EXPIRED,		/* shutdown_timeout reached */
-	_SD_MAX
-};
-const char *sd_event_name(enum sd_event e);
-
-/* Exit codes of drainit itself (man/drainit.8). */
-#define EXIT_USAGE 64		/* EX_USAGE: bad command line */
-#define EXIT_CONFIG 78		/* EX_CONFIG: bad configuration */
-#define EXIT_OSERR 71		/* EX_OSERR: drainit could not set itself up */
-#define EXIT_NOEXEC 126		/* command found but could not be executed */
-#define EXIT_NOTFOUND 127	/* command not found */
+struct probe_server;
+struct notify_server;
+struct output;
 
 struct supervisor {
 	struct ev_loop *loop;
@@ -210,14 +172,18 @@ struct supervisor {
 	struct hook *hooks;	/* global hooks first, then per service */
 	size_t nhooks;
 
+	struct proc **procs;	/* the proc table: every tracked proc */
+	size_t nprocs, procs_cap;
+
 	bool ready;		/* readiness as a probe would report it */
 
-	/* ---- probe server and sd_notify socket (issue 3) ---- */
 	struct probe_server *probe;	/* NULL: no probe_listen (probe.c) */
 	struct notify_server *notify;	/* NULL: no notify service (notify.c) */
+	struct output *out;	/* service output and drainit's log (output.c) */
 
-	/* ---- service output: prefix and file:PATH streams (issue 6) ---- */
-	struct output *out;	/* output.c; NULL until output_init */
+	/* the one event path: mechanisms post, on_event decides (dispatch.c) */
+	struct event_queue events;
+	event_handler on_event;
 
 	/* shutdown stage machine (shutdown.c is its only writer) */
 	enum stage stage;
@@ -236,9 +202,52 @@ struct supervisor {
 
 extern const struct sys_ops real_sys_ops;
 
-/* sys NULL: the real syscalls. 0 or -ENOMEM. */
+/* Builds the model from a validated config: services, hooks, the proc
+ * table; no watcher is started. sys NULL: the real syscalls. 0 or
+ * -ENOMEM. */
 int supervisor_init(struct supervisor *sup, struct ev_loop *loop,
 		     struct config *cfg, const struct sys_ops *sys);
 void supervisor_free(struct supervisor *sup);
+
+/* Posts ev on the one event path (see event.h). */
+void sup_post(struct supervisor *sup, const struct event *ev);
+
+/* ---- the proc table ---- */
+/* Adds p (p->pid set). -EEXIST when another tracked proc has that pid:
+ * one owner per pid. -ENOMEM. */
+int proc_track(struct supervisor *sup, struct proc *p);
+void proc_untrack(struct supervisor *sup, struct proc *p);
+struct proc *proc_find(struct supervisor *sup, pid_t pid);
+
+/* ---- questions about services ---- */
+bool service_alive(const struct service *svc);
+size_t service_count_alive(const struct supervisor *sup);
+struct service *service_find_by_pid(struct supervisor *sup, pid_t pid);
+struct service *service_by_name(struct supervisor *sup, const char *name);
+/* A live service that lists svc in after/requires: svc must wait to be stopped. */
+struct service *service_live_dependent(struct supervisor *sup, const struct service *svc);
+/* Services that are alive, waiting to restart, or waiting to start. */
+size_t service_count_active(const struct supervisor *sup);
+
+/* 0..255: exit status, 128+N for signal N. */
+int status_to_code(int wstatus);
+/* 0..255, 126/127 when it never started. */
+int service_exit_code(const struct service *svc);
+/* Exited 0, or died of the very stop signal drainit sent it. */
+bool service_clean(const struct service *svc);
+/* "exited with status 3", "killed by signal 9 (SIGKILL)" */
+const char *describe_status(int wstatus, char *buf, size_t len);
+
+/* Whether the service is ready as /readyz counts it; otherwise why
+ * ("starting", "check failing: tcp 127.0.0.1:5432 refused", "exited"). */
+bool service_ready(const struct service *svc, char *why, size_t len);
+/* Whether the service is live as /livez counts it: false when it failed
+ * to start, ended uncleanly while drainit was running, or is unhealthy. */
+bool service_live(const struct service *svc, char *why, size_t len);
+
+/* ---- questions about hooks ---- */
+size_t hooks_running(const struct supervisor *sup);
+/* "drain hook #1" or "drain hook web#1", for the log. */
+const char *hook_label(const struct supervisor *sup, const struct hook *h, char *buf, size_t len);
 
 #endif

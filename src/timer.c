@@ -1,4 +1,4 @@
-/* timer.c: precise one-shot timers.
+/* timer.c: pure layer (over libev's timers). Precise one-shot timers.
  *
  * libev sleeps in epoll_wait, and the kernel may end that sleep up to 0.1%
  * of the timeout late (select_estimate_accuracy(), capped at 100 ms): a
@@ -60,4 +60,12 @@ ptimer_due(struct ev_loop *loop, struct ptimer *t)
 		return true;
 	arm_for(loop, t, left);
 	return false;
+}
+
+void
+timer_arm(struct ev_loop *loop, ev_timer *t, msec_t ms)
+{
+	ev_timer_stop(loop, t);
+	ev_timer_set(t, (ev_tstamp)ms / 1000.0, 0.);
+	ev_timer_start(loop, t);
 }

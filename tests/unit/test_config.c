@@ -7,7 +7,7 @@
 #include <unistd.h>
 
 #include "config.h"
-#include "procattr.h"
+#include "procset.h"
 
 static char path[64];
 static struct config cfg;
@@ -646,14 +646,14 @@ Test(config, check_summary_of_process_settings)
 	cr_assert_eq(load("[service:a]\ncommand = a\n[service:b]\ncommand = b\nuser = root\n"
 			  "stdout = inherit\nstderr = file:/x.log\numask = 027\nlimit_core = 0:infinity\n"),
 		     0, "%s", errs.n ? errs.msgs[0] : "");
-	cr_expect(procattr_describe(&cfg.svcs[0], buf, sizeof(buf)));
+	cr_expect(procset_describe(&cfg.svcs[0], buf, sizeof(buf)));
 	cr_expect_str_eq(buf, "stdout prefix; stderr prefix");
-	cr_expect(procattr_describe(&cfg.svcs[1], buf, sizeof(buf)));
+	cr_expect(procset_describe(&cfg.svcs[1], buf, sizeof(buf)));
 	cr_expect(strncmp(buf, "stderr file:/x.log; user root (uid 0); gid 0, ", 46) == 0, "%s", buf);
 	cr_expect(strstr(buf, "; umask 0027; limit_core 0:infinity"), "%s", buf);
 	teardown();
 	cr_assert_eq(load("[service:a]\ncommand = a\n"), 0);
-	cr_expect_not(procattr_describe(&cfg.svcs[0], buf, sizeof(buf)));
+	cr_expect_not(procset_describe(&cfg.svcs[0], buf, sizeof(buf)));
 	cr_expect_str_eq(buf, "");
 }
 

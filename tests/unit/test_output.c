@@ -1,4 +1,4 @@
-/* Unit tests: service output in prefix mode (issue 6), driven through real
+/* Unit tests: service output in prefix mode, driven through real
  * pipes with a fake spawn: the "service" is the test writing into the
  * pipe's other end, drainit's stdout is a pipe the test reads. */
 #include <criterion/criterion.h>
@@ -10,9 +10,12 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "dispatch.h"
+#include "lifecycle.h"
 #include "log.h"
 #include "output.h"
-#include "service.h"
+#include "runtime.h"
+#include "spawn.h"
 #include "supervisor.h"
 
 static int writers[8][3];	/* per service: dup of the child's stdout/stderr ends */
@@ -46,7 +49,24 @@ fake_clock(void)
 	return 1000;
 }
 
-static const struct sys_ops fake_ops = { .kill = fake_kill, .spawn = fake_spawn, .now = fake_clock };
+static pid_t
+fake_self(pid_t pid)
+{
+	return pid;
+}
+
+static const struct sys_ops fake_ops = { .kill = fake_kill, .spawn = fake_spawn, .now = fake_clock,
+					 .getpgid = fake_self, .parent_of = fake_self };
+static int flushed;	/* EVT_OUTPUT_FLUSHED seen */
+
+static void
+record_event(void *ctx, const struct event *ev)
+{
+	if (ev->kind == EVT_OUTPUT_FLUSHED)
+		flushed++;
+	else
+		dispatch_event(ctx, ev);
+}
 static struct config cfg;
 static struct supervisor sup;
 static struct ev_loop *loop;
@@ -71,8 +91,10 @@ setup(const char *ini)
 	capture = cap[0];
 	fcntl(capture, F_SETFL, O_NONBLOCK);
 	loop = ev_loop_new(EVFLAG_AUTO);
-	cr_assert_eq(supervisor_init(&sup, loop, &cfg, &fake_ops), 0);
-	service_start_all(&sup);
+	cr_assert_eq(runtime_init(&sup, loop, &cfg, &fake_ops), 0);
+	sup.on_event = record_event;
+	flushed = 0;
+	lifecycle_start_all(&sup);
 	cr_assert_eq(nstarted, (int)cfg.nsvcs);
 }
 
@@ -162,7 +184,8 @@ Test(output, exit_flushes_what_is_left)
 	put(1, "held by a descendant, no newline");
 	close(writers[0][1]);
 	/* writers[1][1] stays open, as if a leftover child held the pipe */
-	cr_expect(output_exit_ready(&sup), "exit waited for a pipe a descendant holds");
+	output_exit_begin(&sup);
+	cr_expect_eq(flushed, 1, "exit waited for a pipe a descendant holds");
 	char *out = captured();
 	cr_expect(strstr(out, "a | last\na | words\n"), "%s", out);
 	cr_expect(strstr(out, "b | held by a descendant, no newline\n"), "%s", out);

@@ -1,86 +1,20 @@
 /* Unit tests: readiness and health verdicts, exec: checks routed through
  * the reaper, sd_notify messages, and the probe server's responses,
  * driven with fake syscalls: no process is forked, the loop never runs. */
-#include <criterion/criterion.h>
-#include <errno.h>
-#include <signal.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <sys/wait.h>
-#include <unistd.h>
+#include "fakesys.h"
 
 #include "check.h"
-#include "config.h"
-#include "log.h"
 #include "notify.h"
 #include "probe.h"
-#include "reaper.h"
 #include "report.h"
-#include "service.h"
-#include "shutdown.h"
-#include "supervisor.h"
 
-#define EXITED(code) W_EXITCODE(code, 0)
-
-static int nspawned, nkills;
-static pid_t next_pid, last_kill_pid;
-static int last_kill_sig;
-static msec_t fake_now;
-
-static int
-fake_kill(pid_t pid, int sig)
-{
-	nkills++;
-	last_kill_pid = pid;
-	last_kill_sig = sig;
-	return 0;
-}
-
-static int
-fake_spawn(struct supervisor *sup, struct proc *p, const struct spawn_req *req)
-{
-	(void)sup;
-	(void)req;
-	nspawned++;
-	p->pid = next_pid++;
-	p->status_fd = -1;
-	return 0;
-}
-
-static msec_t
-fake_clock(void)
-{
-	return fake_now;
-}
-
-static const struct sys_ops fake_ops = { .kill = fake_kill, .spawn = fake_spawn, .now = fake_clock };
-
-static struct config cfg;
-static struct supervisor sup;
-static struct ev_loop *loop;
 static struct sbuf out;
 
 static void
 setup(const char *ini)
 {
-	char path[] = "/tmp/drainit-probe-XXXXXX";
-	struct config_errors errs = { 0 };
-	int fd = mkstemp(path);
-	FILE *f = fdopen(fd, "w");
-
-	fputs(ini, f);
-	fclose(f);
-	config_init(&cfg);
-	cr_assert_eq(config_load(path, &cfg, &errs), 0, "%s", errs.n ? errs.msgs[0] : "");
-	unlink(path);
-	log_min_level = LOG_ERROR + 1;
-	nspawned = nkills = 0;
-	next_pid = 100;
-	fake_now = 1000;
-	loop = ev_loop_new(EVFLAG_AUTO);
-	cr_assert_eq(supervisor_init(&sup, loop, &cfg, &fake_ops), 0);
-	service_start_all(&sup);
+	fake_setup(ini);
+	lifecycle_start_all(&sup);
 	memset(&out, 0, sizeof(out));
 }
 
@@ -88,24 +22,14 @@ static void
 teardown(void)
 {
 	sbuf_free(&out);
-	supervisor_free(&sup);
-	config_free(&cfg);
-	ev_loop_destroy(loop);
+	fake_teardown();
 }
 
-/* The exec-status pipe said "exec succeeded". */
+/* svc's sd_notify datagram m, sent by pid sender. */
 static void
-exec_ok(struct service *svc)
+notify_from(struct service *svc, pid_t sender, const struct notify_msg *m)
 {
-	reaper_proc_exec_result(&sup, &svc->proc);
-}
-
-/* A one-shot timer expires: libev stops it, then calls back. */
-static void
-fire(ev_timer *t)
-{
-	ev_timer_stop(loop, t);
-	ev_invoke(loop, t, EV_TIMER);
+	sup_post(&sup, &(struct event){ .kind = EVT_NOTIFY, .svc = svc, .pid = sender, .notify = *m });
 }
 
 static const char *
@@ -135,7 +59,7 @@ Test(ready, none_is_ready_once_running)
 	setup("[service:web]\ncommand = web\n");
 	cr_expect_not(report_ready(&sup), "exec not confirmed yet");
 	cr_expect_str_eq(readyz(false), "not ready: web (starting)\n");
-	exec_ok(&sup.svcs[0]);
+	exec_ok(&sup.svcs[0].proc);
 	cr_expect(report_ready(&sup));
 	cr_expect_str_eq(readyz(false), "ready\n");
 	cr_expect_str_eq(readyz(true), "ready\nweb: ready\n");
@@ -151,8 +75,8 @@ Test(ready, exec_check_gates_readiness_and_can_fail_again)
 	struct check *c = db->pr.ready_chk;
 
 	cr_assert_not_null(c);
-	exec_ok(&sup.svcs[0]);
-	exec_ok(db);
+	exec_ok(&sup.svcs[0].proc);
+	exec_ok(&db->proc);
 	cr_assert(c->exec_running, "first attempt at once");
 	cr_expect_eq(c->proc.pid, 102);
 	cr_expect(ev_is_active(&c->timer), "the attempt's deadline");
@@ -181,7 +105,7 @@ Test(ready, exec_check_timeout_kills_its_group)
 	setup("[service:db]\ncommand = db\nready = exec:slow\nready_timeout = 1s\n");
 	struct check *c = sup.svcs[0].pr.ready_chk;
 
-	exec_ok(&sup.svcs[0]);
+	exec_ok(&sup.svcs[0].proc);
 	pid_t pid = c->proc.pid;
 	fire(&c->timer);	/* deadline */
 	cr_expect_eq(last_kill_pid, -pid);
@@ -196,10 +120,10 @@ Test(ready, exec_check_that_cannot_start)
 	setup("[service:db]\ncommand = db\nready = exec:/nonexistent\n");
 	struct check *c = sup.svcs[0].pr.ready_chk;
 
-	exec_ok(&sup.svcs[0]);
+	exec_ok(&sup.svcs[0].proc);
 	c->proc.fail_step = SPAWN_STEP_EXEC;
 	c->proc.fail_errno = 2;
-	reaper_proc_exec_result(&sup, &c->proc);
+	exec_ok(&c->proc);
 	reaper_on_exit(&sup, c->proc.pid, EXITED(127));
 	cr_expect_str_eq(readyz(false),
 			 "not ready: db (check failing: exec failed to start: exec: No such file or directory)\n");
@@ -211,10 +135,10 @@ Test(ready, shutdown_is_not_ready_and_stops_checks)
 	      "[service:db]\ncommand = db\nready = exec:check\n");
 	struct check *c = sup.svcs[0].pr.ready_chk;
 
-	exec_ok(&sup.svcs[0]);
+	exec_ok(&sup.svcs[0].proc);
 	reaper_on_exit(&sup, c->proc.pid, EXITED(0));
 	cr_assert(report_ready(&sup));
-	shutdown_on_signal(&sup, SIGTERM);
+	post_signal(SIGTERM);
 	cr_expect_eq(sup.stage, STAGE_PRESTOP);
 	cr_expect_not(report_ready(&sup));
 	cr_expect_str_eq(readyz(false), "not ready: shutting down\n");
@@ -230,8 +154,8 @@ Test(ready, service_exit_kills_a_running_check)
 	setup("[service:a]\ncommand = a\n[service:db]\ncommand = db\nrestart = no\nready = exec:check\n");
 	struct check *c = sup.svcs[1].pr.ready_chk;
 
-	exec_ok(&sup.svcs[0]);
-	exec_ok(&sup.svcs[1]);
+	exec_ok(&sup.svcs[0].proc);
+	exec_ok(&sup.svcs[1].proc);
 	pid_t cpid = c->proc.pid;
 	reaper_on_exit(&sup, 101, EXITED(0));	/* db ends */
 	cr_expect_eq(last_kill_pid, -cpid);
@@ -247,11 +171,11 @@ Test(ready, completed_oneshot_does_not_gate_readiness)
 {
 	setup("[service:prep]\ncommand = prep\ntype = oneshot\n"
 	      "[service:web]\ncommand = web\nafter = prep\n");
-	exec_ok(&sup.svcs[0]);
+	exec_ok(&sup.svcs[0].proc);
 	cr_expect_not(report_ready(&sup), "web has not started");
 	reaper_on_exit(&sup, 100, EXITED(0));
 	cr_assert(sup.svcs[0].completed);
-	exec_ok(&sup.svcs[1]);
+	exec_ok(&sup.svcs[1].proc);
 	cr_expect(report_ready(&sup), "%s", readyz(true));
 	cr_expect_str_eq(readyz(true), "ready\nprep: ready\nweb: ready\n");
 }
@@ -264,7 +188,7 @@ Test(live, health_failures_in_a_row_make_it_unhealthy)
 	      "health_failures = 2\n");
 	struct check *c = sup.svcs[0].pr.health_chk;
 
-	exec_ok(&sup.svcs[0]);
+	exec_ok(&sup.svcs[0].proc);
 	cr_expect_not(c->exec_running, "the first health check waits one interval");
 	cr_expect(ev_is_active(&c->timer));
 	cr_expect(report_live(&sup));
@@ -289,9 +213,9 @@ Test(live, health_failures_in_a_row_make_it_unhealthy)
 Test(live, unclean_exit_while_running_is_failed_for_good)
 {
 	setup("[service:a]\ncommand = a\n[service:b]\ncommand = b\nrestart = no\n[service:c]\ncommand = c\n");
-	exec_ok(&sup.svcs[0]);
-	exec_ok(&sup.svcs[1]);
-	exec_ok(&sup.svcs[2]);
+	exec_ok(&sup.svcs[0].proc);
+	exec_ok(&sup.svcs[1].proc);
+	exec_ok(&sup.svcs[2].proc);
 	reaper_on_exit(&sup, 100, EXITED(0));
 	cr_expect(report_live(&sup), "a clean exit (a one-shot job) is no failure");
 	reaper_on_exit(&sup, 101, SIGKILL);
@@ -303,9 +227,9 @@ Test(live, unclean_exit_while_running_is_failed_for_good)
 Test(live, exits_during_the_shutdown_do_not_count)
 {
 	setup("[service:a]\ncommand = a\n[service:b]\ncommand = b\n");
-	exec_ok(&sup.svcs[0]);
-	exec_ok(&sup.svcs[1]);
-	shutdown_on_signal(&sup, SIGTERM);
+	exec_ok(&sup.svcs[0].proc);
+	exec_ok(&sup.svcs[1].proc);
+	post_signal(SIGTERM);
 	reaper_on_exit(&sup, 100, EXITED(1));
 	cr_expect(report_live(&sup));
 }
@@ -346,7 +270,7 @@ Test(notify, ready_only_after_ready_1)
 
 	cr_expect(notify_wanted(svc->cfg));
 	cr_expect_null(svc->pr.ready_chk, "notify needs no check");
-	exec_ok(svc);
+	exec_ok(&svc->proc);
 	cr_expect_not(report_ready(&sup));
 	cr_expect_str_eq(readyz(false), "not ready: web (waiting for READY=1)\n");
 	cr_expect(ev_is_active(&svc->pr.watchdog));
@@ -354,18 +278,18 @@ Test(notify, ready_only_after_ready_1)
 	cr_assert_eq(notify_owner(&sup, 100), svc, "the service's own pid");
 	cr_expect_null(notify_owner(&sup, 0), "a sender outside drainit's pid namespace");
 	notify_parse("STATUS=warming up", 17, &m);
-	notify_apply(&sup, svc, 100, &m);
+	notify_from(svc, 100, &m);
 	cr_expect_not(report_ready(&sup));
 	cr_expect_str_eq(svc->pr.status, "warming up");
 	notify_parse("READY=1", 7, &m);
-	notify_apply(&sup, svc, 100, &m);
+	notify_from(svc, 100, &m);
 	cr_expect(report_ready(&sup));
 
 	fire(&svc->pr.watchdog);
 	cr_expect(svc->pr.watchdog_expired);
 	cr_expect_not(report_live(&sup));
 	notify_parse("WATCHDOG=1", 10, &m);
-	notify_apply(&sup, svc, 100, &m);
+	notify_from(svc, 100, &m);
 	cr_expect_not(svc->pr.watchdog_expired);
 	cr_expect(report_live(&sup));
 	cr_expect(ev_is_active(&svc->pr.watchdog), "re-armed");
@@ -381,8 +305,8 @@ Test(notify, ready_before_exec_is_confirmed_counts)
 	struct notify_msg m;
 
 	notify_parse("READY=1", 7, &m);
-	notify_apply(&sup, &sup.svcs[0], 100, &m);
-	exec_ok(&sup.svcs[0]);
+	notify_from(&sup.svcs[0], 100, &m);
+	exec_ok(&sup.svcs[0].proc);
 	cr_expect(report_ready(&sup));
 }
 
@@ -391,12 +315,12 @@ Test(notify, mainpid_must_belong_to_the_service)
 	setup("[service:web]\ncommand = web\nready = notify\n");
 	struct notify_msg m;
 
-	exec_ok(&sup.svcs[0]);
+	exec_ok(&sup.svcs[0].proc);
 	notify_parse("MAINPID=999999999", 17, &m);
-	notify_apply(&sup, &sup.svcs[0], 100, &m);
+	notify_from(&sup.svcs[0], 100, &m);
 	cr_expect_eq(sup.svcs[0].pr.mainpid, 0, "not a process of the service: ignored");
 	notify_parse("MAINPID=100", 11, &m);
-	notify_apply(&sup, &sup.svcs[0], 100, &m);
+	notify_from(&sup.svcs[0], 100, &m);
 	cr_expect_eq(sup.svcs[0].pr.mainpid, 0, "its own pid changes nothing");
 }
 
@@ -405,7 +329,7 @@ TestSuite(http, .fini = teardown);
 Test(http, endpoints_and_errors)
 {
 	setup("[service:web]\ncommand = web\n");
-	exec_ok(&sup.svcs[0]);
+	exec_ok(&sup.svcs[0].proc);
 
 	cr_expect_eq(get("GET /livez HTTP/1.1\r\nHost: x\r\n\r\n"), 200);
 	cr_expect_str_eq(out.p, "HTTP/1.1 200 OK\r\nContent-Type: text/plain; charset=utf-8\r\n"
@@ -442,8 +366,8 @@ Test(http, status_json_and_metrics)
 {
 	setup("[drainit]\nprestop_delay = 1m\n"
 	      "[service:web]\ncommand = web\n[service:job]\ncommand = job\nrestart = no\n");
-	exec_ok(&sup.svcs[0]);
-	exec_ok(&sup.svcs[1]);
+	exec_ok(&sup.svcs[0].proc);
+	exec_ok(&sup.svcs[1].proc);
 	reaper_on_exit(&sup, 101, EXITED(3));
 	reaper_on_exit(&sup, 4242, EXITED(0));	/* an orphan */
 	fake_now += 1500;
@@ -470,7 +394,7 @@ Test(http, status_json_and_metrics)
 	cr_expect_null(strstr(out.p, "drainit_shutdown_stage_duration_seconds{"),
 		       "no stage durations before a shutdown");
 
-	shutdown_on_signal(&sup, SIGTERM);
+	post_signal(SIGTERM);
 	fake_now += 250;
 	cr_expect_eq(get("GET /metrics HTTP/1.1\r\n\r\n"), 200);
 	cr_expect(strstr(out.p, "drainit_stage{stage=\"prestop\"} 1\n"));

@@ -1,120 +1,20 @@
-/* Unit tests: the shutdown stage machine, driven with fake syscalls: no
- * process is forked, no signal sent, no clock read, the loop never runs. */
-#include <criterion/criterion.h>
-#include <signal.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
-#include "config.h"
-#include "lifecycle.h"
-#include "log.h"
-#include "reaper.h"
-#include "service.h"
-#include "shutdown.h"
-#include "supervisor.h"
-
-#define MAXK 64
-static struct {
-	pid_t pid;
-	int sig;
-} kills[MAXK];
-static int nkills;
-static pid_t next_pid;
-static msec_t fake_now;
-
-static int
-fake_kill(pid_t pid, int sig)
-{
-	if (nkills < MAXK) {
-		kills[nkills].pid = pid;
-		kills[nkills].sig = sig;
-	}
-	nkills++;
-	return 0;
-}
-
-static int
-fake_spawn(struct supervisor *sup, struct proc *p, const struct spawn_req *req)
-{
-	(void)sup;
-	(void)req;
-	p->pid = next_pid++;
-	p->status_fd = -1;	/* "exec succeeded" */
-	return 0;
-}
-
-static msec_t
-fake_clock(void)
-{
-	return fake_now;
-}
-
-static const struct sys_ops fake_ops = { .kill = fake_kill, .spawn = fake_spawn, .now = fake_clock };
-
-static struct config cfg;
-static struct supervisor sup;
-static struct ev_loop *loop;
-
-/* Every started service's exec "succeeds" (may start dependents in turn). */
-static void
-exec_all(void)
-{
-	bool again = true;
-	while (again) {
-		again = false;
-		for (size_t i = 0; i < sup.nsvcs; i++)
-			if (sup.svcs[i].state == SVC_STARTING && !sup.svcs[i].launching) {
-				reaper_proc_exec_result(&sup, &sup.svcs[i].proc);
-				again = true;
-			}
-	}
-}
+/* Unit tests: the shutdown stage machine and the lifecycle machine, fed
+ * events through the real dispatcher over the fake syscalls of fakesys.h. */
+#include "fakesys.h"
 
 static void
 setup(const char *ini)
 {
-	char path[] = "/tmp/drainit-sd-XXXXXX";
-	struct config_errors errs = { 0 };
-	int fd = mkstemp(path);
-	FILE *f = fdopen(fd, "w");
-
-	fputs(ini, f);
-	fclose(f);
-	config_init(&cfg);
-	cr_assert_eq(config_load(path, &cfg, &errs), 0, "%s", errs.n ? errs.msgs[0] : "");
-	unlink(path);
-	log_min_level = LOG_ERROR + 1;	/* keep the test output quiet */
-	nkills = 0;
-	next_pid = 100;
-	fake_now = 1000;
-	loop = ev_loop_new(EVFLAG_AUTO);
-	cr_assert_eq(supervisor_init(&sup, loop, &cfg, &fake_ops), 0);
-	service_start_all(&sup);
+	fake_setup(ini);
+	lifecycle_start_all(&sup);
 	exec_all();
 }
 
 static void
 teardown(void)
 {
-	supervisor_free(&sup);
-	config_free(&cfg);
-	ev_loop_destroy(loop);
+	fake_teardown();
 }
-
-static bool
-killed(pid_t pid, int sig)
-{
-	for (int i = 0; i < nkills && i < MAXK; i++)
-		if (kills[i].pid == pid && kills[i].sig == sig)
-			return true;
-	return false;
-}
-
-#define EXITED(code) W_EXITCODE(code, 0)
-#define SIGNALED(sig) (sig)
 
 TestSuite(stages, .fini = teardown);
 
@@ -126,7 +26,7 @@ Test(stages, full_sequence_clean)
 	cr_assert_eq(sup.stage, STAGE_RUNNING);
 	cr_assert(sup.ready);
 
-	shutdown_on_signal(&sup, SIGTERM);
+	post_signal(SIGTERM);
 	cr_expect_eq(sup.stage, STAGE_PRESTOP, "stage %s", stage_name(sup.stage));
 	cr_expect_not(sup.ready, "readiness must flip at once");
 	cr_expect(ev_is_active(&sup.prestop_timer));
@@ -134,7 +34,7 @@ Test(stages, full_sequence_clean)
 	cr_expect_not(ev_is_active(&sup.cap_timer.w), "no cap configured");
 
 	fake_now += 5000;
-	shutdown_handle(&sup, SD_PRESTOP_ELAPSED, NULL);
+	post(EVT_PRESTOP_ELAPSED, NULL);
 	cr_expect_eq(sup.stage, STAGE_STOPPING);
 	cr_expect(killed(-100, SIGTERM));
 	cr_expect(killed(-101, SIGQUIT));
@@ -156,13 +56,13 @@ Test(stages, grace_expiry_escalates_per_service)
 {
 	setup("[service:a]\ncommand = a\ngrace_period = 1s\n"
 	      "[service:b]\ncommand = b\ngrace_period = 9s\n");
-	shutdown_on_signal(&sup, SIGTERM);
+	post_signal(SIGTERM);
 	cr_assert_eq(sup.stage, STAGE_STOPPING, "no delay, no hooks: straight to stopping");
-	shutdown_handle(&sup, SD_GRACE_EXPIRED, &sup.svcs[0]);
+	post(EVT_GRACE_EXPIRED, &sup.svcs[0]);
 	cr_expect(killed(-100, SIGKILL));
 	cr_expect_not(killed(-101, SIGKILL));
 	cr_expect_eq(sup.stage, STAGE_STOPPING, "b is still in its grace period");
-	shutdown_handle(&sup, SD_GRACE_EXPIRED, &sup.svcs[1]);
+	post(EVT_GRACE_EXPIRED, &sup.svcs[1]);
 	cr_expect(killed(-101, SIGKILL));
 	cr_expect_eq(sup.stage, STAGE_KILLING);
 	cr_expect_not(killed(-1, SIGKILL), "kill(-1) only as PID 1");
@@ -178,12 +78,12 @@ Test(stages, prestop_waits_for_hooks_and_delay)
 	setup("[drainit]\nprestop_delay = 1s\ndrain = g\n"
 	      "[service:a]\ncommand = a\ndrain = h\n");
 	/* pids: service 100, hooks 101 (global) and 102 */
-	shutdown_on_signal(&sup, SIGTERM);
+	post_signal(SIGTERM);
 	cr_assert_eq(sup.stage, STAGE_PRESTOP);
 	cr_expect_eq(sup.nhooks, 2);
 	cr_expect(sup.hooks[0].running && sup.hooks[1].running);
 	cr_expect(ev_is_active(&sup.hooks[0].timer), "hooks have a timeout timer");
-	shutdown_handle(&sup, SD_PRESTOP_ELAPSED, NULL);
+	post(EVT_PRESTOP_ELAPSED, NULL);
 	cr_expect_eq(sup.stage, STAGE_PRESTOP, "hooks still run");
 	reaper_on_exit(&sup, 101, EXITED(0));
 	cr_expect_eq(sup.stage, STAGE_PRESTOP);
@@ -195,20 +95,20 @@ Test(stages, prestop_waits_for_hooks_and_delay)
 Test(stages, hooks_done_before_delay_still_wait_for_delay)
 {
 	setup("[drainit]\nprestop_delay = 1s\ndrain = g\n[service:a]\ncommand = a\n");
-	shutdown_on_signal(&sup, SIGTERM);
+	post_signal(SIGTERM);
 	reaper_on_exit(&sup, 101, EXITED(0));
 	cr_expect_eq(sup.stage, STAGE_PRESTOP);
 	cr_expect_eq(nkills, 0);
-	shutdown_handle(&sup, SD_PRESTOP_ELAPSED, NULL);
+	post(EVT_PRESTOP_ELAPSED, NULL);
 	cr_expect_eq(sup.stage, STAGE_STOPPING);
 }
 
 Test(stages, repeated_sigterm_is_a_no_op)
 {
 	setup("[drainit]\nprestop_delay = 1s\n[service:a]\ncommand = a\n");
-	shutdown_on_signal(&sup, SIGTERM);
-	shutdown_on_signal(&sup, SIGTERM);
-	shutdown_on_signal(&sup, SIGTERM);
+	post_signal(SIGTERM);
+	post_signal(SIGTERM);
+	post_signal(SIGTERM);
 	cr_expect_eq(sup.stage, STAGE_PRESTOP);
 	cr_expect_eq(nkills, 0);
 }
@@ -217,9 +117,9 @@ Test(stages, second_sigint_forces_killing_as_pid1)
 {
 	setup("[drainit]\nprestop_delay = 1m\ndrain = g\n[service:a]\ncommand = a\n");
 	sup.is_pid1 = true;
-	shutdown_on_signal(&sup, SIGINT);
+	post_signal(SIGINT);
 	cr_assert_eq(sup.stage, STAGE_PRESTOP);
-	shutdown_on_signal(&sup, SIGINT);
+	post_signal(SIGINT);
 	cr_expect_eq(sup.stage, STAGE_KILLING);
 	cr_expect(killed(-101, SIGKILL), "running hook killed");
 	cr_expect(killed(-100, SIGKILL), "service killed");
@@ -236,10 +136,10 @@ Test(stages, second_sigint_forces_killing_as_pid1)
 Test(stages, cap_expiry_kills_everything)
 {
 	setup("[drainit]\nshutdown_timeout = 2s\n[service:a]\ncommand = a\ngrace_period = 1h\n");
-	shutdown_on_signal(&sup, SIGTERM);
+	post_signal(SIGTERM);
 	cr_expect(ev_is_active(&sup.cap_timer.w));
 	cr_expect_eq(sup.stage, STAGE_STOPPING);
-	shutdown_handle(&sup, SD_CAP_EXPIRED, NULL);
+	post(EVT_CAP_EXPIRED, NULL);
 	cr_expect_eq(sup.stage, STAGE_KILLING);
 	cr_expect(killed(-100, SIGKILL));
 	cr_expect_not(ev_is_active(&sup.svcs[0].grace_timer.w));
@@ -251,7 +151,7 @@ Test(stages, cap_expiry_kills_everything)
 Test(stages, everything_gone_during_prestop_skips_the_delay)
 {
 	setup("[drainit]\nprestop_delay = 1h\n[service:a]\ncommand = a\n");
-	shutdown_on_signal(&sup, SIGTERM);
+	post_signal(SIGTERM);
 	cr_assert_eq(sup.stage, STAGE_PRESTOP);
 	reaper_on_exit(&sup, 100, EXITED(0));
 	cr_expect_eq(sup.stage, STAGE_EXITED, "never wait out a timer no longer needed");
@@ -277,7 +177,7 @@ Test(stages, non_main_exit_is_only_logged)
 	reaper_on_exit(&sup, 100, EXITED(2));
 	cr_expect_eq(sup.stage, STAGE_RUNNING);
 	cr_expect_eq(sup.svcs[0].state, SVC_EXITED);
-	shutdown_on_signal(&sup, SIGTERM);
+	post_signal(SIGTERM);
 	cr_expect(killed(-101, SIGTERM));
 	reaper_on_exit(&sup, 101, EXITED(0));
 	cr_expect_eq(sup.stage, STAGE_EXITED);
@@ -307,13 +207,13 @@ Test(stages, orphans_are_counted_not_acted_on)
 Test(stages, events_after_exit_are_ignored)
 {
 	setup("[service:a]\ncommand = a\n");
-	shutdown_on_signal(&sup, SIGTERM);
+	post_signal(SIGTERM);
 	reaper_on_exit(&sup, 100, EXITED(0));
 	cr_assert_eq(sup.stage, STAGE_EXITED);
 	int before = nkills;
-	shutdown_on_signal(&sup, SIGINT);
-	shutdown_handle(&sup, SD_CAP_EXPIRED, NULL);
-	shutdown_handle(&sup, SD_GRACE_EXPIRED, &sup.svcs[0]);
+	post_signal(SIGINT);
+	post(EVT_CAP_EXPIRED, NULL);
+	post(EVT_GRACE_EXPIRED, &sup.svcs[0]);
 	cr_expect_eq(sup.stage, STAGE_EXITED);
 	cr_expect_eq(nkills, before);
 }
@@ -322,7 +222,7 @@ Test(stages, forwarding_reaches_live_groups_only)
 {
 	setup("[service:a]\ncommand = a\n[service:b]\ncommand = b\n[service:c]\ncommand = c\n");
 	reaper_on_exit(&sup, 101, EXITED(0));
-	service_forward_all(&sup, SIGHUP);
+	post_signal(SIGHUP);
 	cr_expect(killed(-100, SIGHUP));
 	cr_expect_not(killed(-101, SIGHUP));
 	cr_expect(killed(-102, SIGHUP));
@@ -357,8 +257,8 @@ Test(names, tables_are_complete)
 {
 	for (int i = 0; i < _STAGE_MAX; i++)
 		cr_expect_str_neq(stage_name(i), "?");
-	for (int i = 0; i < _SD_MAX; i++)
-		cr_expect_str_neq(sd_event_name(i), "?");
+	for (int i = 0; i < _EVT_MAX; i++)
+		cr_expect_str_neq(event_name(i), "?");
 	for (int i = 0; i < _SVC_MAX; i++)
 		cr_expect_str_neq(svc_state_name(i), "?");
 	cr_expect_str_eq(stage_name(STAGE_PRESTOP), "prestop");
@@ -392,8 +292,7 @@ Test(lifecycle, crash_is_restarted_with_growing_delay_then_reset)
 		cr_expect_float_eq(ev_timer_remaining(loop, &sup.svcs[0].restart_timer),
 				   (100 << i) / 1000.0, 0.05, "restart %d", i);
 		/* the timer fires */
-		ev_timer_stop(loop, &sup.svcs[0].restart_timer);
-		ev_invoke(loop, &sup.svcs[0].restart_timer, EV_TIMER);
+		fire(&sup.svcs[0].restart_timer);
 		cr_assert_eq(sup.svcs[0].state, SVC_STARTING);
 		exec_all();
 	}
@@ -423,8 +322,7 @@ Test(lifecycle, restart_limit_fails_for_good_and_shuts_down)
 	for (int i = 0; i < 2; i++) {
 		reaper_on_exit(&sup, sup.svcs[0].proc.pid, EXITED(4));
 		cr_assert_eq(sup.svcs[0].state, SVC_BACKOFF);
-		ev_timer_stop(loop, &sup.svcs[0].restart_timer);
-		ev_invoke(loop, &sup.svcs[0].restart_timer, EV_TIMER);
+		fire(&sup.svcs[0].restart_timer);
 		exec_all();
 	}
 	reaper_on_exit(&sup, sup.svcs[0].proc.pid, EXITED(4));
@@ -444,8 +342,7 @@ Test(lifecycle, restart_limit_window_slides)
 		fake_now += 600;	/* never two restarts within 1s of each other's pair */
 		reaper_on_exit(&sup, sup.svcs[0].proc.pid, EXITED(4));
 		cr_assert_eq(sup.svcs[0].state, SVC_BACKOFF, "run %d", i);
-		ev_timer_stop(loop, &sup.svcs[0].restart_timer);
-		ev_invoke(loop, &sup.svcs[0].restart_timer, EV_TIMER);
+		fire(&sup.svcs[0].restart_timer);
 		exec_all();
 	}
 }
@@ -505,8 +402,7 @@ Test(lifecycle, requires_stops_dependents_when_the_dependency_fails)
 	sup.svcs[0].cfg->restart = RESTART_ON_FAILURE;
 	sup.svcs[0].cfg->restart_limit = 1;
 	reaper_on_exit(&sup, 100, EXITED(1));
-	ev_timer_stop(loop, &sup.svcs[0].restart_timer);
-	ev_invoke(loop, &sup.svcs[0].restart_timer, EV_TIMER);
+	fire(&sup.svcs[0].restart_timer);
 	exec_all();
 	nkills = 0;
 	reaper_on_exit(&sup, sup.svcs[0].proc.pid, EXITED(1));
@@ -514,7 +410,7 @@ Test(lifecycle, requires_stops_dependents_when_the_dependency_fails)
 	cr_expect(killed(-101, SIGTERM), "web requires db: stopped");
 	cr_expect_not(killed(-102, SIGTERM), "after alone does not stop it");
 	cr_expect(ev_is_active(&sup.svcs[1].grace_timer.w));
-	shutdown_handle(&sup, SD_GRACE_EXPIRED, &sup.svcs[1]);
+	post(EVT_GRACE_EXPIRED, &sup.svcs[1]);
 	cr_expect(killed(-101, SIGKILL), "grace applies outside a shutdown too");
 	reaper_on_exit(&sup, 101, SIGNALED(SIGKILL));
 	cr_expect_eq(sup.svcs[1].state, SVC_EXITED, "not restarted");
@@ -527,7 +423,7 @@ Test(lifecycle, shutdown_stops_in_reverse_dependency_order)
 	      "[service:app]\ncommand = app\nafter = db\n"
 	      "[service:web]\ncommand = web\nafter = app\n");
 	pid_t db = sup.svcs[0].proc.pid, app = sup.svcs[1].proc.pid, web = sup.svcs[2].proc.pid;
-	shutdown_on_signal(&sup, SIGTERM);
+	post_signal(SIGTERM);
 	cr_assert_eq(sup.stage, STAGE_STOPPING);
 	cr_expect(killed(-web, SIGTERM));
 	cr_expect_not(killed(-app, SIGTERM));
@@ -536,7 +432,7 @@ Test(lifecycle, shutdown_stops_in_reverse_dependency_order)
 	cr_expect(killed(-app, SIGTERM));
 	cr_expect_not(killed(-db, SIGTERM));
 	/* app ignores it: killed at its grace, then db's turn */
-	shutdown_handle(&sup, SD_GRACE_EXPIRED, &sup.svcs[1]);
+	post(EVT_GRACE_EXPIRED, &sup.svcs[1]);
 	cr_expect(killed(-app, SIGKILL));
 	cr_expect_eq(sup.stage, STAGE_STOPPING, "db has not had its turn yet");
 	reaper_on_exit(&sup, app, SIGNALED(SIGKILL));
@@ -551,7 +447,7 @@ Test(lifecycle, no_restart_during_shutdown_and_backoff_cancelled)
 	setup("[drainit]\nprestop_delay = 1s\n[service:a]\ncommand = a\n[service:b]\ncommand = b\n");
 	reaper_on_exit(&sup, 100, EXITED(1));
 	cr_assert_eq(sup.svcs[0].state, SVC_BACKOFF);
-	shutdown_on_signal(&sup, SIGTERM);
+	post_signal(SIGTERM);
 	cr_expect_not(ev_is_active(&sup.svcs[0].restart_timer));
 	cr_expect_eq(sup.svcs[0].state, SVC_EXITED);
 	reaper_on_exit(&sup, 101, EXITED(1));

@@ -1,0 +1,61 @@
+/* dispatch.c: assembly layer. Routes each event of the one event path to
+ * whoever must hear of it, in a fixed order:
+ *
+ *   exec result, exit of a hook / check proc -> its mechanism's bookkeeping
+ *   everything about a service               -> lifecycle machine
+ *   everything about the shutdown            -> shutdown machine
+ *   EVT_OUTPUT_FLUSHED                        -> the loop ends
+ *
+ * The lifecycle machine hears an event before the shutdown machine, so a
+ * stage is judged on states already brought up to date. Handlers post
+ * further events instead of calling each other; event_post() queues them
+ * until the current one is done. */
+#include "dispatch.h"
+
+#include "check.h"
+#include "hooks.h"
+#include "lifecycle.h"
+#include "log.h"
+#include "shutdown.h"
+
+static void
+proc_event(struct supervisor *sup, const struct event *ev)
+{
+	struct proc *p = ev->proc;
+
+	if (p->kind == PROC_HOOK) {
+		struct hook *h = container_of(p, struct hook, proc);
+		if (ev->kind == EVT_PROC_EXEC)
+			hook_on_exec(sup, h);
+		else
+			hook_on_exit(sup, h, ev->wstatus);
+	} else if (p->kind == PROC_CHECK) {
+		struct check *c = container_of(p, struct check, proc);
+		if (ev->kind == EVT_PROC_EXEC)
+			check_on_exec(sup, c);
+		else
+			check_on_exit(sup, c, ev->wstatus);	/* posts EVT_CHECK_RESULT */
+	}
+}
+
+void
+dispatch_event(void *ctx, const struct event *ev)
+{
+	struct supervisor *sup = ctx;
+
+	switch (ev->kind) {
+	case EVT_PROC_EXEC:
+	case EVT_PROC_EXITED:
+		proc_event(sup, ev);
+		break;
+	case EVT_OUTPUT_FLUSHED:
+		ev_break(sup->loop, EVBREAK_ALL);
+		return;
+	case EVT_ORPHAN_REAPED:
+		return;
+	default:
+		break;
+	}
+	lifecycle_handle(sup, ev);
+	shutdown_handle(sup, ev);
+}

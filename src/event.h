@@ -1,0 +1,81 @@
+/* event.h: pure layer. The one vocabulary of what can happen to a service
+ * or to drainit, and the FIFO that carries it.
+ *
+ * Mechanisms (spawn, reaper, checks, sd_notify, hooks, timers, signals,
+ * output) report what happened as a struct event; they never decide. The
+ * dispatcher (dispatch.c) hands each event to the machines that decide:
+ * the per-service lifecycle machine and the shutdown stage machine.
+ *
+ * An event posted while another is being handled waits in the queue until
+ * that handler has returned, so no handler ever runs inside another
+ * (nothing recurses, and a machine always sees its own writes done). */
+#ifndef DRAINIT_EVENT_H
+#define DRAINIT_EVENT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "sdnotify.h"
+
+struct service;
+struct hook;
+struct check;
+struct proc;
+
+enum event_kind {
+	EVT_PROC_EXEC,		/* proc's exec-status pipe answered: fail_step says how */
+	EVT_PROC_EXITED,		/* proc was reaped (wstatus) */
+	EVT_ORPHAN_REAPED,	/* a pid no proc owns was reaped */
+	EVT_SIGNAL,		/* drainit received sig */
+	EVT_CHECK_RESULT,	/* check finished an attempt (ok, fails, text) */
+	EVT_NOTIFY,		/* svc sent an sd_notify datagram (sender, notify) */
+	EVT_WATCHDOG_EXPIRED,	/* svc's watchdog = DUR passed */
+	EVT_RESTART_DUE,		/* svc's restart backoff is over */
+	EVT_START_TIMEOUT,	/* svc's start_timeout passed (forking) */
+	EVT_PIDFILE_CHANGED,	/* svc's pid file changed (forking) */
+	EVT_GRACE_EXPIRED,	/* svc's grace period after its stop signal passed */
+	EVT_HOOK_TIMEOUT,	/* hook's drain_timeout passed */
+	EVT_PRESTOP_ELAPSED,	/* prestop_delay passed */
+	EVT_CAP_EXPIRED,		/* shutdown_timeout passed */
+	EVT_SERVICE_ENDED,	/* svc's run ended and no restart follows */
+	EVT_SHUTDOWN_REQUESTED,	/* a staged shutdown is asked for (text: why) */
+	EVT_OUTPUT_FLUSHED,	/* at exit, every service's last output is written */
+	_EVT_MAX
+};
+const char *event_name(enum event_kind k);
+
+struct event {
+	enum event_kind kind;
+	struct service *svc;
+	struct hook *hook;
+	struct check *check;
+	struct proc *proc;
+	pid_t pid;		/* EVT_ORPHAN_REAPED; EVT_NOTIFY: the sender */
+	int wstatus;		/* EVT_PROC_EXITED, EVT_ORPHAN_REAPED */
+	int sig;		/* EVT_SIGNAL */
+	bool ok;		/* EVT_CHECK_RESULT */
+	bool failed;		/* EVT_SERVICE_ENDED: it failed for good */
+	unsigned fails;		/* EVT_CHECK_RESULT: failures in a row */
+	char text[160];		/* EVT_CHECK_RESULT: the failure; EVT_SHUTDOWN_REQUESTED: why */
+	struct notify_msg notify;	/* EVT_NOTIFY */
+};
+
+typedef void (*event_handler)(void *ctx, const struct event *ev);
+
+/* Growable FIFO of events; zero-initialise. */
+struct event_queue {
+	struct event *v;
+	size_t head, len, cap;
+	bool busy;		/* a handler is running */
+	bool oom_logged;
+};
+
+/* Runs handler on ev now, and on whatever it posts, in order; or, when a
+ * handler is already running, queues ev behind what is waiting. When the
+ * queue cannot grow, ev is handled at once (nested) rather than lost;
+ * returns -ENOMEM then (the caller logs it once), else 0. */
+int event_post(struct event_queue *q, const struct event *ev, event_handler handler, void *ctx);
+void event_queue_free(struct event_queue *q);
+
+#endif

@@ -1,0 +1,84 @@
+/* watchers.c: mechanism layer. Callbacks of the model's timers and
+ * watches: each turns "it fired" into one event on the event path.
+ * Deadlines that send SIGKILL (grace, shutdown_timeout) are ptimers
+ * (timer.c), which fire on time; the callback reports only once the
+ * deadline has really come. */
+#include "watchers.h"
+
+static void
+grace_cb(EV_P_ ev_timer *w, int revents)
+{
+	struct service *svc = container_of(w, struct service, grace_timer.w);
+
+	(void)revents;
+	if (ptimer_due(EV_A_ &svc->grace_timer))
+		sup_post(ev_userdata(EV_A), &(struct event){ .kind = EVT_GRACE_EXPIRED, .svc = svc });
+}
+
+static void
+restart_cb(EV_P_ ev_timer *w, int revents)
+{
+	(void)revents;
+	sup_post(ev_userdata(EV_A), &(struct event){
+		.kind = EVT_RESTART_DUE, .svc = container_of(w, struct service, restart_timer) });
+}
+
+static void
+start_timeout_cb(EV_P_ ev_timer *w, int revents)
+{
+	(void)revents;
+	sup_post(ev_userdata(EV_A), &(struct event){
+		.kind = EVT_START_TIMEOUT, .svc = container_of(w, struct service, start_timer) });
+}
+
+static void
+pidfile_cb(EV_P_ ev_stat *w, int revents)
+{
+	(void)revents;
+	sup_post(ev_userdata(EV_A), &(struct event){
+		.kind = EVT_PIDFILE_CHANGED, .svc = container_of(w, struct service, pidfile_watch) });
+}
+
+static void
+prestop_cb(EV_P_ ev_timer *w, int revents)
+{
+	(void)w;
+	(void)revents;
+	sup_post(ev_userdata(EV_A), &(struct event){ .kind = EVT_PRESTOP_ELAPSED });
+}
+
+static void
+cap_cb(EV_P_ ev_timer *w, int revents)
+{
+	(void)revents;
+	if (ptimer_due(EV_A_ container_of(w, struct ptimer, w)))
+		sup_post(ev_userdata(EV_A), &(struct event){ .kind = EVT_CAP_EXPIRED });
+}
+
+void
+watchers_init(struct supervisor *sup)
+{
+	ev_init(&sup->prestop_timer, prestop_cb);
+	ptimer_init(&sup->cap_timer, cap_cb);
+	for (size_t i = 0; i < sup->nsvcs; i++) {
+		struct service *svc = &sup->svcs[i];
+
+		ptimer_init(&svc->grace_timer, grace_cb);
+		ev_init(&svc->restart_timer, restart_cb);
+		ev_init(&svc->start_timer, start_timeout_cb);
+		ev_init(&svc->pidfile_watch, pidfile_cb);
+	}
+}
+
+void
+watch_pidfile_start(struct supervisor *sup, struct service *svc)
+{
+	ev_stat_set(&svc->pidfile_watch, svc->cfg->pidfile, 0.1);
+	ev_stat_start(sup->loop, &svc->pidfile_watch);
+}
+
+void
+watch_pidfile_stop(struct supervisor *sup, struct service *svc)
+{
+	ev_stat_stop(sup->loop, &svc->pidfile_watch);
+}
