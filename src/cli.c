@@ -1,4 +1,4 @@
-/* cli.c: argv -> struct cli (+ struct config in single-command mode). */
+/* cli.c: pure layer. argv -> struct cli (+ struct config in single-command mode). */
 #include "cli.h"
 
 #include <getopt.h>
@@ -17,8 +17,8 @@ enum {
 	OPT_DRAIN_TIMEOUT,
 	OPT_STOP_SIGNAL,
 	OPT_SHUTDOWN_TIMEOUT,
-	OPT_PROBE,		/* issue 3 */
-	OPT_LOG_FORMAT,		/* issue 6 */
+	OPT_PROBE,
+	OPT_LOG_FORMAT,
 	OPT_LOG_LEVEL,
 };
 
@@ -157,7 +157,7 @@ cli_parse(int argc, char **argv, struct cli *o, struct config *c, char *err, siz
 		case 'v':
 			o->verbose = true;
 			break;
-		case OPT_LOG_FORMAT: {	/* both modes (issue 6) */
+		case OPT_LOG_FORMAT: {	/* both modes */
 			enum log_format f;
 			if (log_format_parse(optarg, &f) < 0)
 				return bad(err, errlen, name, "invalid value", optarg,

@@ -1,4 +1,4 @@
-/* cli.h: the command line. Produces the same struct config as the INI
+/* cli.h: pure layer. The command line. Produces the same struct config as the INI
  * path, so single-command mode (drainit -- CMD) is not a second code path. */
 #ifndef DRAINIT_CLI_H
 #define DRAINIT_CLI_H
@@ -14,7 +14,7 @@ struct cli {
 	bool verbose;
 	bool help;
 	bool version;
-	int log_level;		/* enum log_level; -1: not given (issue 6) */
+	int log_level;		/* enum log_level; -1: not given */
 	int log_format;		/* enum log_format; -1: not given */
 	char **cmd;		/* points into argv; NULL without a command */
 };

@@ -1,4 +1,4 @@
-/* config.c: reads drainit's INI file with inih into struct config.
+/* config.c: pure layer. Reads drainit's INI file with inih into struct config.
  *
  * inih (Debian's build) neither passes line numbers to the handler nor
  * reports more than the first syntax error, so this file feeds inih
@@ -23,9 +23,9 @@
 #include <string.h>
 
 enum key_type { K_DURATION, K_SIGNAL, K_STRING, K_COMMAND, K_HOOK,
-		/* issue 4 */ K_ENUM, K_NAMES, K_LIMIT,
-		/* issue 3 */ K_LISTEN, K_READY, K_HEALTH, K_COUNT,
-		/* issue 6 */ K_BOOL, K_INT, K_UMASK, K_RLIMIT, K_OUTPUT, K_CHOICE,
+		K_ENUM, K_NAMES, K_LIMIT,
+		K_LISTEN, K_READY, K_HEALTH, K_COUNT,
+		K_BOOL, K_INT, K_UMASK, K_RLIMIT, K_OUTPUT, K_CHOICE,
 		K_ENV, K_ENVFILE, K_USER, K_GROUP };
 
 /* Values of K_ENUM keys, NULL-terminated. */
@@ -55,7 +55,7 @@ struct key_def {
 	const struct enum_val *vals;	/* K_ENUM */
 };
 
-/* Values of the K_CHOICE and K_INT keys (issue 6), by key name. A
+/* Values of the K_CHOICE and K_INT keys, by key name. A
  * K_CHOICE key stores the index of its value: the lists follow enum
  * stdin_mode, enum log_format and enum log_level. */
 static const char *const stdin_choices[] = { "inherit", "null", NULL };
@@ -99,7 +99,7 @@ static const struct key_def keys[] = {
 	{ "requires", SCOPE_SERVICE, K_NAMES, S(requires), true, NULL },
 	{ "pidfile", SCOPE_SERVICE, K_STRING, S(pidfile), false, NULL },
 	{ "start_timeout", SCOPE_SERVICE, K_DURATION, S(start_timeout_ms), false, NULL },
-	/* probes, readiness, health, sd_notify (issue 3) */
+	/* probes, readiness, health, sd_notify */
 	{ "probe_listen", SCOPE_GLOBAL, K_LISTEN, G(probe_listen), false, NULL },
 	{ "ready", SCOPE_SERVICE, K_READY, S(ready), false, NULL },
 	{ "ready_interval", SCOPE_SERVICE, K_DURATION, S(ready_interval_ms), false, NULL },
@@ -109,7 +109,7 @@ static const struct key_def keys[] = {
 	{ "health_timeout", SCOPE_SERVICE, K_DURATION, S(health_timeout_ms), false, NULL },
 	{ "health_failures", SCOPE_SERVICE, K_COUNT, S(health_failures), false, NULL },
 	{ "watchdog", SCOPE_SERVICE, K_DURATION, S(watchdog_ms), false, NULL },
-	/* process settings and output (issue 6) */
+	/* process settings and output */
 	{ "log_format", SCOPE_GLOBAL, K_CHOICE, G(log_format), false, NULL },
 	{ "log_level", SCOPE_GLOBAL, K_CHOICE, G(log_level), false, NULL },
 	{ "log_timestamps", SCOPE_GLOBAL, K_BOOL, G(log_timestamps), false, NULL },
@@ -164,10 +164,10 @@ config_init(struct config *c)
 	c->grace_ms = UNSET_MS;
 	c->shutdown_timeout_ms = UNSET_MS;
 	c->drain_timeout_ms = UNSET_MS;
-	c->log_level = -1;	/* issue 6: "not set", the command line may set it */
+	c->log_level = -1;	/* "not set": the command line may set it */
 }
 
-/* Process settings and output of a service (issue 6). */
+/* Process settings and output of a service. */
 static void
 svc_proc_free(struct svc_config *s)
 {
@@ -512,7 +512,7 @@ reader(char *str, int num, void *stream)
 
 /* ---- key handler -------------------------------------------------------- */
 
-/* Check intervals, timeouts and the watchdog cannot be 0 (issue 3). */
+/* Check intervals, timeouts and the watchdog cannot be 0. */
 static bool
 positive_duration(const struct key_def *k)
 {
@@ -524,7 +524,7 @@ positive_duration(const struct key_def *k)
 	return false;
 }
 
-/* Values of the probe and check keys (issue 3): one line each, parsed
+/* Values of the probe and check keys: one line each, parsed
  * by the pure parsers of spec.c. */
 static void
 set_probe_value(struct load_ctx *ctx, const struct key_def *k, const char *value, bool cont)
@@ -591,7 +591,7 @@ choice_hint(const char *const *choices, char *buf, size_t len)
 					i == 0 ? " " : i + 1 == n ? " or " : ", ", choices[i]);
 }
 
-/* Values of the process-setting and output keys (issue 6): one line
+/* Values of the process-setting and output keys: one line
  * each. Names are resolved and env files read right here, so their
  * errors carry this line. */
 static void
@@ -876,7 +876,7 @@ set_value(struct load_ctx *ctx, const struct key_def *k, const char *value,
 	case K_ENVFILE:
 	case K_USER:
 	case K_GROUP:
-		set_proc_value(ctx, k, value, cont);	/* issue 6 */
+		set_proc_value(ctx, k, value, cont);
 		return;
 	case K_ENUM: {
 		size_t nv = 0;
@@ -1080,7 +1080,7 @@ resolve_hooks(struct hook_config *h, size_t n, msec_t timeout)
 		h[i].timeout_ms = timeout;
 }
 
-/* Check defaults; a watchdog needs the notify socket (issue 3). */
+/* Check defaults; a watchdog needs the notify socket. */
 static void
 resolve_checks(struct svc_config *s, const char *path, struct config_errors *errs)
 {
@@ -1099,7 +1099,7 @@ resolve_checks(struct svc_config *s, const char *path, struct config_errors *err
 				  path, s->watchdog_line, s->name);
 }
 
-/* Output defaults and the ids of a service (issue 6). The names were
+/* Output defaults and the ids of a service. The names were
  * looked up as they were read; here the group list is built the way
  * initgroups(3) would, in drainit, never in the child. */
 static void

@@ -1,4 +1,4 @@
-/* config.h: the configuration model, filled from an INI file (config_load)
+/* config.h: pure layer. The configuration model, filled from an INI file (config_load)
  * or from the command line (cli.c). Pure: no fork, no event loop, no
  * logging. Errors are collected, never printed here. */
 #ifndef DRAINIT_CONFIG_H
@@ -18,14 +18,14 @@
 #define DEFAULT_GRACE_MS 10000
 #define DEFAULT_DRAIN_TIMEOUT_MS 10000
 #define UNSET_MS ((msec_t)-1)
-/* Readiness and health checks (issue 3). */
+/* Readiness and health checks. */
 #define DEFAULT_READY_INTERVAL_MS 1000
 #define DEFAULT_READY_TIMEOUT_MS 1000
 #define DEFAULT_HEALTH_INTERVAL_MS 10000
 #define DEFAULT_HEALTH_TIMEOUT_MS 1000
 #define DEFAULT_HEALTH_FAILURES 3
 
-/* ---- process settings and output of a service (issue 6) ---- */
+/* ---- process settings and output of a service ---- */
 struct opt_int {
 	bool set;
 	int v;
@@ -80,7 +80,7 @@ struct svc_config {
 	struct hook_config *drain;
 	size_t ndrain;
 
-	/* ---- readiness, health, sd_notify (issue 3; check.c, notify.c) ---- */
+	/* ---- readiness, health, sd_notify (check.c, notify.c) ---- */
 	struct check_spec ready;	/* kind CHECK_NONE when unset */
 	msec_t ready_interval_ms;
 	msec_t ready_timeout_ms;
@@ -91,7 +91,7 @@ struct svc_config {
 	msec_t watchdog_ms;		/* 0: no watchdog */
 	int watchdog_line;
 
-	/* ---- process settings and output (issue 6; procattr.c, output.c) ---- */
+	/* ---- process settings and output (procattr.c, output.c) ---- */
 	char *user;			/* as written; NULL: drainit's identity */
 	char *group;
 	int user_line, group_line;
@@ -146,11 +146,11 @@ struct config {
 	struct svc_config *svcs;
 	size_t nsvcs;
 
-	/* ---- probe server (issue 3; probe.c) ---- */
+	/* ---- probe server (probe.c) ---- */
 	char *probe_listen;		/* as written; NULL: no probe server */
 	struct listen_addr probe_addr;
 
-	/* ---- drainit's log and service output (issue 6) ---- */
+	/* ---- drainit's log and service output ---- */
 	int log_level;			/* enum log_level; -1: not set */
 	int log_format;			/* enum log_format */
 	bool log_timestamps;		/* time stamps on prefixed lines */

@@ -1,4 +1,4 @@
-/* env.c: environment arrays for children. */
+/* env.c: pure layer. Environment arrays for children. */
 #include "env.h"
 
 #include <errno.h>

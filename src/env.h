@@ -1,4 +1,4 @@
-/* env.h: building a child's environment (KEY=VALUE arrays) in the parent,
+/* env.h: pure layer. Building a child's environment (KEY=VALUE arrays) in the parent,
  * before fork, since setenv() is not async-signal-safe in the child. */
 #ifndef DRAINIT_ENV_H
 #define DRAINIT_ENV_H

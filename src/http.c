@@ -1,4 +1,4 @@
-/* http.c: HTTP/1.x request heads and status lines (see http.h). */
+/* http.c: pure layer. HTTP/1.x request heads and status lines (see http.h). */
 #include "http.h"
 
 #include <ctype.h>

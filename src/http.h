@@ -1,4 +1,4 @@
-/* http.h: the little HTTP/1.x drainit speaks, as pure functions over
+/* http.h: pure layer. The little HTTP/1.x drainit speaks, as pure functions over
  * byte buffers: the request head the probe server reads and the status
  * line an http:// check reads. No I/O, no allocation. */
 #ifndef DRAINIT_HTTP_H

@@ -1,4 +1,4 @@
-/* log.c: timestamped, single-write log lines on stderr, as text or as
+/* log.c: pure layer. Timestamped, single-write log lines on stderr, as text or as
  * one JSON object per line (log_format = json). */
 #include "log.h"
 #include "parse.h"

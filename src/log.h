@@ -1,4 +1,4 @@
-/* log.h: drainit's own messages on stderr. One line per event, written
+/* log.h: pure layer. drainit's own messages on stderr. One line per event, written
  * whole (one write(2), or queued whole by output.c) so lines from drainit
  * never interleave mid-line:
  *   2026-11-25T08:30:00.123Z drainit: shutdown: stage prestop (delay 5s, 2 drain hooks)
@@ -25,7 +25,7 @@ void log_msg(enum log_level lvl, const char *fmt, ...)
 #define log_warn(...) log_msg(LOG_WARN, __VA_ARGS__)
 #define log_error(...) log_msg(LOG_ERROR, __VA_ARGS__)
 
-/* ---- issue 6: levels, formats, json fields ---- */
+/* ---- levels, formats, json fields ---- */
 
 /* "debug", "info", "warn", "error" / "text", "json". 0 or -EINVAL. */
 int log_level_parse(const char *s, enum log_level *ret);

@@ -1,4 +1,4 @@
-/* parse.c: durations, signals, argv splitting. Pure functions. */
+/* parse.c: pure layer. Durations, signals, argv splitting. Pure functions. */
 #include "parse.h"
 
 #include <ctype.h>
@@ -347,7 +347,7 @@ edit_distance(const char *a, const char *b)
 	return row[lb];
 }
 
-/* ---- process settings (issue 6) ------------------------------------------ */
+/* ---- process settings ------------------------------------------ */
 
 int
 parse_bool(const char *s, bool *ret)

@@ -1,4 +1,4 @@
-/* parse.h: pure parsers shared by the config file and the command line.
+/* parse.h: pure layer. Parsers shared by the config file and the command line.
  * Durations, signal names and shell-like argument splitting. Nothing here
  * logs, allocates global state or touches the process. */
 #ifndef DRAINIT_PARSE_H
@@ -43,7 +43,7 @@ char **argv_dup(char *const *argv);
 /* Levenshtein distance, for "did you mean" hints. */
 int edit_distance(const char *a, const char *b);
 
-/* ---- process settings (issue 6) ------------------------------------------ */
+/* ---- process settings ------------------------------------------ */
 
 /* "true", "yes", "on", "1" / "false", "no", "off", "0", any case. 0 or -EINVAL. */
 int parse_bool(const char *s, bool *ret);

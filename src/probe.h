@@ -1,4 +1,4 @@
-/* probe.h: the HTTP probe server (probe_listen / --probe), in drainit's
+/* probe.h: mechanism layer. The HTTP probe server (probe_listen / --probe), in drainit's
  * own loop: /livez (/healthz), /readyz, /status, /metrics. */
 #ifndef DRAINIT_PROBE_H
 #define DRAINIT_PROBE_H

@@ -1,4 +1,4 @@
-/* procattr.c: pure layer. A service's process settings, on drainit's side.
+/* procattr.c: pure layer. A service's process settings, resolved at load time.
  *
  * Name lookups (NSS) and env_file reading happen here, while the
  * configuration is loaded, so an unknown user is a configuration error

@@ -1,4 +1,4 @@
-/* report.h: what the probe server answers, as functions of the model:
+/* report.h: mechanism layer (a view of the model). What the probe server answers, as functions of the model:
  * /livez, /readyz, /status (JSON) and /metrics (Prometheus text). No
  * I/O; the clock is sup->sys->now, so the unit tests can drive it. */
 #ifndef DRAINIT_REPORT_H

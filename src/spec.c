@@ -1,4 +1,4 @@
-/* spec.c: listen addresses and check specs. Pure functions (see spec.h). */
+/* spec.c: pure layer. Listen addresses and check specs. Pure functions (see spec.h). */
 #include "spec.h"
 
 #include <arpa/inet.h>

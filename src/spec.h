@@ -1,4 +1,4 @@
-/* spec.h: pure parsers for the values of the probe server and the
+/* spec.h: pure layer. Parsers for the values of the probe server and the
  * per-service checks: the listen address of probe_listen / --probe, and
  * the "ready =" / "health =" check specs. Nothing here logs, resolves a
  * name or opens a socket: host names are refused (resolving one would

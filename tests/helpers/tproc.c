@@ -1,5 +1,5 @@
 /* tproc: reports the process settings it was started with, or writes
- * output in patterns drainit's output tests check (issue 6).
+ * output in patterns drainit's output tests check.
  *
  *   tproc ids                  "ids uid=U gid=G euid=U egid=G groups=G1,G2"
  *   tproc env VAR...           "env VAR=value" or "env VAR unset"; then "env count=N"

@@ -42,7 +42,7 @@ command = {TSVC} --name b --report
         for sig, name in ((signal.SIGUSR1, "USR1"), (signal.SIGWINCH, "WINCH"),
                           (signal.SIGQUIT, "QUIT"), (signal.SIGCONT, "CONT")):
             d.signal(sig)
-            # two services: their output is prefixed by default (issue 6)
+            # two services: their output is prefixed by default
             d.wait_for(rf"^a \| a: got {name}$", stream="out")
             d.wait_for(rf"^b \| b: got {name}$", stream="out")
             d.wait_for(rf"forwarded SIG{name} to 2 services: a \(pgid \d+\), b \(pgid \d+\)$")

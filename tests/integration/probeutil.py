@@ -1,4 +1,4 @@
-"""Helpers for the probe server scenarios (issue 3): free ports, curl as the
+"""Helpers for the probe server scenarios: free ports, curl as the
 HTTP client, bounded polling."""
 import os
 import socket

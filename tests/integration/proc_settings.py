@@ -1,4 +1,4 @@
-"""Claim: a service runs with the process settings of its section (issue 6): user and
+"""Claim: a service runs with the process settings of its section: user and
 group with the user's supplementary groups, env / env_file / clear_env, rlimits, umask,
 nice, oom_score_adjust, stdin = null; a step that fails between fork and exec is one
 clear log line naming the service, the step and errno, and the service counts as

@@ -104,7 +104,7 @@ Test(cli, help_and_version)
 	cr_expect(o.version);
 }
 
-/* ---- --probe (issue 3) ---------------------------------------------------- */
+/* ---- --probe ---------------------------------------------------- */
 
 Test(cli, probe_in_single_command_mode)
 {
@@ -131,7 +131,7 @@ Test(cli, probe_errors)
 	cr_expect_str_eq(err, "--probe: missing argument");
 }
 
-/* ---- --log-format, --log-level (issue 6) --------------------------------- */
+/* ---- --log-format, --log-level --------------------------------- */
 
 Test(cli, log_flags_in_both_modes)
 {

@@ -316,7 +316,7 @@ Test(config, unreadable_file)
 	cr_expect_str_eq(errs.msgs[0], "/nonexistent/x.ini: cannot read: No such file or directory");
 }
 
-/* ---- probe server, readiness and health checks (issue 3) ---------------- */
+/* ---- probe server, readiness and health checks ---------------- */
 
 Test(config, probe_and_check_keys)
 {
@@ -428,7 +428,7 @@ Test(config, bad_check_settings)
 			  "3: [service:a] ready_intervall: unknown key (did you mean 'ready_interval'?)");
 }
 
-/* ---- process settings, output, drainit's log (issue 6) ------------------ */
+/* ---- process settings, output, drainit's log ------------------ */
 
 Test(config, process_settings_load)
 {

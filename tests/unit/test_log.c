@@ -1,4 +1,4 @@
-/* Unit tests: drainit's own log (issue 6): level and format names, and
+/* Unit tests: drainit's own log: level and format names, and
  * json lines with their service/pid fields taken from the message. */
 #include <criterion/criterion.h>
 #include <errno.h>

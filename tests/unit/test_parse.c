@@ -167,7 +167,7 @@ Test(edit_distance, basics)
 	cr_expect_gt(edit_distance("foo", "prestop_delay"), 2);
 }
 
-/* ---- process settings (issue 6) ---------------------------------------- */
+/* ---- process settings ---------------------------------------- */
 
 Test(proc_values, booleans)
 {

@@ -1,0 +1,376 @@
+/* Unit tests: each machine as a table of (state, event) -> (new state,
+ * commands). A row brings one service (or the shutdown) to a state
+ * through the real event path, then feeds one event straight to the
+ * machine's handler and compares what it did: the state it left, the
+ * signals it sent (fake kill), the processes it started (fake spawn), the
+ * timers it armed and the events it posted, which are recorded here
+ * instead of dispatched. */
+#include "fakesys.h"
+
+#include "check.h"
+#include "dispatch.h"
+#include "hooks.h"
+
+#define MAXPOSTED 16
+static enum event_kind posted[MAXPOSTED];
+static bool posted_failed[MAXPOSTED];
+static int nposted;
+
+static void
+record(void *ctx, const struct event *ev)
+{
+	(void)ctx;
+	if (nposted < MAXPOSTED) {
+		posted_failed[nposted] = ev->failed;
+		posted[nposted] = ev->kind;
+	}
+	nposted++;
+}
+
+/* From here on the machine's own posts are recorded, not dispatched. */
+static void
+start_recording(void)
+{
+	nposted = 0;
+	nkills = 0;
+	nspawned = 0;
+	sup.on_event = record;
+}
+
+/* ---- the lifecycle machine --------------------------------------------------- */
+
+enum prep { P_STARTING, P_RUNNING, P_RESTARTED, P_STOPPING, P_KILLING, P_BACKOFF, P_EXITED };
+
+struct lc_row {
+	const char *name;
+	const char *ini;	/* service a is svcs[0], pid 100 */
+	enum prep prep;
+	struct event ev;	/* .proc / .svc / .check filled in by the test */
+	enum svc_state state;	/* a's state after the event */
+	int kill_sig;		/* sent to a's group (-100), 0: nothing sent */
+	int spawned;		/* processes started */
+	enum event_kind post;	/* posted, _EVT_MAX: nothing */
+	bool post_failed;
+	bool grace_armed, restart_armed;
+};
+
+#define A "[service:a]\ncommand = a\n"
+#define A_HEALTH A "health = tcp:127.0.0.1:9\nhealth_failures = 3\n"
+
+static const struct lc_row lc_rows[] = {
+	{ "starting + exec ok -> running", A, P_STARTING, { .kind = EVT_PROC_EXEC },
+	  SVC_RUNNING, 0, 0, _EVT_MAX, false, false, false },
+	{ "starting + exec failed -> still starting, its exit follows", A, P_STARTING,
+	  { .kind = EVT_PROC_EXEC }, SVC_STARTING, 0, 0, _EVT_MAX, false, false, false },
+	{ "running + crash, on-failure -> backoff", A, P_RUNNING,
+	  { .kind = EVT_PROC_EXITED, .wstatus = EXITED(1) },
+	  SVC_BACKOFF, 0, 0, _EVT_MAX, false, false, true },
+	{ "running + exit 0, on-failure -> exited, run ended", A, P_RUNNING,
+	  { .kind = EVT_PROC_EXITED, .wstatus = EXITED(0) },
+	  SVC_EXITED, 0, 0, EVT_SERVICE_ENDED, false, false, false },
+	{ "running + exit 0, always -> backoff", A "restart = always\n", P_RUNNING,
+	  { .kind = EVT_PROC_EXITED, .wstatus = EXITED(0) },
+	  SVC_BACKOFF, 0, 0, _EVT_MAX, false, false, true },
+	{ "running + crash, restart no -> exited, run ended", A "restart = no\n", P_RUNNING,
+	  { .kind = EVT_PROC_EXITED, .wstatus = EXITED(3) },
+	  SVC_EXITED, 0, 0, EVT_SERVICE_ENDED, false, false, false },
+	{ "running + crash, limit reached -> failed for good", A "restart_limit = 1/1m\n",
+	  P_RESTARTED, { .kind = EVT_PROC_EXITED, .wstatus = EXITED(1) },
+	  SVC_FAILED, 0, 0, EVT_SERVICE_ENDED, true, false, false },
+	{ "backoff + restart due -> starting", A, P_BACKOFF, { .kind = EVT_RESTART_DUE },
+	  SVC_STARTING, 0, 1, _EVT_MAX, false, false, false },
+	{ "running + grace expired -> ignored", A, P_RUNNING, { .kind = EVT_GRACE_EXPIRED },
+	  SVC_RUNNING, 0, 0, _EVT_MAX, false, false, false },
+	{ "stopping + grace expired -> killing", A, P_STOPPING, { .kind = EVT_GRACE_EXPIRED },
+	  SVC_KILLING, SIGKILL, 0, _EVT_MAX, false, false, false },
+	{ "stopping + exit -> exited, run ended", A, P_STOPPING,
+	  { .kind = EVT_PROC_EXITED, .wstatus = SIGNALED(SIGTERM) },
+	  SVC_EXITED, 0, 0, EVT_SERVICE_ENDED, false, false, false },
+	{ "killing + exit -> exited, run ended", A, P_KILLING,
+	  { .kind = EVT_PROC_EXITED, .wstatus = SIGNALED(SIGKILL) },
+	  SVC_EXITED, 0, 0, EVT_SERVICE_ENDED, false, false, false },
+	{ "running + 3rd health failure in a row -> stopping (restart)", A_HEALTH, P_RUNNING,
+	  { .kind = EVT_CHECK_RESULT, .ok = false, .fails = 3, .text = "refused" },
+	  SVC_STOPPING, SIGTERM, 0, _EVT_MAX, false, true, false },
+	{ "running + 1st health failure -> running", A_HEALTH, P_RUNNING,
+	  { .kind = EVT_CHECK_RESULT, .ok = false, .fails = 1, .text = "refused" },
+	  SVC_RUNNING, 0, 0, _EVT_MAX, false, false, false },
+	{ "running + health failure, restart no -> reported only", A_HEALTH "restart = no\n",
+	  P_RUNNING, { .kind = EVT_CHECK_RESULT, .ok = false, .fails = 3, .text = "refused" },
+	  SVC_RUNNING, 0, 0, _EVT_MAX, false, false, false },
+	{ "running + SIGUSR1 -> forwarded to its group", A, P_RUNNING,
+	  { .kind = EVT_SIGNAL, .sig = SIGUSR1 }, SVC_RUNNING, SIGUSR1, 0, _EVT_MAX, false, false, false },
+	{ "running + SIGTERM -> not the lifecycle's", A, P_RUNNING,
+	  { .kind = EVT_SIGNAL, .sig = SIGTERM }, SVC_RUNNING, 0, 0, _EVT_MAX, false, false, false },
+	{ "exited + SIGHUP -> nobody to forward to", A "restart = no\n", P_EXITED,
+	  { .kind = EVT_SIGNAL, .sig = SIGHUP }, SVC_EXITED, 0, 0, _EVT_MAX, false, false, false },
+	{ "running + WATCHDOG_EXPIRED without watchdog -> ignored", A, P_RUNNING,
+	  { .kind = EVT_WATCHDOG_EXPIRED }, SVC_RUNNING, 0, 0, _EVT_MAX, false, false, false },
+};
+
+static void
+lc_prep(enum prep p)
+{
+	struct service *a = &sup.svcs[0];
+
+	lifecycle_start_all(&sup);
+	if (p == P_STARTING)
+		return;
+	exec_ok(&a->proc);
+	switch (p) {
+	case P_STOPPING:
+		a->stop_requested = true;
+		lifecycle_stop(&sup, a);
+		break;
+	case P_KILLING:
+		a->stop_requested = true;
+		lifecycle_kill(&sup, a);
+		break;
+	case P_BACKOFF:
+		reaper_on_exit(&sup, 100, EXITED(1));
+		break;
+	case P_EXITED:
+		reaper_on_exit(&sup, 100, EXITED(0));
+		break;
+	case P_RESTARTED:	/* crashed once, restarted, runs again */
+		reaper_on_exit(&sup, 100, EXITED(1));
+		fire(&a->restart_timer);
+		exec_ok(&a->proc);
+		break;
+	default:
+		break;
+	}
+}
+
+Test(lifecycle_table, rows)
+{
+	for (size_t i = 0; i < sizeof(lc_rows) / sizeof(lc_rows[0]); i++) {
+		const struct lc_row *r = &lc_rows[i];
+		struct service *a;
+		struct event ev = r->ev;
+
+		fake_setup(r->ini);
+		lc_prep(r->prep);
+		a = &sup.svcs[0];
+		if (strstr(r->name, "exec failed")) {
+			a->proc.fail_step = SPAWN_STEP_EXEC;
+			a->proc.fail_errno = EACCES;
+		}
+		ev.svc = a;
+		if (ev.kind == EVT_PROC_EXEC || ev.kind == EVT_PROC_EXITED)
+			ev.proc = &a->proc;
+		if (ev.kind == EVT_CHECK_RESULT)
+			ev.check = a->pr.health_chk;
+		if (ev.kind == EVT_RESTART_DUE)	/* a timer event: libev stopped it */
+			ev_timer_stop(loop, &a->restart_timer);
+		if (ev.kind == EVT_GRACE_EXPIRED)
+			ptimer_stop(loop, &a->grace_timer);
+		start_recording();
+		lifecycle_handle(&sup, &ev);
+
+		cr_expect_eq(a->state, r->state, "%s: state %s", r->name, svc_state_name(a->state));
+		if (r->kill_sig)
+			cr_expect(nkills == 1 && killed(-a->proc.pid, r->kill_sig),
+				  "%s: %d kills, last %d to %d",
+				  r->name, nkills, last_kill_sig, (int)last_kill_pid);
+		else
+			cr_expect_eq(nkills, 0, "%s: sent %d signals", r->name, nkills);
+		cr_expect_eq(nspawned, r->spawned, "%s: %d started", r->name, nspawned);
+		if (r->post == _EVT_MAX) {
+			cr_expect_eq(nposted, 0, "%s: posted %s", r->name,
+				     nposted ? event_name(posted[0]) : "");
+		} else {
+			cr_expect(nposted == 1 && posted[0] == r->post, "%s: posted %d", r->name, nposted);
+			cr_expect_eq(posted_failed[0], r->post_failed, "%s: failed flag", r->name);
+		}
+		cr_expect_eq(!!ev_is_active(&a->grace_timer.w), r->grace_armed || r->state == SVC_STOPPING,
+			     "%s: grace timer %d", r->name, ev_is_active(&a->grace_timer.w));
+		cr_expect_eq(!!ev_is_active(&a->restart_timer), r->restart_armed, "%s: restart timer",
+			     r->name);
+		fake_teardown();
+	}
+}
+
+/* ---- the shutdown machine --------------------------------------------------------- */
+
+enum sprep { S_RUNNING, S_PRESTOP, S_PRESTOP_ELAPSED, S_STOPPING, S_KILLING, S_EXITED };
+
+struct sd_row {
+	const char *name;
+	const char *ini;	/* service a, pid 100; a global hook, when any, pid 101 */
+	enum sprep prep;
+	struct event ev;
+	bool a_gone;		/* a was reaped just before the event */
+	enum stage stage;	/* after the event */
+	pid_t kill_pid;		/* a signal sent to it, 0: none at all */
+	int kill_sig;
+	bool prestop_armed, cap_armed;
+};
+
+#define SD_A "[service:a]\ncommand = a\n"
+#define SD_DELAY "[drainit]\nprestop_delay = 5s\ndrain = g\n" SD_A
+
+static const struct sd_row sd_rows[] = {
+	{ "running + SIGTERM -> stopping (no delay, no hooks)", SD_A, S_RUNNING,
+	  { .kind = EVT_SIGNAL, .sig = SIGTERM }, false, STAGE_STOPPING, -100, SIGTERM, false, false },
+	{ "running + SIGTERM -> prestop (delay, hook)", SD_DELAY, S_RUNNING,
+	  { .kind = EVT_SIGNAL, .sig = SIGTERM }, false, STAGE_PRESTOP, 0, 0, true, false },
+	{ "running + SIGTERM, shutdown_timeout -> cap armed",
+	  "[drainit]\nshutdown_timeout = 9s\nprestop_delay = 1s\n" SD_A, S_RUNNING,
+	  { .kind = EVT_SIGNAL, .sig = SIGTERM }, false, STAGE_PRESTOP, 0, 0, true, true },
+	{ "running + SIGUSR1 -> not the shutdown's", SD_A, S_RUNNING,
+	  { .kind = EVT_SIGNAL, .sig = SIGUSR1 }, false, STAGE_RUNNING, 0, 0, false, false },
+	{ "running + request -> stopping", SD_A, S_RUNNING,
+	  { .kind = EVT_SHUTDOWN_REQUESTED, .text = "asked" }, false, STAGE_STOPPING, -100, SIGTERM,
+	  false, false },
+	{ "running + last service ended -> exited", SD_A, S_RUNNING,
+	  { .kind = EVT_SERVICE_ENDED }, true, STAGE_EXITED, 0, 0, false, false },
+	{ "running + main ended -> stopping the rest",
+	  "[drainit]\nmain = a\n" SD_A "[service:b]\ncommand = b\n", S_RUNNING,
+	  { .kind = EVT_SERVICE_ENDED }, true, STAGE_STOPPING, -101, SIGTERM, false, false },
+	{ "running + one of two ended cleanly -> running",
+	  SD_A "[service:b]\ncommand = b\n", S_RUNNING,
+	  { .kind = EVT_SERVICE_ENDED }, true, STAGE_RUNNING, 0, 0, false, false },
+	{ "running + failed for good, on_failure shutdown -> stopping",
+	  SD_A "[service:b]\ncommand = b\n", S_RUNNING,
+	  { .kind = EVT_SERVICE_ENDED, .failed = true }, true, STAGE_STOPPING, -101, SIGTERM,
+	  false, false },
+	{ "running + failed for good, on_failure keep -> running",
+	  "[drainit]\non_failure = keep\n" SD_A "[service:b]\ncommand = b\n", S_RUNNING,
+	  { .kind = EVT_SERVICE_ENDED, .failed = true }, true, STAGE_RUNNING, 0, 0, false, false },
+	{ "prestop + delay elapsed, hook running -> prestop", SD_DELAY, S_PRESTOP,
+	  { .kind = EVT_PRESTOP_ELAPSED }, false, STAGE_PRESTOP, 0, 0, false, false },
+	{ "prestop + hook done, delay elapsed -> stopping", SD_DELAY, S_PRESTOP_ELAPSED,
+	  { .kind = EVT_PROC_EXITED }, false, STAGE_STOPPING, -100, SIGTERM, false, false },
+	{ "prestop + hook timeout -> hook killed", SD_DELAY, S_PRESTOP,
+	  { .kind = EVT_HOOK_TIMEOUT }, false, STAGE_PRESTOP, -101, SIGKILL, true, false },
+	{ "prestop + SIGTERM again -> no-op", SD_DELAY, S_PRESTOP,
+	  { .kind = EVT_SIGNAL, .sig = SIGTERM }, false, STAGE_PRESTOP, 0, 0, true, false },
+	{ "prestop + SIGINT -> killing", SD_DELAY, S_PRESTOP,
+	  { .kind = EVT_SIGNAL, .sig = SIGINT }, false, STAGE_KILLING, -100, SIGKILL, false, false },
+	{ "prestop + everything ended -> waits for the hook", SD_DELAY, S_PRESTOP,
+	  { .kind = EVT_SERVICE_ENDED }, true, STAGE_PRESTOP, 0, 0, true, false },
+	{ "stopping + grace expired (a killed) -> killing", SD_A, S_STOPPING,
+	  { .kind = EVT_GRACE_EXPIRED }, false, STAGE_KILLING, 0, 0, false, false },
+	{ "stopping + cap expired -> killing", "[drainit]\nshutdown_timeout = 9s\n" SD_A,
+	  S_STOPPING, { .kind = EVT_CAP_EXPIRED }, false, STAGE_KILLING, -100, SIGKILL, false, false },
+	{ "stopping + a ended -> exited", SD_A, S_STOPPING, { .kind = EVT_SERVICE_ENDED },
+	  true, STAGE_EXITED, 0, 0, false, false },
+	{ "killing + a ended -> exited", SD_A, S_KILLING, { .kind = EVT_SERVICE_ENDED },
+	  true, STAGE_EXITED, 0, 0, false, false },
+	{ "killing + SIGINT -> no-op", SD_A, S_KILLING, { .kind = EVT_SIGNAL, .sig = SIGINT },
+	  false, STAGE_KILLING, 0, 0, false, false },
+	{ "exited + anything -> ignored", SD_A, S_EXITED, { .kind = EVT_CAP_EXPIRED },
+	  false, STAGE_EXITED, 0, 0, false, false },
+};
+
+static void
+sd_prep(enum sprep p)
+{
+	struct service *a = &sup.svcs[0];
+
+	lifecycle_start_all(&sup);
+	exec_all();
+	if (p == S_RUNNING)
+		return;
+	post_signal(SIGTERM);
+	if (p == S_PRESTOP)
+		return;
+	if (sup.stage == STAGE_PRESTOP) {
+		ev_timer_stop(loop, &sup.prestop_timer);
+		post(EVT_PRESTOP_ELAPSED, NULL);
+	}
+	if (p == S_PRESTOP_ELAPSED)
+		return;
+	if (p == S_STOPPING)
+		return;
+	if (p == S_KILLING) {
+		post_signal(SIGINT);
+		return;
+	}
+	reaper_on_exit(&sup, a->proc.pid, SIGNALED(SIGTERM));
+}
+
+Test(shutdown_table, rows)
+{
+	for (size_t i = 0; i < sizeof(sd_rows) / sizeof(sd_rows[0]); i++) {
+		const struct sd_row *r = &sd_rows[i];
+		struct event ev = r->ev;
+		struct service *a;
+
+		fake_setup(r->ini);
+		sd_prep(r->prep);
+		a = &sup.svcs[0];
+		if (r->a_gone) {
+			/* as the lifecycle machine leaves it; its event is this row's */
+			sup.on_event = record;
+			proc_untrack(&sup, &a->proc);
+			lifecycle_handle(&sup, &(struct event){ .kind = EVT_PROC_EXITED,
+								.proc = &a->proc,
+								.wstatus = EXITED(0) });
+		}
+		if (r->ev.kind == EVT_SERVICE_ENDED)
+			ev.svc = a;
+		if (r->ev.kind == EVT_PROC_EXITED) {	/* the hook ended; hooks.c noted it */
+			ev.proc = &sup.hooks[0].proc;
+			proc_untrack(&sup, ev.proc);
+			hook_on_exit(&sup, &sup.hooks[0], EXITED(0));
+		}
+		if (r->ev.kind == EVT_HOOK_TIMEOUT) {
+			ev.hook = &sup.hooks[0];
+			ev_timer_stop(loop, &sup.hooks[0].timer);	/* libev stopped it */
+		}
+		if (r->ev.kind == EVT_PRESTOP_ELAPSED)
+			ev_timer_stop(loop, &sup.prestop_timer);
+		if (r->ev.kind == EVT_CAP_EXPIRED)
+			ptimer_stop(loop, &sup.cap_timer);
+		if (r->ev.kind == EVT_GRACE_EXPIRED) {
+			ev.svc = a;
+			lifecycle_kill(&sup, a);	/* what the lifecycle machine did first */
+		}
+		start_recording();
+		shutdown_handle(&sup, &ev);
+
+		cr_expect_eq(sup.stage, r->stage, "%s: stage %s", r->name, stage_name(sup.stage));
+		if (r->kill_pid)
+			cr_expect(killed(r->kill_pid, r->kill_sig), "%s: %d kills, last %d to %d",
+				  r->name, nkills, last_kill_sig, (int)last_kill_pid);
+		else
+			cr_expect_eq(nkills, 0, "%s: sent %d signals", r->name, nkills);
+		cr_expect_eq(!!ev_is_active(&sup.prestop_timer), r->prestop_armed, "%s: prestop timer",
+			     r->name);
+		cr_expect_eq(!!ev_is_active(&sup.cap_timer.w), r->cap_armed, "%s: cap timer", r->name);
+		if (r->stage == STAGE_EXITED && r->prep != S_EXITED)
+			cr_expect(nposted == 1 && posted[0] == EVT_OUTPUT_FLUSHED,
+				  "%s: the exit flushes output, then ends the loop", r->name);
+		fake_teardown();
+	}
+}
+
+/* ---- the event path itself ------------------------------------------------------------- */
+
+static int order[8], norder;
+
+static void
+nesting_handler(void *ctx, const struct event *ev)
+{
+	struct event_queue *q = ctx;
+
+	order[norder++] = ev->sig;
+	if (ev->sig == 1) {	/* posts two more while it runs */
+		event_post(q, &(struct event){ .sig = 2 }, nesting_handler, q);
+		event_post(q, &(struct event){ .sig = 3 }, nesting_handler, q);
+		order[norder++] = 10;	/* ...and finishes before they run */
+	}
+}
+
+Test(event_path, posts_during_a_handler_wait_their_turn)
+{
+	struct event_queue q = { 0 };
+
+	event_post(&q, &(struct event){ .sig = 1 }, nesting_handler, &q);
+	cr_expect_eq(norder, 4);
+	cr_expect(order[0] == 1 && order[1] == 10 && order[2] == 2 && order[3] == 3,
+		  "FIFO after the handler: %d %d %d %d", order[0], order[1], order[2], order[3]);
+	event_queue_free(&q);
+}
