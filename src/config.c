@@ -80,6 +80,7 @@ static const struct key_def keys[] = {
 	{ "grace_period", SCOPE_GLOBAL, K_DURATION, G(grace_ms), false, NULL },
 	{ "shutdown_timeout", SCOPE_GLOBAL, K_DURATION, G(shutdown_timeout_ms), false, NULL },
 	{ "drain_timeout", SCOPE_GLOBAL, K_DURATION, G(drain_timeout_ms), false, NULL },
+	{ "orphan_grace", SCOPE_GLOBAL, K_DURATION, G(orphan_grace_ms), false, NULL },
 	{ "main", SCOPE_GLOBAL, K_STRING, G(main), false, NULL },
 	{ "drain", SCOPE_GLOBAL, K_HOOK, 0, true, NULL },
 	{ "command", SCOPE_SERVICE, K_COMMAND, 0, false, NULL },
@@ -164,6 +165,7 @@ config_init(struct config *c)
 	c->grace_ms = UNSET_MS;
 	c->shutdown_timeout_ms = UNSET_MS;
 	c->drain_timeout_ms = UNSET_MS;
+	c->orphan_grace_ms = UNSET_MS;
 	c->log_level = -1;	/* "not set": the command line may set it */
 }
 
@@ -1278,6 +1280,8 @@ config_finish(struct config *c, struct config_errors *errs)
 		c->drain_timeout_ms = DEFAULT_DRAIN_TIMEOUT_MS;
 	if (c->shutdown_timeout_ms == UNSET_MS)
 		c->shutdown_timeout_ms = 0;
+	if (c->orphan_grace_ms == UNSET_MS)
+		c->orphan_grace_ms = DEFAULT_ORPHAN_GRACE_MS;
 	resolve_hooks(c->drain, c->ndrain, c->drain_timeout_ms);
 
 	for (size_t i = 0; i < c->nsvcs; i++) {

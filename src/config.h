@@ -17,6 +17,8 @@
 #define DEFAULT_PRESTOP_DELAY_MS 0
 #define DEFAULT_GRACE_MS 10000
 #define DEFAULT_DRAIN_TIMEOUT_MS 10000
+#define DEFAULT_ORPHAN_GRACE_MS 5000
+#define REAP_WAIT_MS 5000	/* after the last SIGKILL, the longest wait for the reaper */
 #define UNSET_MS ((msec_t)-1)
 /* Readiness and health checks. */
 #define DEFAULT_READY_INTERVAL_MS 1000
@@ -138,6 +140,7 @@ struct config {
 	msec_t grace_ms;
 	msec_t shutdown_timeout_ms;	/* 0 = no cap */
 	msec_t drain_timeout_ms;
+	msec_t orphan_grace_ms;	/* stop signal to adopted orphans -> SIGKILL */
 	char *main;
 	int main_line;
 	int on_failure;		/* enum on_failure */

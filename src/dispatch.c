@@ -51,8 +51,6 @@ dispatch_event(void *ctx, const struct event *ev)
 	case EVT_OUTPUT_FLUSHED:
 		ev_break(sup->loop, EVBREAK_ALL);
 		return;
-	case EVT_ORPHAN_REAPED:
-		return;
 	default:
 		break;
 	}

@@ -23,6 +23,7 @@ event_name(enum event_kind k)
 		[EVT_HOOK_TIMEOUT] = "hook-timeout",
 		[EVT_PRESTOP_ELAPSED] = "prestop-elapsed",
 		[EVT_CAP_EXPIRED] = "cap-expired",
+		[EVT_STAGE_TIMEOUT] = "stage-timeout",
 		[EVT_SERVICE_ENDED] = "service-ended",
 		[EVT_SHUTDOWN_REQUESTED] = "shutdown-requested",
 		[EVT_OUTPUT_FLUSHED] = "output-flushed",

@@ -38,6 +38,7 @@ enum event_kind {
 	EVT_HOOK_TIMEOUT,	/* hook's drain_timeout passed */
 	EVT_PRESTOP_ELAPSED,	/* prestop_delay passed */
 	EVT_CAP_EXPIRED,		/* shutdown_timeout passed */
+	EVT_STAGE_TIMEOUT,	/* the stage timer passed (orphan_grace, the reap wait) */
 	EVT_SERVICE_ENDED,	/* svc's run ended and no restart follows */
 	EVT_SHUTDOWN_REQUESTED,	/* a staged shutdown is asked for (text: why) */
 	EVT_OUTPUT_FLUSHED,	/* at exit, every service's last output is written */

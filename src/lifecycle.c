@@ -51,10 +51,12 @@
 #include "notify.h"
 #include "output.h"
 #include "service.h"
+#include "spawn.h"
 #include "watchers.h"
 
 static void deps_changed(struct supervisor *sup);
 static void run_ended(struct supervisor *sup, struct service *svc, bool failed);
+static void run_over(struct supervisor *sup, struct service *svc);
 
 static void
 post_ended(struct supervisor *sup, struct service *svc, bool failed)
@@ -210,9 +212,32 @@ service_running(struct supervisor *sup, struct service *svc)
 		became_ready(sup, svc);
 }
 
+/* The PATH a service's command is looked up in. */
+static const char *
+service_path(const struct service *svc)
+{
+	for (char **e = svc->envp; e && *e; e++)
+		if (strncmp(*e, "PATH=", 5) == 0)
+			return *e + 5;
+	return SPAWN_DEFAULT_PATH;
+}
+
 static void
 on_exec(struct supervisor *sup, struct service *svc)
 {
+	const char *cmd = svc->cfg->argv[0];
+
+	if (svc->proc.fail_step == SPAWN_STEP_EXEC && svc->proc.fail_errno == ENOENT) {
+		/* permanent: no restart can make it appear */
+		svc->notfound = true;
+		if (strchr(cmd, '/'))
+			log_error("service %s (pid %d): failed to start: exec: %s: %s", svc->cfg->name,
+				  (int)svc->proc.pid, cmd, strerror(ENOENT));
+		else
+			log_error("service %s (pid %d): failed to start: exec: %s: command not found (PATH=%s)",
+				  svc->cfg->name, (int)svc->proc.pid, cmd, service_path(svc));
+		return;	/* its exit follows */
+	}
 	if (svc->proc.fail_step != SPAWN_STEP_NONE) {
 		log_error("service %s (pid %d): failed to start: %s: %s", svc->cfg->name,
 			  (int)svc->proc.pid, spawn_step_name(svc->proc.fail_step),
@@ -423,8 +448,7 @@ mainpid_takes_over(struct supervisor *sup, struct service *svc, int wstatus)
 	log_info("service %s (pid %d): %s; main pid %d (MAINPID=) goes on as the service",
 		 svc->cfg->name, (int)svc->proc.pid, describe_status(wstatus, sbuf, sizeof(sbuf)),
 		 (int)mp);
-	svc->proc.pid = mp;
-	svc->kill_target = -mp;	/* it leads its own group (checked above) */
+	svc->proc.pid = mp;	/* it leads its own group (checked above) */
 	(void)proc_track(sup, &svc->proc);
 	return true;
 }
@@ -541,6 +565,10 @@ run_ended(struct supervisor *sup, struct service *svc, bool failed)
 		post_ended(sup, svc, false);
 		return;
 	}
+	if (svc->notfound) {
+		fail_for_good(sup, svc, "command not found");
+		return;
+	}
 	if (c->restart == RESTART_ALWAYS || (c->restart == RESTART_ON_FAILURE && failed)) {
 		schedule_restart(sup, svc);
 		return;
@@ -617,7 +645,7 @@ try_adopt(struct supervisor *sup, struct service *svc, bool last_chance)
 {
 	char why[256];
 	pid_t pid = read_pidfile(svc->cfg->pidfile, why, sizeof(why));
-	pid_t pgid, pp = pid > 0 ? sup->sys->parent_of(pid) : -1;
+	pid_t target, pp = pid > 0 ? sup->sys->parent_of(pid) : -1;
 	struct proc *owner;
 
 	if (!svc->waiting_pidfile)
@@ -652,13 +680,13 @@ try_adopt(struct supervisor *sup, struct service *svc, bool last_chance)
 	svc->proc.pid = pid;
 	svc->proc.fail_step = SPAWN_STEP_NONE;
 	(void)proc_track(sup, &svc->proc);
-	pgid = sup->sys->getpgid(pid);
-	/* Its own group: signal the group. Still ours: the pid alone. */
-	svc->kill_target = pgid > 0 && pgid != getpgrp() ? -pgid : pid;
+	/* Where its signals go is decided when each is sent (service_target):
+	 * a daemon that moves to a group of its own later is followed. */
+	target = service_target(sup, svc);
 	svc->state = SVC_RUNNING;
 	log_info("service %s (pid %d): running: tracking pid %d from %s (%s %d)", svc->cfg->name,
-		 (int)pid, (int)pid, svc->cfg->pidfile, svc->kill_target < 0 ? "process group" : "pid",
-		 (int)(svc->kill_target < 0 ? -svc->kill_target : pid));
+		 (int)pid, (int)pid, svc->cfg->pidfile, target < 0 ? "process group" : "pid",
+		 (int)(target < 0 ? -target : target));
 	service_running(sup, svc);
 	return 1;
 }
@@ -691,25 +719,79 @@ launcher_exited(struct supervisor *sup, struct service *svc)
 
 /* ---- exits ------------------------------------------------------------------------ */
 
+/* The main process is gone but its group is not: the processes left in
+ * it belong to the service. They get its stop signal now (unless it was
+ * sent already) and its grace; the run is over when the group is empty. */
+static void
+leftovers(struct supervisor *sup, struct service *svc)
+{
+	char dbuf[32];
+
+	svc->main_exited = true;
+	svc->proc.pid = 0;
+	check_stop(sup, svc);
+	notify_watchdog_stop(sup, svc);
+	svc->pr.ready = false;
+	if (svc->sent_signal) {
+		log_info("service %s: processes are left in its process group (pgid %d): they get the rest of its grace period",
+			 svc->cfg->name, (int)svc->spawn_pgid);
+		return;
+	}
+	log_info("service %s: processes are left in its process group (pgid %d): sending %s, grace period %s",
+		 svc->cfg->name, (int)svc->spawn_pgid, signal_name(svc->cfg->stop_signal),
+		 format_duration(svc->cfg->grace_ms, dbuf, sizeof(dbuf)));
+	lifecycle_stop(sup, svc);
+}
+
+/* An adopted process was reaped: it may have been the last one left in a
+ * service's group. */
+static void
+orphan_reaped(struct supervisor *sup)
+{
+	for (size_t i = 0; i < sup->nsvcs; i++) {
+		struct service *svc = &sup->svcs[i];
+
+		if (svc->main_exited && !service_group_alive(sup, svc)) {
+			log_info("service %s: its process group (pgid %d) is empty", svc->cfg->name,
+				 (int)svc->spawn_pgid);
+			run_over(sup, svc);
+		}
+	}
+}
+
 static void
 svc_exited(struct supervisor *sup, struct service *svc, int wstatus)
 {
-	struct svc_probe *pr = &svc->pr;
 	char buf[96], dbuf[32];
 	msec_t ran = sup->sys->now() - svc->started_at;
-	bool failed;
 
-	if (!service_alive(svc))
+	if (!service_alive(svc) || svc->main_exited)
 		return;
 	if (mainpid_takes_over(sup, svc, wstatus))
 		return;
-	ptimer_stop(sup->loop, &svc->grace_timer);
 	svc->wstatus = wstatus;
 	if (svc->proc.fail_step == SPAWN_STEP_NONE)
 		log_info("service %s (pid %d): %s%s after %s", svc->cfg->name, (int)svc->proc.pid,
 			 svc->launching ? "launcher " : "",
 			 describe_status(wstatus, buf, sizeof(buf)),
 			 format_duration(ran, dbuf, sizeof(dbuf)));
+	if (!svc->launching && svc->proc.fail_step == SPAWN_STEP_NONE &&
+	    service_group_alive(sup, svc)) {
+		leftovers(sup, svc);
+		return;
+	}
+	run_over(sup, svc);
+}
+
+/* Its main process and its whole group are gone: the run is over. */
+static void
+run_over(struct supervisor *sup, struct service *svc)
+{
+	struct svc_probe *pr = &svc->pr;
+	bool failed;
+
+	ptimer_stop(sup->loop, &svc->grace_timer);
+	svc->main_exited = false;
 	svc->state = svc->proc.fail_step != SPAWN_STEP_NONE ? SVC_FAILED : SVC_EXITED;
 	check_stop(sup, svc);
 	notify_watchdog_stop(sup, svc);
@@ -791,6 +873,9 @@ lifecycle_handle(struct supervisor *sup, const struct event *ev)
 		break;
 	case EVT_GRACE_EXPIRED:
 		grace_expired(sup, svc);
+		break;
+	case EVT_ORPHAN_REAPED:
+		orphan_reaped(sup);
 		break;
 	case EVT_SIGNAL:
 		if (ev->sig == SIGTERM || ev->sig == SIGINT)

@@ -10,6 +10,7 @@
 #include "check.h"
 #include "dispatch.h"
 #include "notify.h"
+#include "orphans.h"
 #include "output.h"
 #include "reaper.h"
 #include "spawn.h"
@@ -28,7 +29,10 @@ const struct sys_ops real_sys_ops = {
 	.spawn = spawn_proc,
 	.now = real_now,
 	.getpgid = getpgid,
+	.getsid = getsid,
 	.parent_of = reaper_parent_of,
+	.children = orphans_children,
+	.has_children = orphans_has_children,
 };
 
 int

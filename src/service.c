@@ -1,8 +1,11 @@
 /* service.c: mechanism layer. Starts a service's process and signals it.
  *
- * A service's process is the leader of its own process group; every
- * signal drainit sends to a service goes to that group (kill(-pgid)), or
- * to the pid alone for an adopted daemon that stayed in drainit's group.
+ * A service's process starts as the leader of its own process group. The
+ * target of every signal is decided when it is sent (service_target):
+ * the current group of the tracked pid when that is the pid's own group
+ * or the one drainit made, else the pid alone (an adopted daemon in
+ * drainit's group, or in a group drainit does not own); once the main
+ * process is gone, the group drainit made, as long as it has members.
  * Never: changes a service's state or decides what an exit means (that
  * is lifecycle.c). */
 #include "service.h"
@@ -77,23 +80,60 @@ service_spawn(struct supervisor *sup, struct service *svc)
 		svc->proc.fail_errno = -r;
 		return r;
 	}
-	svc->kill_target = -svc->proc.pid;
+	svc->spawn_pgid = svc->proc.pid;
+	svc->main_exited = false;
 	log_info("service %s (pid %d): starting: %s", svc->cfg->name, (int)svc->proc.pid,
 		 svc->cfg->command);
 	return 0;
 }
 
+pid_t
+service_target(struct supervisor *sup, const struct service *svc)
+{
+	pid_t pid = svc->proc.pid, pg;
+
+	if (svc->main_exited || pid <= 0)
+		return svc->spawn_pgid > 0 ? -svc->spawn_pgid : 0;
+	pg = sup->sys->getpgid(pid);
+	/* Its own group, or the one drainit made for it: the whole group. So
+	 * is a group in a session other than drainit's: a session's members
+	 * all descend from the process that made it, and that one descends
+	 * from drainit (the tracked pid is drainit's child). Any other group
+	 * (drainit's own, a stranger's in drainit's session): the pid alone. */
+	if (pg > 0 && (pg == pid || pg == svc->spawn_pgid))
+		return -pg;
+	if (pg > 0) {
+		pid_t sid = sup->sys->getsid(pid), own = sup->sys->getsid(0);
+		if (sid > 0 && sid != own)
+			return -pg;
+	}
+	return pid;
+}
+
+const char *
+service_target_name(struct supervisor *sup, const struct service *svc, char *buf, size_t len)
+{
+	pid_t t = service_target(sup, svc);
+
+	snprintf(buf, len, "%s %d", t < 0 ? "pgid" : "pid", (int)(t < 0 ? -t : t));
+	return buf;
+}
+
 int
 service_signal(struct supervisor *sup, struct service *svc, int sig)
 {
-	if (svc->proc.pid <= 0 || !service_alive(svc))
+	pid_t target;
+
+	if (!service_alive(svc) || (target = service_target(sup, svc)) == 0)
 		return 0;
-	if (sup->sys->kill(svc->kill_target, sig) < 0) {
+	if (sup->sys->kill(target, sig) < 0) {
 		int e = errno;
 		/* ESRCH: the group is already gone, the reap is on its way. */
 		if (e != ESRCH)
-			log_warn("service %s (pid %d): cannot send %s to process group: %s",
-				 svc->cfg->name, (int)svc->proc.pid, signal_name(sig), strerror(e));
+			log_warn("service %s (pid %d): cannot send %s to %s %d: %s", svc->cfg->name,
+				 (int)svc->proc.pid, signal_name(sig),
+				 target < 0 ? "process group" : "pid", (int)(target < 0 ? -target : target),
+				 strerror(e));
 		return -e;
 	}
 	return 0;
@@ -108,12 +148,17 @@ service_forward_all(struct supervisor *sup, int sig)
 	line[0] = '\0';
 	for (size_t i = 0; i < sup->nsvcs; i++) {
 		struct service *svc = &sup->svcs[i];
-		if (!service_alive(svc) || service_signal(sup, svc, sig) < 0)
+		char tbuf[32];
+
+		if (!service_alive(svc))
+			continue;
+		service_target_name(sup, svc, tbuf, sizeof(tbuf));
+		if (service_signal(sup, svc, sig) < 0)
 			continue;
 		n++;
 		if (off < sizeof(line))
-			off += snprintf(line + off, sizeof(line) - off, "%s%s (pgid %d)",
-					n > 1 ? ", " : ": ", svc->cfg->name, (int)svc->proc.pid);
+			off += snprintf(line + off, sizeof(line) - off, "%s%s (%s)",
+					n > 1 ? ", " : ": ", svc->cfg->name, tbuf);
 	}
 	log_info("forwarded %s to %zu service%s%s", signal_name(sig), n, n == 1 ? "" : "s", line);
 }

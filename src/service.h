@@ -7,10 +7,16 @@
 #include "supervisor.h"
 
 /* Forks the service's command; fills svc->proc (pid, tracked) and
- * svc->kill_target. 0, or -errno with the failing step logged. */
+ * svc->spawn_pgid. 0, or -errno with the failing step logged. */
 int service_spawn(struct supervisor *sup, struct service *svc);
 
-/* Sends sig to the service's process group; logs and returns -errno on
+/* Where a signal to svc goes now: -pgid for a group, a pid, 0: nowhere. */
+pid_t service_target(struct supervisor *sup, const struct service *svc);
+/* "pgid 42" or "pid 42", for the log. */
+const char *service_target_name(struct supervisor *sup, const struct service *svc, char *buf,
+				size_t len);
+
+/* Sends sig to service_target(); logs and returns -errno on
  * failure (ESRCH, the group already gone, is not logged). */
 int service_signal(struct supervisor *sup, struct service *svc, int sig);
 

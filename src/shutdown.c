@@ -7,8 +7,15 @@
  *             (reverse dependency order); a grace expiry SIGKILLs that
  *             service (lifecycle.c); when every live service has been
  *             SIGKILLed --> KILLING
- *   KILLING   SIGKILL to what is left (and kill(-1) when PID 1)
- *   any stage --(all services and hooks reaped, from STOPPING on)--> EXITED
+ *   ORPHANS   no service or hook is left, but processes drainit adopted are
+ *             (daemonised or setsid'ed descendants): its stop signal to
+ *             each (its group when it leads one), orphan_grace, then
+ *             KILLING; EXITED as soon as drainit has no child left
+ *   KILLING   SIGKILL to everything left (and kill(-1) when PID 1); then at
+ *             most REAP_WAIT_MS (or what is left of shutdown_timeout) for
+ *             the reaper, after which every pid not reaped is logged and
+ *             drainit exits anyway: a shutdown always ends
+ *   STOPPING, ORPHANS, KILLING --(no service, hook or child left)--> EXITED
  *
  * Events it takes (shutdown_handle):
  *   EVT_SIGNAL TERM/INT      the first starts the shutdown; during one, a
@@ -40,7 +47,9 @@
 #include "hooks.h"
 #include "lifecycle.h"
 #include "log.h"
+#include "orphans.h"
 #include "output.h"
+#include "service.h"
 
 static void
 stage_enter(struct supervisor *sup, enum stage next)
@@ -95,7 +104,7 @@ enter_prestop(struct supervisor *sup)
 static void
 stop_ready_services(struct supervisor *sup, bool announce)
 {
-	char dbuf[32];
+	char dbuf[32], tbuf[32];
 
 	for (size_t i = 0; i < sup->nsvcs; i++) {
 		struct service *svc = &sup->svcs[i], *dep;
@@ -109,8 +118,9 @@ stop_ready_services(struct supervisor *sup, bool announce)
 					 svc->cfg->name, dep->cfg->name);
 			continue;
 		}
-		log_info("shutdown: sending %s to service %s (pgid %d), grace period %s",
-			 signal_name(svc->cfg->stop_signal), svc->cfg->name, (int)svc->proc.pid,
+		log_info("shutdown: sending %s to service %s (%s), grace period %s",
+			 signal_name(svc->cfg->stop_signal), svc->cfg->name,
+			 service_target_name(sup, svc, tbuf, sizeof(tbuf)),
 			 format_duration(svc->cfg->grace_ms, dbuf, sizeof(dbuf)));
 		lifecycle_stop(sup, svc);
 	}
@@ -127,12 +137,38 @@ enter_stopping(struct supervisor *sup)
 	stop_ready_services(sup, true);
 }
 
+/* Sends sig to the adopted processes not sent it yet in this stage. */
+static void
+signal_orphans(struct supervisor *sup, int sig, bool first)
+{
+	char list[512];
+	size_t n = orphans_signal(sup, sig, list, sizeof(list));
+
+	if (n > 0)
+		log_info("shutdown: sent %s to %s adopted process%s: %s", signal_name(sig),
+			 first ? "every" : "newly", n == 1 ? "" : "es", list);
+}
+
+static void
+enter_orphans(struct supervisor *sup)
+{
+	char dbuf[32];
+
+	stage_enter(sup, STAGE_ORPHANS);
+	log_info("shutdown: stage orphans (processes drainit adopted are left: sending SIGTERM, orphan_grace %s)",
+		 format_duration(sup->cfg->orphan_grace_ms, dbuf, sizeof(dbuf)));
+	orphans_forget(sup);
+	signal_orphans(sup, SIGTERM, true);
+	ptimer_start(sup->loop, &sup->stage_timer, sup->cfg->orphan_grace_ms);
+}
+
 static void
 enter_killing(struct supervisor *sup, const char *why)
 {
+	char dbuf[32], tbuf[32];
+
 	stage_enter(sup, STAGE_KILLING);
 	ev_timer_stop(sup->loop, &sup->prestop_timer);
-	ptimer_stop(sup->loop, &sup->cap_timer);
 	log_info("shutdown: stage killing (%s)", why);
 	for (size_t i = 0; i < sup->nhooks; i++)
 		if (sup->hooks[i].running) {
@@ -144,17 +180,36 @@ enter_killing(struct supervisor *sup, const char *why)
 
 		if (!service_alive(svc) || svc->state == SVC_KILLING)
 			continue;
-		log_info("shutdown: sending SIGKILL to service %s (pgid %d)", svc->cfg->name,
-			 (int)svc->proc.pid);
+		log_info("shutdown: sending SIGKILL to service %s (%s)", svc->cfg->name,
+			 service_target_name(sup, svc, tbuf, sizeof(tbuf)));
 		lifecycle_kill(sup, svc);
 	}
 	/* Processes that left their group (setsid) are still ours as PID 1.
-	 * Never outside PID 1: there kill(-1) would hit the whole host. */
+	 * Never outside PID 1: there kill(-1) would hit the whole host; the
+	 * adopted children are signalled one by one instead. */
 	if (sup->is_pid1) {
 		log_info("shutdown: sending SIGKILL to every other process (kill -1)");
 		if (sup->sys->kill(-1, SIGKILL) < 0 && errno != ESRCH)
 			log_warn("shutdown: kill(-1, SIGKILL): %s", strerror(errno));
+	} else {
+		orphans_forget(sup);
+		signal_orphans(sup, SIGKILL, true);
 	}
+	ptimer_start(sup->loop, &sup->stage_timer, REAP_WAIT_MS);
+	log_debug("shutdown: waiting at most %s for the reaper",
+		  format_duration(REAP_WAIT_MS, dbuf, sizeof(dbuf)));
+}
+
+/* The reaper did not get everything after SIGKILL: say what is left and
+ * why, and end anyway. */
+static void
+give_up(struct supervisor *sup, const char *why)
+{
+	char left[1024];
+
+	orphans_describe(sup, left, sizeof(left));
+	log_error("shutdown: giving up: %s; not reaped: %s", why, left);
+	sup->gave_up = true;
 }
 
 static void
@@ -189,7 +244,9 @@ log_summary(struct supervisor *sup)
 		off += snprintf(line + off, sizeof(line) - off, " none");
 	log_info("%s", line);
 
-	if (sup->main)
+	if (sup->exit_code == EXIT_UNREAPED && service_count_alive(sup) > 0)
+		snprintf(sbuf, sizeof(sbuf), "a service was never reaped");
+	else if (sup->main)
 		snprintf(sbuf, sizeof(sbuf), "main service %s", sup->main->cfg->name);
 	else if (sup->first_unclean)
 		snprintf(sbuf, sizeof(sbuf), "first service not stopped cleanly: %s",
@@ -206,9 +263,14 @@ enter_exited(struct supervisor *sup)
 	sup->stage_ended[STAGE_EXITED] = sup->stage_started[STAGE_EXITED];
 	ev_timer_stop(sup->loop, &sup->prestop_timer);
 	ptimer_stop(sup->loop, &sup->cap_timer);
+	ptimer_stop(sup->loop, &sup->stage_timer);
 	for (size_t i = 0; i < sup->nsvcs; i++)
 		ptimer_stop(sup->loop, &sup->svcs[i].grace_timer);
-	if (sup->main)
+	if (sup->main && !service_alive(sup->main))
+		sup->exit_code = service_exit_code(sup->main);
+	else if (service_count_alive(sup) > 0)
+		sup->exit_code = EXIT_UNREAPED;	/* a service never reaped */
+	else if (sup->main)
 		sup->exit_code = service_exit_code(sup->main);
 	else if (sup->first_unclean)
 		sup->exit_code = service_exit_code(sup->first_unclean);
@@ -228,6 +290,13 @@ any_in_grace(const struct supervisor *sup)
 		if (service_alive(&sup->svcs[i]) && sup->svcs[i].state != SVC_KILLING)
 			return true;
 	return false;
+}
+
+/* Nothing of drainit's is left: no service, no hook, no child. */
+static bool
+all_gone(struct supervisor *sup, size_t alive, size_t hooks)
+{
+	return alive == 0 && hooks == 0 && !sup->sys->has_children();
 }
 
 static void
@@ -250,7 +319,10 @@ shutdown_advance(struct supervisor *sup)
 		case STAGE_STOPPING:
 			stop_ready_services(sup, false);
 			if (alive == 0 && hooks == 0) {
-				enter_exited(sup);
+				if (sup->sys->has_children())
+					enter_orphans(sup);
+				else
+					enter_exited(sup);
 				continue;
 			}
 			if (alive > 0 && !any_in_grace(sup)) {
@@ -258,8 +330,9 @@ shutdown_advance(struct supervisor *sup)
 				continue;
 			}
 			return;
+		case STAGE_ORPHANS:
 		case STAGE_KILLING:
-			if (alive == 0 && hooks == 0) {
+			if (all_gone(sup, alive, hooks) || sup->gave_up) {
 				enter_exited(sup);
 				continue;
 			}
@@ -346,11 +419,34 @@ shutdown_handle(struct supervisor *sup, const struct event *ev)
 		on_service_ended(sup, ev->svc, ev->failed);
 		break;
 	case EVT_CAP_EXPIRED:
-		if (sup->stage == STAGE_RUNNING || sup->stage >= STAGE_KILLING)
+		if (sup->stage == STAGE_RUNNING)
 			break;
 		snprintf(why, sizeof(why), "shutdown_timeout %s reached",
 			 format_duration(sup->cfg->shutdown_timeout_ms, dbuf, sizeof(dbuf)));
-		enter_killing(sup, why);
+		if (sup->stage == STAGE_KILLING)
+			give_up(sup, why);
+		else
+			enter_killing(sup, why);
+		break;
+	case EVT_STAGE_TIMEOUT:
+		if (sup->stage == STAGE_ORPHANS) {
+			snprintf(why, sizeof(why), "orphan_grace %s expired",
+				 format_duration(sup->cfg->orphan_grace_ms, dbuf, sizeof(dbuf)));
+			enter_killing(sup, why);
+		} else if (sup->stage == STAGE_KILLING) {
+			snprintf(why, sizeof(why), "%s after SIGKILL",
+				 format_duration(REAP_WAIT_MS, dbuf, sizeof(dbuf)));
+			give_up(sup, why);
+		}
+		break;
+	case EVT_ORPHAN_REAPED:
+		/* its children, if any, are drainit's now */
+		if (sup->stage == STAGE_ORPHANS)
+			signal_orphans(sup, SIGTERM, false);
+		else if (sup->stage == STAGE_KILLING && !sup->is_pid1)
+			signal_orphans(sup, SIGKILL, false);
+		else if (sup->stage < STAGE_STOPPING)
+			return;
 		break;
 	case EVT_PRESTOP_ELAPSED:
 		if (sup->stage == STAGE_PRESTOP)

@@ -18,6 +18,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <grp.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -90,6 +91,52 @@ child_apply_opts(int status_fd, const struct spawn_opts *o)
 		child_fail(status_fd, SPAWN_STEP_SETUID, errno);
 }
 
+/* execvp with the PATH of envp, not drainit's: the command is looked up
+ * where the service's own environment says. Async-signal-safe: no
+ * malloc, the candidate path is built on the stack. Returns (with errno
+ * EACCES when some candidate could not be executed, else the last error)
+ * only when nothing could be executed. */
+static void
+child_exec(char *const *argv, char *const *envp)
+{
+	const char *file = argv[0], *path = SPAWN_DEFAULT_PATH, *p;
+	char buf[PATH_MAX];
+	size_t flen = strlen(file);
+	bool eacces = false;
+
+	if (strchr(file, '/')) {
+		execve(file, argv, envp);
+		return;
+	}
+	for (char *const *e = envp; *e; e++)
+		if (strncmp(*e, "PATH=", 5) == 0) {
+			path = *e + 5;
+			break;
+		}
+	for (p = path;; p++) {
+		const char *end = strchrnul(p, ':');
+		size_t dlen = (size_t)(end - p);
+
+		if (dlen + 1 + flen < sizeof(buf)) {
+			if (dlen) {
+				memcpy(buf, p, dlen);
+				buf[dlen++] = '/';
+			}	/* an empty entry means the working directory */
+			memcpy(buf + dlen, file, flen + 1);
+			execve(buf, argv, envp);
+			if (errno == EACCES)
+				eacces = true;
+			else if (errno != ENOENT && errno != ENOTDIR && errno != ELOOP &&
+				 errno != ENAMETOOLONG)
+				return;
+		}
+		if (!*end)
+			break;
+		p = end;
+	}
+	errno = eacces ? EACCES : ENOENT;
+}
+
 static void __attribute__((noreturn))
 child_run(int status_fd, const struct spawn_req *req)
 {
@@ -121,7 +168,7 @@ child_run(int status_fd, const struct spawn_req *req)
 	if (req->dir && chdir(req->dir) < 0)
 		child_fail(status_fd, SPAWN_STEP_CHDIR, errno);
 
-	execvpe(req->argv[0], req->argv, req->envp ? req->envp : environ);
+	child_exec(req->argv, req->envp ? req->envp : environ);
 	child_fail(status_fd, SPAWN_STEP_EXEC, errno);
 }
 

@@ -20,6 +20,7 @@ stage_name(enum stage s)
 	static const char *const names[_STAGE_MAX] = {
 		[STAGE_RUNNING] = "running",   [STAGE_UNREADY] = "unready",
 		[STAGE_PRESTOP] = "prestop",   [STAGE_STOPPING] = "stopping",
+		[STAGE_ORPHANS] = "orphans",
 		[STAGE_KILLING] = "killing",   [STAGE_EXITED] = "exited",
 	};
 	return (unsigned)s < _STAGE_MAX ? names[s] : "?";
@@ -150,6 +151,8 @@ supervisor_free(struct supervisor *sup)
 	sup->svcs = NULL;
 	free(sup->procs);
 	sup->procs = NULL;
+	free(sup->orphans_signalled);
+	sup->orphans_signalled = NULL;
 	event_queue_free(&sup->events);
 }
 
@@ -235,6 +238,13 @@ service_find_by_pid(struct supervisor *sup, pid_t pid)
 		if (sup->svcs[i].proc.pid == pid && service_alive(&sup->svcs[i]))
 			return &sup->svcs[i];
 	return NULL;
+}
+
+bool
+service_group_alive(const struct supervisor *sup, const struct service *svc)
+{
+	return svc->spawn_pgid > 0 &&
+	       (sup->sys->kill(-svc->spawn_pgid, 0) == 0 || errno == EPERM);
 }
 
 struct service *

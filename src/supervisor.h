@@ -20,6 +20,10 @@
 #include "parse.h"
 #include "timer.h"
 
+/* drainit's exit code when it gave up waiting for a process it had
+ * SIGKILLed (EX_SOFTWARE). */
+#define EXIT_UNREAPED 70
+
 #define container_of(ptr, type, member) \
 	((type *)(void *)((char *)(ptr) - offsetof(type, member)))
 
@@ -35,7 +39,12 @@ struct sys_ops {
 	int (*spawn)(struct supervisor *sup, struct proc *p, const struct spawn_req *req);
 	msec_t (*now)(void);	/* monotonic milliseconds */
 	pid_t (*getpgid)(pid_t pid);	/* -1 when gone */
+	pid_t (*getsid)(pid_t pid);	/* 0: drainit's own session; -1 when gone */
 	pid_t (*parent_of)(pid_t pid);	/* -1 when gone (reaper_parent_of) */
+	/* drainit's children, reaped or not, into buf (at most max): how many
+	 * there are, or -1 when /proc is not this pid namespace's. */
+	int (*children)(pid_t *buf, int max);
+	bool (*has_children)(void);	/* any child left, zombies included */
 };
 
 enum proc_kind { PROC_SERVICE, PROC_HOOK, PROC_CHECK /* exec: check */ };
@@ -115,7 +124,9 @@ struct service {
 	msec_t started_at;
 	char **envp;		/* environment of the current run */
 	struct svc_probe pr;
-	pid_t kill_target;	/* -pgid, or the pid of a daemon sharing drainit's group */
+	pid_t spawn_pgid;	/* the process group drainit made for it, 0: none */
+	bool main_exited;	/* its main process is gone, its group is not (yet) */
+	bool notfound;		/* exec said ENOENT: no restart can help */
 
 	/* restarts, dependencies, forking daemons (lifecycle.c) */
 	unsigned restarts;	/* how often drainit restarted it */
@@ -149,6 +160,7 @@ enum stage {
 	STAGE_UNREADY,
 	STAGE_PRESTOP,
 	STAGE_STOPPING,
+	STAGE_ORPHANS,
 	STAGE_KILLING,
 	STAGE_EXITED,
 	_STAGE_MAX
@@ -193,7 +205,11 @@ struct supervisor {
 	bool prestop_elapsed;
 	ev_timer prestop_timer;
 	struct ptimer cap_timer;	/* shutdown_timeout */
+	struct ptimer stage_timer;	/* orphan_grace in ORPHANS, the reap wait in KILLING */
 	char reason[128];
+	pid_t *orphans_signalled;	/* adopted processes sent the current stage's signal */
+	size_t norphans_signalled, orphans_cap;
+	bool gave_up;		/* exited with processes it could not reap */
 
 	struct service *first_unclean;	/* first service that did not stop cleanly */
 	int exit_code;
@@ -224,6 +240,8 @@ bool service_alive(const struct service *svc);
 size_t service_count_alive(const struct supervisor *sup);
 struct service *service_find_by_pid(struct supervisor *sup, pid_t pid);
 struct service *service_by_name(struct supervisor *sup, const char *name);
+/* Whether the process group drainit made for svc still has members. */
+bool service_group_alive(const struct supervisor *sup, const struct service *svc);
 /* A live service that lists svc in after/requires: svc must wait to be stopped. */
 struct service *service_live_dependent(struct supervisor *sup, const struct service *svc);
 /* Services that are alive, waiting to restart, or waiting to start. */

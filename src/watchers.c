@@ -55,11 +55,20 @@ cap_cb(EV_P_ ev_timer *w, int revents)
 		sup_post(ev_userdata(EV_A), &(struct event){ .kind = EVT_CAP_EXPIRED });
 }
 
+static void
+stage_cb(EV_P_ ev_timer *w, int revents)
+{
+	(void)revents;
+	if (ptimer_due(EV_A_ container_of(w, struct ptimer, w)))
+		sup_post(ev_userdata(EV_A), &(struct event){ .kind = EVT_STAGE_TIMEOUT });
+}
+
 void
 watchers_init(struct supervisor *sup)
 {
 	ev_init(&sup->prestop_timer, prestop_cb);
 	ptimer_init(&sup->cap_timer, cap_cb);
+	ptimer_init(&sup->stage_timer, stage_cb);
 	for (size_t i = 0; i < sup->nsvcs; i++) {
 		struct service *svc = &sup->svcs[i];
 

@@ -22,7 +22,7 @@ def single_command_killed_by_signal():
 def command_not_found_is_127():
     with Drainit(["--", "/nonexistent/program", "x"]) as d:
         d.expect_rc(127)
-        d.wait_for(r"service program \(pid \d+\): failed to start: exec: No such file or directory")
+        d.wait_for(r"service program \(pid \d+\): failed to start: exec: /nonexistent/program: No such file or directory$")
         check("exited with status 127" not in d.log(), "exec failure reported as an exit", d)
 
 

@@ -18,13 +18,14 @@ pidfile = @DIR@/legacy.pid
 restart = no
 """
     with Drainit(ini=ini, pid1=pid1) as d:
-        m = d.wait_for(r"service legacy \(pid (\d+)\): running: tracking pid \d+ from \S+legacy.pid \(process group \d+\)")
+        m = d.wait_for(r"service legacy \(pid (\d+)\): running: tracking pid \d+ from \S+legacy.pid \(process group (\d+)\)")
         d.wait_for(r"legacy: ready", stream="out")
         d.assert_order(r"service legacy \(pid \d+\): launcher exited with status 0",
                        r"tracking pid")
         d.signal(signal.SIGTERM)
         d.expect_rc(0)
-        d.wait_for(rf"sending SIGTERM to service legacy \(pgid {m.group(1)}\)")
+        # the group the daemon is in when the signal is sent, not its pid
+        d.wait_for(rf"sending SIGTERM to service legacy \(pgid {m.group(2)}\)")
         d.wait_for(r"legacy: drained, exiting", stream="out")
         d.wait_for(rf"service legacy \(pid {m.group(1)}\): exited with status 0")
 

@@ -40,7 +40,7 @@ command = /nonexistent/broken
 restart = no
 """
     with Drainit(ini=ini) as d:
-        d.wait_for(r'"msg":"service broken \(pid \d+\): failed to start: exec: No such file or directory"')
+        d.wait_for(r'"msg":"service broken \(pid \d+\): failed to start: exec: /nonexistent/broken: No such file or directory"')
         d.wait_for(r"web +\| web: ready", stream="out")
         d.signal(signal.SIGTERM)
         d.expect_rc(127)

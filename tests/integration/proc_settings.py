@@ -171,7 +171,7 @@ stdin = null
 def missing_binary_is_one_clear_line():
     with Drainit(ini="[service:web]\ncommand = /nonexistent/bin/web --port 1\n") as d:
         d.expect_rc(127)
-        d.wait_for(r"drainit: error: service web \(pid \d+\): failed to start: exec: No such file or directory$")
+        d.wait_for(r"drainit: error: service web \(pid \d+\): failed to start: exec: /nonexistent/bin/web: No such file or directory$")
         check("exited with status 127" not in d.log(), "exec failure reported as an exit", d)
 
 

@@ -37,10 +37,19 @@ static int last_kill_sig;
 static msec_t fake_now;
 /* What fake getpgid answers: 0 = the pid itself (a group leader). */
 static pid_t fake_pgid_of_all;
+/* Whether kill(-pgid, 0) finds members (a group outliving its leader). */
+static bool fake_group_alive;
+/* drainit's children as fake children/has_children report them. */
+static pid_t fake_kids[8];
+static int nfake_kids;
 
 static __attribute__((unused)) int
 fake_kill(pid_t pid, int sig)
 {
+	if (sig == 0) {	/* a probe, not a signal */
+		errno = ESRCH;
+		return fake_group_alive ? 0 : -1;
+	}
 	if (nkills < MAXK) {
 		kills[nkills].pid = pid;
 		kills[nkills].sig = sig;
@@ -81,9 +90,24 @@ fake_parent_of(pid_t pid)
 	return getpid();	/* every pid is drainit's child */
 }
 
+static int
+fake_children(pid_t *buf, int max)
+{
+	for (int i = 0; i < nfake_kids && i < max; i++)
+		buf[i] = fake_kids[i];
+	return nfake_kids;
+}
+
+static bool
+fake_has_children(void)
+{
+	return nfake_kids > 0;
+}
+
 static const struct sys_ops fake_ops = {
 	.kill = fake_kill, .spawn = fake_spawn, .now = fake_clock,
-	.getpgid = fake_getpgid, .parent_of = fake_parent_of,
+	.getpgid = fake_getpgid, .getsid = fake_getpgid, .parent_of = fake_parent_of,
+	.children = fake_children, .has_children = fake_has_children,
 };
 
 static struct config cfg;
@@ -111,6 +135,8 @@ fake_setup(const char *ini)
 	next_pid = 100;
 	fake_now = 1000;
 	fake_pgid_of_all = 0;
+	fake_group_alive = false;
+	nfake_kids = 0;
 	loop = ev_loop_new(EVFLAG_AUTO);
 	cr_assert_eq(runtime_init(&sup, loop, &cfg, &fake_ops), 0);
 }

@@ -27,7 +27,10 @@ static int
 fake_kill(pid_t pid, int sig)
 {
 	(void)pid;
-	(void)sig;
+	if (sig == 0) {
+		errno = ESRCH;
+		return -1;
+	}
 	return 0;
 }
 
@@ -55,8 +58,23 @@ fake_self(pid_t pid)
 	return pid;
 }
 
+static int
+fake_children(pid_t *buf, int max)
+{
+	(void)buf;
+	(void)max;
+	return 0;
+}
+
+static bool
+fake_has_children(void)
+{
+	return false;
+}
+
 static const struct sys_ops fake_ops = { .kill = fake_kill, .spawn = fake_spawn, .now = fake_clock,
-					 .getpgid = fake_self, .parent_of = fake_self };
+					 .getpgid = fake_self, .getsid = fake_self, .parent_of = fake_self,
+					 .children = fake_children, .has_children = fake_has_children };
 static int flushed;	/* EVT_OUTPUT_FLUSHED seen */
 
 static void
