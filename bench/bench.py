@@ -767,7 +767,8 @@ class Footprint(Scenario):
             extra.append(TiniStaticFootprint(self.bench))
         if shutil.which("catatonit"):
             extra.append(Catatonit(self.bench))
-        return [p for p in extra if not p.missing()]
+        self.extra = [p for p in extra if not p.missing()]
+        return self.extra
 
     def measure(self, peer, argv_fn, n, breakdown=None):
         run = Run(self.bench, f"footprint{n}-{peer.name}")
@@ -802,8 +803,9 @@ class Footprint(Scenario):
         return m
 
     def run(self, peers):
+        self.extra = []
         res = super().run(peers)
-        for p in peers:
+        for p in list(peers) + self.extra:
             r = res[p.name]
             if "na" in r:
                 continue
@@ -1589,7 +1591,7 @@ class Bench:
             results["scenarios"][sc.key] = {"num": sc.num, "title": sc.title, "what": sc.what,
                                             "metrics": sc.metrics, "peers": res,
                                             "seconds": round(time.monotonic() - t, 1)}
-        results["seconds"] = round(time.monotonic() - started, 1)
+        results["seconds"] = took = round(time.monotonic() - started, 1)
         if self.args.merge:
             results = self.merge(results)
         os.makedirs(self.out_dir, exist_ok=True)
@@ -1600,7 +1602,7 @@ class Bench:
             f.write(render(results, [c.name for c in PEER_CLASSES]))
         if not self.args.keep_tmp:
             shutil.rmtree(self.tmp, ignore_errors=True)
-        log(f"bench: done in {results['seconds']} s; wrote {self.out_dir}/RESULTS.md and results.json")
+        log(f"bench: done in {took} s; wrote {self.out_dir}/RESULTS.md and results.json")
         if self.smoke:
             return smoke_check(results)
         return 0
