@@ -11,8 +11,13 @@ bench-httpd) are built by meson in build/bench/; the probe scenario uses
 wrk when it is installed, else bench-httpget.
 
   bench.py [--smoke] --drainit PATH --helpers DIR --out-dir DIR
-           [--peers a,b] [--scenarios 1,4] [--reps N]
+           [--drainit-static PATH] [--peers a,b] [--scenarios 1,4] [--reps N]
+           [--merge]
   bench.py --rerender --out-dir DIR    (RESULTS.md again from results.json)
+
+--merge: measure the chosen scenarios only and put them in place of the
+same scenarios of OUT_DIR/results.json, keeping the others; each merged
+scenario says when and on which commit it was rerun.
 
 --smoke: one repetition of each scenario against drainit only, with short
 durations; exits 1 unless every scenario produced a number (drainit's
@@ -576,6 +581,46 @@ class TiniStatic(Tini):
                ["--", program or self.bench.helper("bench-child")]
 
 
+class DrainitStatic(Drainit):
+    """The static drainit, -Dstatic=true or build/drainit-static (scenario 2 only)."""
+    name = "drainit (static)"
+    note = ("the same sources linked statically (`-Dstatic=true`: users and groups read "
+            "from /etc/passwd and /etc/group, no NSS), the build the container images "
+            "ship; a reference row")
+
+    def missing(self):
+        p = self.bench.drainit_static
+        return None if p and os.access(p, os.X_OK) else "no static drainit (--drainit-static)"
+
+    def binaries(self):
+        return [self.bench.drainit_static]
+
+    def single(self, run, grace_ms=None, pid1=False, program=None):
+        return [self.bench.drainit_static] + super().single(run, grace_ms, pid1, program)[1:]
+
+    def multi(self, run, n):
+        return [self.bench.drainit_static] + super().multi(run, n)[1:]
+
+
+class TiniStaticFootprint(TiniStatic):
+    """tini-static in the footprint scenario."""
+    note = "the statically linked tini of Debian's tini package; a reference row, not a peer"
+
+
+class Catatonit(Peer):
+    """Debian's catatonit, podman's init (scenario 2 only)."""
+    name = "catatonit"
+    package = exe = "catatonit"
+    lacks = dict(Tini.lacks)
+    @property
+    def note(self):
+        return (f"podman's minimal init (`podman run --init`), statically linked: Debian's "
+                f"catatonit {self.version()}; a reference row, not a peer")
+
+    def single(self, run, grace_ms=None, pid1=False, program=None):
+        return [shutil.which("catatonit"), "--", program or self.bench.helper("bench-child")]
+
+
 class DrainitDefaultGrace(Drainit):
     """drainit with its default 10 s grace period (scenario 7 only)."""
     name = "drainit (grace 10 s)"
@@ -714,6 +759,17 @@ class Footprint(Scenario):
                ("pss50_kib", "PSS, 50 svcs (KiB)", "KiB", 0),
                ("procs50", "processes, 50 svcs", "", 0)]
 
+    def extra_peers(self, peers):
+        extra = []
+        if any(p.name == "drainit" for p in peers):
+            extra.append(DrainitStatic(self.bench))
+        if shutil.which("tini-static"):
+            extra.append(TiniStaticFootprint(self.bench))
+        if shutil.which("catatonit"):
+            extra.append(Catatonit(self.bench))
+        self.extra = [p for p in extra if not p.missing()]
+        return self.extra
+
     def measure(self, peer, argv_fn, n, breakdown=None):
         run = Run(self.bench, f"footprint{n}-{peer.name}")
         proc = run.popen(argv_fn(run))
@@ -747,8 +803,9 @@ class Footprint(Scenario):
         return m
 
     def run(self, peers):
+        self.extra = []
         res = super().run(peers)
-        for p in peers:
+        for p in list(peers) + self.extra:
             r = res[p.name]
             if "na" in r:
                 continue
@@ -1458,6 +1515,7 @@ class Bench:
         if args.reps:
             self.cfg["reps"] = args.reps
         self.drainit = os.path.abspath(args.drainit)
+        self.drainit_static = os.path.abspath(args.drainit_static) if args.drainit_static else None
         self.helpers = os.path.abspath(args.helpers)
         self.out_dir = os.path.abspath(args.out_dir)
         base = "/dev/shm" if os.path.isdir("/dev/shm") and os.access("/dev/shm", os.W_OK) else None
@@ -1477,6 +1535,20 @@ class Bench:
 
     def helper(self, name):
         return os.path.join(self.helpers, name)
+
+    def merge(self, new):
+        """new's scenarios in place of the same ones of the results on file,
+        each marked with the date, commit and peer versions of its run."""
+        with open(os.path.join(self.out_dir, "results.json")) as f:
+            old = json.load(f)
+        for key, sc in new["scenarios"].items():
+            sc["rerun"] = {"date": new["date"], "drainit_source": new["drainit_source"],
+                           "peers": new["peers"]}
+            old["scenarios"][key] = sc
+        order = [c.key for c in SCENARIOS]
+        old["scenarios"] = dict(sorted(old["scenarios"].items(),
+                                       key=lambda kv: order.index(kv[0]) if kv[0] in order else 99))
+        return old
 
     def run(self):
         for h in ("bench-child", "bench-launch", "bench-sigsend", "bench-orphans", "bench-reaper",
@@ -1519,7 +1591,9 @@ class Bench:
             results["scenarios"][sc.key] = {"num": sc.num, "title": sc.title, "what": sc.what,
                                             "metrics": sc.metrics, "peers": res,
                                             "seconds": round(time.monotonic() - t, 1)}
-        results["seconds"] = round(time.monotonic() - started, 1)
+        results["seconds"] = took = round(time.monotonic() - started, 1)
+        if self.args.merge:
+            results = self.merge(results)
         os.makedirs(self.out_dir, exist_ok=True)
         with open(os.path.join(self.out_dir, "results.json"), "w") as f:
             json.dump(results, f, indent=1)
@@ -1528,7 +1602,7 @@ class Bench:
             f.write(render(results, [c.name for c in PEER_CLASSES]))
         if not self.args.keep_tmp:
             shutil.rmtree(self.tmp, ignore_errors=True)
-        log(f"bench: done in {results['seconds']} s; wrote {self.out_dir}/RESULTS.md and results.json")
+        log(f"bench: done in {took} s; wrote {self.out_dir}/RESULTS.md and results.json")
         if self.smoke:
             return smoke_check(results)
         return 0
@@ -1590,6 +1664,11 @@ def render(res, order):
 
     for key, sc in res["scenarios"].items():
         w(f"## {sc['num']}. {sc['title']}\n")
+        if sc.get("rerun"):
+            r = sc["rerun"]
+            w(f"*Rerun alone on {r['date']} (drainit {r['drainit_source']}; "
+              f"`bench/run --scenarios {sc['num']} --merge`); the other sections are from "
+              f"the run above.*\n")
         w(sc["what"] + "\n")
         metrics = sc["metrics"]
         peers = sc["peers"]
@@ -1896,6 +1975,9 @@ def main():
     ap.add_argument("--scenarios", help="comma-separated scenario numbers (1-10)")
     ap.add_argument("--reps", type=int)
     ap.add_argument("--keep-tmp", action="store_true", help="keep the per-run directories")
+    ap.add_argument("--drainit-static", help="the static drainit, for reference rows")
+    ap.add_argument("--merge", action="store_true",
+                    help="replace only the measured scenarios in OUT_DIR/results.json")
     ap.add_argument("--rerender", action="store_true",
                     help="measure nothing: rewrite OUT_DIR/RESULTS.md from OUT_DIR/results.json "
                          "(after a change to the notes or the report's layout)")

@@ -8,14 +8,12 @@
 
 #include <ctype.h>
 #include <errno.h>
-#include <grp.h>
-#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "parse.h"
-
+#include "pwdb.h"
 
 const struct limit_def limit_defs[_LIM_MAX] = {
 	[LIM_NOFILE] = { "limit_nofile", RLIMIT_NOFILE, false },
@@ -55,59 +53,33 @@ parse_id(const char *s, unsigned *ret)
 int
 procattr_lookup_user(const char *name, uid_t *uid, gid_t *gid, char **pw_name, char **home)
 {
-	struct passwd pw, *res = NULL;
-	char *buf = NULL;
-	size_t len = 1024;
+	struct pwdb_user u;
 	unsigned id = 0;
+	bool number = all_digits(name);
 	int r;
 
 	*pw_name = *home = NULL;
-	if (all_digits(name) && parse_id(name, &id) < 0)
+	if (number && parse_id(name, &id) < 0)
 		return -ERANGE;
-	for (;;) {
-		char *nb = realloc(buf, len);
-		if (!nb) {
-			free(buf);
-			return -ENOMEM;
-		}
-		buf = nb;
-		r = all_digits(name) ? getpwuid_r(id, &pw, buf, len, &res)
-				     : getpwnam_r(name, &pw, buf, len, &res);
-		if (r != ERANGE || len > 1 << 20)
-			break;
-		len *= 2;
-	}
-	if (!res) {
-		free(buf);
+	r = number ? pwdb_user_by_uid(id, &u) : pwdb_user_by_name(name, &u);
+	if (r == -ENOENT && number) {
 		/* A number with no passwd entry is still a uid. */
-		if (all_digits(name) && (r == 0 || r == ENOENT)) {
-			*uid = id;
-			return 0;
-		}
-		return r == 0 || r == ENOENT || r == ESRCH ? -ENOENT : -r;
+		*uid = id;
+		return 0;
 	}
-	*uid = res->pw_uid;
-	*gid = res->pw_gid;
-	*pw_name = strdup(res->pw_name);
-	*home = strdup(res->pw_dir);
-	free(buf);
-	if (!*pw_name || !*home) {
-		free(*pw_name);
-		free(*home);
-		*pw_name = *home = NULL;
-		return -ENOMEM;
-	}
+	if (r < 0)
+		return r;
+	*uid = u.uid;
+	*gid = u.gid;
+	*pw_name = u.name;
+	*home = u.home;
 	return 0;
 }
 
 int
 procattr_lookup_group(const char *name, gid_t *gid)
 {
-	struct group gr, *res = NULL;
-	char *buf = NULL;
-	size_t len = 1024;
 	unsigned id;
-	int r;
 
 	if (all_digits(name)) {
 		if (parse_id(name, &id) < 0)
@@ -115,53 +87,13 @@ procattr_lookup_group(const char *name, gid_t *gid)
 		*gid = id;
 		return 0;
 	}
-	for (;;) {
-		char *nb = realloc(buf, len);
-		if (!nb) {
-			free(buf);
-			return -ENOMEM;
-		}
-		buf = nb;
-		r = getgrnam_r(name, &gr, buf, len, &res);
-		if (r != ERANGE || len > 1 << 22)
-			break;
-		len *= 2;
-	}
-	if (res)
-		*gid = res->gr_gid;
-	free(buf);
-	if (res)
-		return 0;
-	return r == 0 || r == ENOENT || r == ESRCH ? -ENOENT : -r;
+	return pwdb_group_by_name(name, gid);
 }
 
 int
 procattr_group_list(const char *pw_name, gid_t gid, gid_t **ret, size_t *n)
 {
-	int cnt = 16;
-	gid_t *g = NULL;
-
-	for (;;) {
-		int want = cnt;
-		gid_t *ng = realloc(g, (size_t)cnt * sizeof(*g));
-		if (!ng) {
-			free(g);
-			return -ENOMEM;
-		}
-		g = ng;
-		if (getgrouplist(pw_name, gid, g, &want) >= 0) {
-			cnt = want;
-			break;
-		}
-		if (want <= cnt || want > 65536) {
-			free(g);
-			return -EINVAL;
-		}
-		cnt = want;
-	}
-	*ret = g;
-	*n = (size_t)cnt;
-	return 0;
+	return pwdb_group_list(pw_name, gid, ret, n);
 }
 
 int
