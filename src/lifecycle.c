@@ -43,6 +43,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <limits.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -53,6 +55,8 @@
 #include "service.h"
 #include "spawn.h"
 #include "watchers.h"
+
+#define PIDFILE_MAX 64	/* bytes: a pid and a newline, with room to spare */
 
 static void deps_changed(struct supervisor *sup);
 static void run_ended(struct supervisor *sup, struct service *svc, bool failed);
@@ -219,7 +223,7 @@ service_path(const struct service *svc)
 	for (char **e = svc->envp; e && *e; e++)
 		if (strncmp(*e, "PATH=", 5) == 0)
 			return *e + 5;
-	return SPAWN_DEFAULT_PATH;
+	return DEFAULT_EXEC_PATH;
 }
 
 static void
@@ -364,15 +368,20 @@ notify_message(struct supervisor *sup, struct service *svc, pid_t sender,
 	const char *name = svc->cfg->name;
 	int pid = (int)svc->proc.pid;
 
-	if (m->bad_mainpid)
-		log_warn("service %s (pid %d): ignoring an invalid MAINPID= from pid %d", name, pid,
-			 (int)sender);
+	unsigned long held;
+	char note[80];
+
+	if (m->bad_mainpid && ratelimit_allow(&pr->warn_rl, sup->sys->now(), &held))
+		log_warn("service %s (pid %d): ignoring an invalid MAINPID= from pid %d%s", name, pid,
+			 (int)sender, suppressed_note(held, note, sizeof(note)));
 	if (m->has_mainpid && m->mainpid == svc->proc.pid) {
 		pr->mainpid = 0;	/* its own process again */
 	} else if (m->has_mainpid && m->mainpid != pr->mainpid) {
 		if (notify_owner(sup, m->mainpid) != svc) {
-			log_warn("service %s (pid %d): ignoring MAINPID=%d: not a process of this service",
-				 name, pid, (int)m->mainpid);
+			if (ratelimit_allow(&pr->warn_rl, sup->sys->now(), &held))
+				log_warn("service %s (pid %d): ignoring MAINPID=%d: not a process of this service%s",
+					 name, pid, (int)m->mainpid,
+					 suppressed_note(held, note, sizeof(note)));
 		} else {
 			pr->mainpid = m->mainpid;
 			log_info("service %s (pid %d): main pid is now %d (MAINPID=)", name, pid,
@@ -600,35 +609,71 @@ run_ended(struct supervisor *sup, struct service *svc, bool failed)
 
 /* ---- forking daemons ------------------------------------------------------------ */
 
-/* Reads the pid file: >0 a pid, 0 not there (yet), <0 a reason in why. */
+/* Reads svc's pid file: >0 a pid, 0 not there (yet), <0 a reason in why.
+ * Trusted only when it cannot have been planted: a regular file (not
+ * followed through a symlink), owned by root, drainit or the service's
+ * user, in a directory that others cannot write to (or a sticky one),
+ * holding one positive integer and nothing else. */
 static pid_t
-read_pidfile(const char *path, char *why, size_t len)
+read_pidfile(const struct service *svc, char *why, size_t len)
 {
-	char buf[32], *end;
+	const char *path = svc->cfg->pidfile;
+	char buf[PIDFILE_MAX + 1], dir[PATH_MAX], *end, *slash;
+	struct stat st, dst;
 	ssize_t n;
 	long v;
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY);
 
 	if (fd < 0) {
 		if (errno == ENOENT)
 			return 0;
-		snprintf(why, len, "cannot open pid file %s: %s", path, strerror(errno));
+		snprintf(why, len, "cannot open pid file %s: %s", path,
+			 errno == ELOOP ? "it is a symbolic link" : strerror(errno));
 		return -1;
 	}
-	n = read(fd, buf, sizeof(buf) - 1);
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		snprintf(why, len, "pid file %s is not a regular file", path);
+		return -1;
+	}
+	if (st.st_uid != 0 && st.st_uid != geteuid() &&
+	    !(svc->cfg->has_uid && st.st_uid == svc->cfg->uid)) {
+		close(fd);
+		snprintf(why, len, "pid file %s is owned by uid %u, not by root or the service's user",
+			 path, (unsigned)st.st_uid);
+		return -1;
+	}
+	snprintf(dir, sizeof(dir), "%s", path);
+	slash = strrchr(dir, '/');
+	if (slash)
+		*(slash == dir ? slash + 1 : slash) = '\0';
+	if (stat(slash ? dir : ".", &dst) == 0 && (dst.st_mode & S_IWOTH) &&
+	    !(dst.st_mode & S_ISVTX)) {
+		close(fd);
+		snprintf(why, len, "pid file %s is in a directory anyone can write to", path);
+		return -1;
+	}
+	n = read(fd, buf, sizeof(buf));
 	close(fd);
 	if (n <= 0)
 		return 0;	/* created, not written yet */
-	buf[n] = '\0';
-	errno = 0;
-	v = strtol(buf, &end, 10);
-	while (*end == '\n' || *end == ' ')
-		end++;
-	if (errno || *end || v <= 0 || v > 4194304) {
-		snprintf(why, len, "pid file %s does not hold a pid", path);
+	if (n > PIDFILE_MAX) {
+		snprintf(why, len, "pid file %s is larger than %d bytes", path, PIDFILE_MAX);
 		return -1;
 	}
+	buf[n] = '\0';
+	if (buf[0] < '0' || buf[0] > '9')
+		goto bad;
+	errno = 0;
+	v = strtol(buf, &end, 10);
+	while (*end == '\n' || *end == ' ' || *end == '\t' || *end == '\r')
+		end++;
+	if (errno || *end || v <= 0 || v > 4194304)
+		goto bad;
 	return (pid_t)v;
+bad:
+	snprintf(why, len, "pid file %s does not hold one positive number", path);
+	return -1;
 }
 
 static void
@@ -644,7 +689,7 @@ static int
 try_adopt(struct supervisor *sup, struct service *svc, bool last_chance)
 {
 	char why[256];
-	pid_t pid = read_pidfile(svc->cfg->pidfile, why, sizeof(why));
+	pid_t pid = read_pidfile(svc, why, sizeof(why));
 	pid_t target, pp = pid > 0 ? sup->sys->parent_of(pid) : -1;
 	struct proc *owner;
 

@@ -260,3 +260,20 @@ log_msg(enum log_level lvl, const char *fmt, ...)
 	emit(buf, len);
 	errno = saved;
 }
+
+bool
+ratelimit_allow(struct ratelimit *rl, int64_t now, unsigned long *held)
+{
+	if (rl->n == 0 || now - rl->start >= RATELIMIT_WINDOW_MS) {
+		rl->start = now;
+		rl->n = 0;
+	}
+	if (rl->n >= RATELIMIT_BURST) {
+		rl->suppressed++;
+		return false;
+	}
+	rl->n++;
+	*held = rl->suppressed;
+	rl->suppressed = 0;
+	return true;
+}

@@ -9,7 +9,9 @@
 #ifndef DRAINIT_LOG_H
 #define DRAINIT_LOG_H
 
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 enum log_level { LOG_DEBUG, LOG_INFO, LOG_WARN, LOG_ERROR };
 enum log_format { LOG_FORMAT_TEXT, LOG_FORMAT_JSON };
@@ -24,6 +26,19 @@ void log_msg(enum log_level lvl, const char *fmt, ...)
 #define log_info(...) log_msg(LOG_INFO, __VA_ARGS__)
 #define log_warn(...) log_msg(LOG_WARN, __VA_ARGS__)
 #define log_error(...) log_msg(LOG_ERROR, __VA_ARGS__)
+
+/* ---- rate limits for warnings a process outside drainit can provoke ---- */
+struct ratelimit {
+	int64_t start;		/* ms: the current window began */
+	unsigned n;		/* lines allowed in it */
+	unsigned long suppressed;	/* held back since the last allowed line */
+};
+#define RATELIMIT_BURST 5
+#define RATELIMIT_WINDOW_MS 10000
+/* Whether a line may be logged at now (ms): at most RATELIMIT_BURST per
+ * RATELIMIT_WINDOW_MS. When it may, *held is how many were held back
+ * before it (to be said in that line) and the count starts again. */
+bool ratelimit_allow(struct ratelimit *rl, int64_t now, unsigned long *held);
 
 /* ---- levels, formats, json fields ---- */
 

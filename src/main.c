@@ -17,6 +17,7 @@
 #include "log.h"
 #include "notify.h"
 #include "output.h"
+#include "preflight.h"
 #include "procset.h"
 #include "probe.h"
 #include "reaper.h"
@@ -141,6 +142,18 @@ main(int argc, char **argv)
 		}
 	}
 	if (cli.check) {
+		struct config_errors errs = { 0 };
+		size_t n = preflight_commands(&cfg, &errs);
+
+		if (n) {
+			for (size_t i = 0; i < errs.n; i++)
+				fprintf(stderr, "%s\n", errs.msgs[i]);
+			fprintf(stderr, "drainit: %s: %zu error%s\n",
+				cfg.path ? cfg.path : "(command line)", n, n == 1 ? "" : "s");
+			config_errors_free(&errs);
+			config_free(&cfg);
+			return EXIT_CONFIG;
+		}
 		print_check_summary(&cfg);
 		config_free(&cfg);
 		return 0;

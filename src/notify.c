@@ -40,7 +40,18 @@ struct notify_server {
 	char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
 	pid_t ignored[IGNORED_MAX];	/* senders already logged as ignored */
 	size_t nignored;
+	struct ratelimit warn_rl;	/* for messages from no service's process */
 };
+
+/* "; 12 similar warnings held back", or "" */
+const char *
+suppressed_note(unsigned long held, char *buf, size_t len)
+{
+	if (!held)
+		return "";
+	snprintf(buf, len, "; %lu similar warning%s held back", held, held == 1 ? "" : "s");
+	return buf;
+}
 
 static void notify_read(struct supervisor *sup, struct notify_server *ns);
 
@@ -160,6 +171,8 @@ notify_read(struct supervisor *sup, struct notify_server *ns)
 				     .msg_control = &ctl, .msg_controllen = sizeof(ctl) };
 		struct notify_msg m;
 		struct service *svc;
+		unsigned long held;
+		char note[80];
 		pid_t pid = 0;
 		ssize_t n;
 
@@ -190,19 +203,23 @@ notify_read(struct supervisor *sup, struct notify_server *ns)
 		}
 		svc = notify_owner(sup, pid);
 		if (!svc) {
-			if (!already_ignored(ns, pid))
-				log_warn("notify socket: ignoring a message from pid %d: not a process of a service with ready = notify (logged once per pid)",
-					 (int)pid);
+			if (!already_ignored(ns, pid) &&
+			    ratelimit_allow(&ns->warn_rl, sup->sys->now(), &held))
+				log_warn("notify socket: ignoring a message from pid %d: not a process of a service with ready = notify (logged once per pid%s)",
+					 (int)pid, suppressed_note(held, note, sizeof(note)));
 			continue;
 		}
 		if ((size_t)n > sizeof(buf) || (mh.msg_flags & MSG_TRUNC)) {
-			log_warn("service %s: ignoring a notify message of %zd bytes (at most %d)",
-				 svc->cfg->name, n, NOTIFY_MSG_MAX);
+			if (ratelimit_allow(&svc->pr.warn_rl, sup->sys->now(), &held))
+				log_warn("service %s: ignoring a notify message of %zd bytes (at most %d%s)",
+					 svc->cfg->name, n, NOTIFY_MSG_MAX,
+					 suppressed_note(held, note, sizeof(note)));
 			continue;
 		}
 		if (notify_parse(buf, (size_t)n, &m) < 0) {
-			log_warn("service %s: ignoring an empty notify message or one with a NUL byte",
-				 svc->cfg->name);
+			if (ratelimit_allow(&svc->pr.warn_rl, sup->sys->now(), &held))
+				log_warn("service %s: ignoring an empty notify message or one with a NUL byte%s",
+					 svc->cfg->name, suppressed_note(held, note, sizeof(note)));
 			continue;
 		}
 		sup_post(sup, &(struct event){ .kind = EVT_NOTIFY, .svc = svc, .pid = pid,

@@ -26,6 +26,9 @@ int notify_env(struct supervisor *sup, const struct service *svc, struct envbuf 
  * ancestry of a pid that is not one of the services' own. */
 struct service *notify_owner(struct supervisor *sup, pid_t pid);
 
+/* "; 12 similar warnings held back" after a rate-limited stretch, or "". */
+const char *suppressed_note(unsigned long held, char *buf, size_t len);
+
 /* The watchdog timer of each service: init once; kick (re)arms it for
  * watchdog = DUR; when it runs out EVT_WATCHDOG_EXPIRED is posted. */
 void notify_watchdog_init(struct supervisor *sup);

@@ -13,6 +13,10 @@
 
 struct envbuf;
 
+/* Where a command without a '/' is looked up when its environment has no
+ * PATH (glibc's execvp default). */
+#define DEFAULT_EXEC_PATH "/bin:/usr/bin"
+
 /* A service's process settings as the child applies them: everything is
  * resolved before fork (names, strings), so the child only makes
  * syscalls with these numbers (spawn.c). */

@@ -99,7 +99,7 @@ child_apply_opts(int status_fd, const struct spawn_opts *o)
 static void
 child_exec(char *const *argv, char *const *envp)
 {
-	const char *file = argv[0], *path = SPAWN_DEFAULT_PATH, *p;
+	const char *file = argv[0], *path = DEFAULT_EXEC_PATH, *p;
 	char buf[PATH_MAX];
 	size_t flen = strlen(file);
 	bool eacces = false;

@@ -5,10 +5,6 @@
 #include "procset.h"
 #include "supervisor.h"
 
-/* Where a command without a '/' is looked up when its environment has no
- * PATH (glibc's execvp default). */
-#define SPAWN_DEFAULT_PATH "/bin:/usr/bin"
-
 /* What a process is started with. */
 struct spawn_req {
 	char *const *argv;

@@ -17,6 +17,7 @@
 #include "config.h"
 #include "event.h"
 #include "exitcodes.h"
+#include "log.h"
 #include "parse.h"
 #include "timer.h"
 
@@ -111,6 +112,7 @@ struct svc_probe {
 	struct check *ready_chk;	/* NULL: ready = none or notify */
 	struct check *health_chk;	/* NULL: no health check */
 	ev_timer watchdog;	/* armed while watchdog = DUR applies */
+	struct ratelimit warn_rl;	/* warnings about its sd_notify messages */
 };
 
 struct service {
