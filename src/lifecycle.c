@@ -282,8 +282,9 @@ grace_expired(struct supervisor *sup, struct service *svc)
 
 	if (svc->state != SVC_STOPPING || sup->stage == STAGE_EXITED)
 		return;
-	log_info("shutdown: service %s (pid %d): grace period %s expired, sending SIGKILL to its process group",
-		 svc->cfg->name, (int)svc->proc.pid,
+	log_info("shutdown: service %s (%s %d): grace period %s expired, sending SIGKILL to its process group",
+		 svc->cfg->name, svc->main_exited ? "pgid" : "pid",
+		 (int)(svc->main_exited ? svc->spawn_pgid : svc->proc.pid),
 		 format_duration(svc->cfg->grace_ms, dbuf, sizeof(dbuf)));
 	lifecycle_kill(sup, svc);
 }

@@ -307,8 +307,7 @@ service_exit_code(const struct service *svc)
 {
 	int code;
 
-	if (svc->proc.fail_step != SPAWN_STEP_NONE ||
-	    (svc->state == SVC_FAILED && svc->proc.fail_errno))
+	if (svc->proc.fail_step != SPAWN_STEP_NONE || svc->proc.fail_errno)
 		return svc->proc.fail_step == SPAWN_STEP_EXEC && svc->proc.fail_errno == ENOENT
 			       ? EXIT_NOTFOUND
 			       : EXIT_NOEXEC;
@@ -320,7 +319,10 @@ service_exit_code(const struct service *svc)
 bool
 service_clean(const struct service *svc)
 {
-	if (svc->state == SVC_FAILED || svc->proc.fail_step != SPAWN_STEP_NONE)
+	/* a start that failed (fork, pipe, a step before exec) is never clean,
+	 * even when the shutdown found it waiting to be retried */
+	if (svc->state == SVC_FAILED || svc->proc.fail_step != SPAWN_STEP_NONE ||
+	    svc->proc.fail_errno)
 		return false;
 	if (WIFEXITED(svc->wstatus))
 		return WEXITSTATUS(svc->wstatus) == 0;

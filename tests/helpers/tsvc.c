@@ -17,6 +17,9 @@
  *                      pid to FILE after 100ms and the launcher exits 0
  *   --pidfile-content S   write S to the pid file instead of the pid
  *   --no-pidfile       never write the pid file
+ *   --late-setsid MS   with --daemonize: one fork only; the daemon writes its
+ *                      pid file first and moves to a new session and process
+ *                      group MS milliseconds later (like Debian's nginx)
  *
  * Prints "NAME: ready pid=P" once set up. A helper may sleep; drainit may not. */
 #include <errno.h>
@@ -108,6 +111,7 @@ main(int argc, char **argv)
 	long exit_after = -1;
 	int code = 0, kill_self = 0, orphans = 0;
 	int report = 0, state = 0, setsid_child = 0, crash_times = -1, no_pidfile = 0;
+	int late_setsid = -1;
 	const char *counter = NULL, *daemon_pidfile = NULL, *pidfile_content = NULL;
 
 	for (int i = 1; i < argc; i++) {
@@ -132,6 +136,7 @@ main(int argc, char **argv)
 		else if (!strcmp(a, "--counter")) counter = v;
 		else if (!strcmp(a, "--crash-times")) crash_times = atoi(v);
 		else if (!strcmp(a, "--daemonize")) daemon_pidfile = v;
+		else if (!strcmp(a, "--late-setsid")) late_setsid = atoi(v);
 		else if (!strcmp(a, "--pidfile-content")) pidfile_content = v;
 		else {
 			fprintf(stderr, "tsvc: unknown option %s\n", a);
@@ -161,9 +166,11 @@ main(int argc, char **argv)
 	if (daemon_pidfile) {
 		if (fork() != 0)
 			return 0;	/* the launcher: done, exit 0 */
-		setsid();
-		if (fork() != 0)
-			_exit(0);	/* the middle one */
+		if (late_setsid < 0) {
+			setsid();
+			if (fork() != 0)
+				_exit(0);	/* the middle one */
+		}
 		sleep_ms(100);
 		if (!no_pidfile) {
 			FILE *f = fopen(daemon_pidfile, "w");
@@ -174,6 +181,11 @@ main(int argc, char **argv)
 					fprintf(f, "%d\n", (int)getpid());
 				fclose(f);
 			}
+		}
+		if (late_setsid >= 0) {
+			sleep_ms(late_setsid);
+			setsid();
+			emit("own group pgid=%d", (int)getpgrp());
 		}
 	}
 	if (state)

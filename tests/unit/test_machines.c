@@ -39,7 +39,8 @@ start_recording(void)
 
 /* ---- the lifecycle machine --------------------------------------------------- */
 
-enum prep { P_STARTING, P_RUNNING, P_RESTARTED, P_STOPPING, P_KILLING, P_BACKOFF, P_EXITED };
+enum prep { P_STARTING, P_RUNNING, P_RESTARTED, P_STOPPING, P_KILLING, P_BACKOFF, P_EXITED,
+	    P_LEFTOVERS, P_NOTFOUND };
 
 struct lc_row {
 	const char *name;
@@ -106,6 +107,16 @@ static const struct lc_row lc_rows[] = {
 	  { .kind = EVT_SIGNAL, .sig = SIGHUP }, SVC_EXITED, 0, 0, _EVT_MAX, false, false, false },
 	{ "running + WATCHDOG_EXPIRED without watchdog -> ignored", A, P_RUNNING,
 	  { .kind = EVT_WATCHDOG_EXPIRED }, SVC_RUNNING, 0, 0, _EVT_MAX, false, false, false },
+	{ "running + exit, its group lives on -> stopping the leftovers", A, P_RUNNING,
+	  { .kind = EVT_PROC_EXITED, .wstatus = EXITED(0) },
+	  SVC_STOPPING, SIGTERM, 0, _EVT_MAX, false, true, false },
+	{ "leftovers + last one reaped -> exited, run ended", A "restart = no\n", P_LEFTOVERS,
+	  { .kind = EVT_ORPHAN_REAPED }, SVC_EXITED, 0, 0, EVT_SERVICE_ENDED, false, false, false },
+	{ "leftovers + grace expired -> killing the group", A, P_LEFTOVERS,
+	  { .kind = EVT_GRACE_EXPIRED }, SVC_KILLING, SIGKILL, 0, _EVT_MAX, false, false, false },
+	{ "starting + command not found, exit -> failed for good, no restart", A, P_NOTFOUND,
+	  { .kind = EVT_PROC_EXITED, .wstatus = EXITED(127) },
+	  SVC_FAILED, 0, 0, EVT_SERVICE_ENDED, true, false, false },
 };
 
 static void
@@ -116,6 +127,12 @@ lc_prep(enum prep p)
 	lifecycle_start_all(&sup);
 	if (p == P_STARTING)
 		return;
+	if (p == P_NOTFOUND) {	/* exec said ENOENT */
+		a->proc.fail_step = SPAWN_STEP_EXEC;
+		a->proc.fail_errno = ENOENT;
+		exec_ok(&a->proc);
+		return;
+	}
 	exec_ok(&a->proc);
 	switch (p) {
 	case P_STOPPING:
@@ -130,6 +147,10 @@ lc_prep(enum prep p)
 		reaper_on_exit(&sup, 100, EXITED(1));
 		break;
 	case P_EXITED:
+		reaper_on_exit(&sup, 100, EXITED(0));
+		break;
+	case P_LEFTOVERS:	/* main exited 0, its group still has members */
+		fake_group_alive = true;
 		reaper_on_exit(&sup, 100, EXITED(0));
 		break;
 	case P_RESTARTED:	/* crashed once, restarted, runs again */
@@ -165,12 +186,15 @@ Test(lifecycle_table, rows)
 			ev_timer_stop(loop, &a->restart_timer);
 		if (ev.kind == EVT_GRACE_EXPIRED)
 			ptimer_stop(loop, &a->grace_timer);
+		/* the leftovers row: the group is alive when the main exits */
+		fake_group_alive = strstr(r->name, "group lives on") ||
+				   (r->prep == P_LEFTOVERS && ev.kind != EVT_ORPHAN_REAPED);
 		start_recording();
 		lifecycle_handle(&sup, &ev);
 
 		cr_expect_eq(a->state, r->state, "%s: state %s", r->name, svc_state_name(a->state));
 		if (r->kill_sig)
-			cr_expect(nkills == 1 && killed(-a->proc.pid, r->kill_sig),
+			cr_expect(nkills == 1 && killed(-100, r->kill_sig),
 				  "%s: %d kills, last %d to %d",
 				  r->name, nkills, last_kill_sig, (int)last_kill_pid);
 		else
@@ -193,7 +217,7 @@ Test(lifecycle_table, rows)
 
 /* ---- the shutdown machine --------------------------------------------------------- */
 
-enum sprep { S_RUNNING, S_PRESTOP, S_PRESTOP_ELAPSED, S_STOPPING, S_KILLING, S_EXITED };
+enum sprep { S_RUNNING, S_PRESTOP, S_PRESTOP_ELAPSED, S_STOPPING, S_ORPHANS, S_KILLING, S_EXITED };
 
 struct sd_row {
 	const char *name;
@@ -205,6 +229,9 @@ struct sd_row {
 	pid_t kill_pid;		/* a signal sent to it, 0: none at all */
 	int kill_sig;
 	bool prestop_armed, cap_armed;
+	int kids;		/* fake children left (pids 500, 501, ...) at the event */
+	bool stage_armed;	/* orphan_grace / reap wait timer after the event */
+	int exit_code;		/* when EXITED; -1: not looked at */
 };
 
 #define SD_A "[service:a]\ncommand = a\n"
@@ -212,56 +239,75 @@ struct sd_row {
 
 static const struct sd_row sd_rows[] = {
 	{ "running + SIGTERM -> stopping (no delay, no hooks)", SD_A, S_RUNNING,
-	  { .kind = EVT_SIGNAL, .sig = SIGTERM }, false, STAGE_STOPPING, -100, SIGTERM, false, false },
+	  { .kind = EVT_SIGNAL, .sig = SIGTERM }, false, STAGE_STOPPING, -100, SIGTERM, false, false , 0, false, -1 },
 	{ "running + SIGTERM -> prestop (delay, hook)", SD_DELAY, S_RUNNING,
-	  { .kind = EVT_SIGNAL, .sig = SIGTERM }, false, STAGE_PRESTOP, 0, 0, true, false },
+	  { .kind = EVT_SIGNAL, .sig = SIGTERM }, false, STAGE_PRESTOP, 0, 0, true, false , 0, false, -1 },
 	{ "running + SIGTERM, shutdown_timeout -> cap armed",
 	  "[drainit]\nshutdown_timeout = 9s\nprestop_delay = 1s\n" SD_A, S_RUNNING,
-	  { .kind = EVT_SIGNAL, .sig = SIGTERM }, false, STAGE_PRESTOP, 0, 0, true, true },
+	  { .kind = EVT_SIGNAL, .sig = SIGTERM }, false, STAGE_PRESTOP, 0, 0, true, true , 0, false, -1 },
 	{ "running + SIGUSR1 -> not the shutdown's", SD_A, S_RUNNING,
-	  { .kind = EVT_SIGNAL, .sig = SIGUSR1 }, false, STAGE_RUNNING, 0, 0, false, false },
+	  { .kind = EVT_SIGNAL, .sig = SIGUSR1 }, false, STAGE_RUNNING, 0, 0, false, false , 0, false, -1 },
 	{ "running + request -> stopping", SD_A, S_RUNNING,
 	  { .kind = EVT_SHUTDOWN_REQUESTED, .text = "asked" }, false, STAGE_STOPPING, -100, SIGTERM,
-	  false, false },
+	  false, false , 0, false, -1 },
 	{ "running + last service ended -> exited", SD_A, S_RUNNING,
-	  { .kind = EVT_SERVICE_ENDED }, true, STAGE_EXITED, 0, 0, false, false },
+	  { .kind = EVT_SERVICE_ENDED }, true, STAGE_EXITED, 0, 0, false, false , 0, false, -1 },
 	{ "running + main ended -> stopping the rest",
 	  "[drainit]\nmain = a\n" SD_A "[service:b]\ncommand = b\n", S_RUNNING,
-	  { .kind = EVT_SERVICE_ENDED }, true, STAGE_STOPPING, -101, SIGTERM, false, false },
+	  { .kind = EVT_SERVICE_ENDED }, true, STAGE_STOPPING, -101, SIGTERM, false, false , 0, false, -1 },
 	{ "running + one of two ended cleanly -> running",
 	  SD_A "[service:b]\ncommand = b\n", S_RUNNING,
-	  { .kind = EVT_SERVICE_ENDED }, true, STAGE_RUNNING, 0, 0, false, false },
+	  { .kind = EVT_SERVICE_ENDED }, true, STAGE_RUNNING, 0, 0, false, false , 0, false, -1 },
 	{ "running + failed for good, on_failure shutdown -> stopping",
 	  SD_A "[service:b]\ncommand = b\n", S_RUNNING,
 	  { .kind = EVT_SERVICE_ENDED, .failed = true }, true, STAGE_STOPPING, -101, SIGTERM,
-	  false, false },
+	  false, false , 0, false, -1 },
 	{ "running + failed for good, on_failure keep -> running",
 	  "[drainit]\non_failure = keep\n" SD_A "[service:b]\ncommand = b\n", S_RUNNING,
-	  { .kind = EVT_SERVICE_ENDED, .failed = true }, true, STAGE_RUNNING, 0, 0, false, false },
+	  { .kind = EVT_SERVICE_ENDED, .failed = true }, true, STAGE_RUNNING, 0, 0, false, false , 0, false, -1 },
 	{ "prestop + delay elapsed, hook running -> prestop", SD_DELAY, S_PRESTOP,
-	  { .kind = EVT_PRESTOP_ELAPSED }, false, STAGE_PRESTOP, 0, 0, false, false },
+	  { .kind = EVT_PRESTOP_ELAPSED }, false, STAGE_PRESTOP, 0, 0, false, false , 0, false, -1 },
 	{ "prestop + hook done, delay elapsed -> stopping", SD_DELAY, S_PRESTOP_ELAPSED,
-	  { .kind = EVT_PROC_EXITED }, false, STAGE_STOPPING, -100, SIGTERM, false, false },
+	  { .kind = EVT_PROC_EXITED }, false, STAGE_STOPPING, -100, SIGTERM, false, false , 0, false, -1 },
 	{ "prestop + hook timeout -> hook killed", SD_DELAY, S_PRESTOP,
-	  { .kind = EVT_HOOK_TIMEOUT }, false, STAGE_PRESTOP, -101, SIGKILL, true, false },
+	  { .kind = EVT_HOOK_TIMEOUT }, false, STAGE_PRESTOP, -101, SIGKILL, true, false , 0, false, -1 },
 	{ "prestop + SIGTERM again -> no-op", SD_DELAY, S_PRESTOP,
-	  { .kind = EVT_SIGNAL, .sig = SIGTERM }, false, STAGE_PRESTOP, 0, 0, true, false },
+	  { .kind = EVT_SIGNAL, .sig = SIGTERM }, false, STAGE_PRESTOP, 0, 0, true, false , 0, false, -1 },
 	{ "prestop + SIGINT -> killing", SD_DELAY, S_PRESTOP,
-	  { .kind = EVT_SIGNAL, .sig = SIGINT }, false, STAGE_KILLING, -100, SIGKILL, false, false },
+	  { .kind = EVT_SIGNAL, .sig = SIGINT }, false, STAGE_KILLING, -100, SIGKILL, false, false , 0, true, -1 },
 	{ "prestop + everything ended -> waits for the hook", SD_DELAY, S_PRESTOP,
-	  { .kind = EVT_SERVICE_ENDED }, true, STAGE_PRESTOP, 0, 0, true, false },
+	  { .kind = EVT_SERVICE_ENDED }, true, STAGE_PRESTOP, 0, 0, true, false , 0, false, -1 },
 	{ "stopping + grace expired (a killed) -> killing", SD_A, S_STOPPING,
-	  { .kind = EVT_GRACE_EXPIRED }, false, STAGE_KILLING, 0, 0, false, false },
+	  { .kind = EVT_GRACE_EXPIRED }, false, STAGE_KILLING, 0, 0, false, false , 0, true, -1 },
 	{ "stopping + cap expired -> killing", "[drainit]\nshutdown_timeout = 9s\n" SD_A,
-	  S_STOPPING, { .kind = EVT_CAP_EXPIRED }, false, STAGE_KILLING, -100, SIGKILL, false, false },
+	  S_STOPPING, { .kind = EVT_CAP_EXPIRED }, false, STAGE_KILLING, -100, SIGKILL, false, false , 0, true, -1 },
 	{ "stopping + a ended -> exited", SD_A, S_STOPPING, { .kind = EVT_SERVICE_ENDED },
-	  true, STAGE_EXITED, 0, 0, false, false },
+	  true, STAGE_EXITED, 0, 0, false, false , 0, false, -1 },
 	{ "killing + a ended -> exited", SD_A, S_KILLING, { .kind = EVT_SERVICE_ENDED },
-	  true, STAGE_EXITED, 0, 0, false, false },
+	  true, STAGE_EXITED, 0, 0, false, false , 0, false, -1 },
 	{ "killing + SIGINT -> no-op", SD_A, S_KILLING, { .kind = EVT_SIGNAL, .sig = SIGINT },
-	  false, STAGE_KILLING, 0, 0, false, false },
+	  false, STAGE_KILLING, 0, 0, false, false , 0, true, -1 },
 	{ "exited + anything -> ignored", SD_A, S_EXITED, { .kind = EVT_CAP_EXPIRED },
-	  false, STAGE_EXITED, 0, 0, false, false },
+	  false, STAGE_EXITED, 0, 0, false, false , 0, false, -1 },
+	{ "stopping + last service ended, orphans left -> orphans", SD_A, S_STOPPING,
+	  { .kind = EVT_SERVICE_ENDED }, true, STAGE_ORPHANS, -500, SIGTERM, false, false,
+	  1, true, -1 },
+	{ "orphans + one reaped, none left -> exited", SD_A, S_ORPHANS,
+	  { .kind = EVT_ORPHAN_REAPED }, false, STAGE_EXITED, 0, 0, false, false, 0, false, 0 },
+	{ "orphans + newly adopted -> it gets SIGTERM too", SD_A, S_ORPHANS,
+	  { .kind = EVT_ORPHAN_REAPED }, false, STAGE_ORPHANS, -501, SIGTERM, false, false,
+	  2, true, -1 },
+	{ "orphans + orphan_grace over -> killing", SD_A, S_ORPHANS,
+	  { .kind = EVT_STAGE_TIMEOUT }, false, STAGE_KILLING, -500, SIGKILL, false, false,
+	  1, true, -1 },
+	{ "killing + never reaped, reap wait over -> exited 70", SD_A, S_KILLING,
+	  { .kind = EVT_STAGE_TIMEOUT }, false, STAGE_EXITED, 0, 0, false, false, 0, false,
+	  EXIT_UNREAPED },
+	{ "killing + shutdown_timeout -> exited 70", "[drainit]\nshutdown_timeout = 9s\n" SD_A,
+	  S_KILLING, { .kind = EVT_CAP_EXPIRED }, false, STAGE_EXITED, 0, 0, false, false, 0,
+	  false, EXIT_UNREAPED },
+	{ "killing + still a child -> waits", SD_A, S_KILLING, { .kind = EVT_SERVICE_ENDED },
+	  true, STAGE_KILLING, 0, 0, false, false, 1, true, -1 },
 };
 
 static void
@@ -284,6 +330,12 @@ sd_prep(enum sprep p)
 		return;
 	if (p == S_STOPPING)
 		return;
+	if (p == S_ORPHANS) {	/* a is gone, pid 500 was adopted and got SIGTERM */
+		fake_kids[0] = 500;
+		nfake_kids = 1;
+		reaper_on_exit(&sup, a->proc.pid, SIGNALED(SIGTERM));
+		return;
+	}
 	if (p == S_KILLING) {
 		post_signal(SIGINT);
 		return;
@@ -324,6 +376,11 @@ Test(shutdown_table, rows)
 			ev_timer_stop(loop, &sup.prestop_timer);
 		if (r->ev.kind == EVT_CAP_EXPIRED)
 			ptimer_stop(loop, &sup.cap_timer);
+		if (r->ev.kind == EVT_STAGE_TIMEOUT)
+			ptimer_stop(loop, &sup.stage_timer);
+		for (int k = 0; k < r->kids; k++)
+			fake_kids[k] = 500 + k;
+		nfake_kids = r->kids;
 		if (r->ev.kind == EVT_GRACE_EXPIRED) {
 			ev.svc = a;
 			lifecycle_kill(&sup, a);	/* what the lifecycle machine did first */
@@ -343,6 +400,12 @@ Test(shutdown_table, rows)
 		if (r->stage == STAGE_EXITED && r->prep != S_EXITED)
 			cr_expect(nposted == 1 && posted[0] == EVT_OUTPUT_FLUSHED,
 				  "%s: the exit flushes output, then ends the loop", r->name);
+		if (r->stage != STAGE_EXITED)
+			cr_expect_eq(!!ev_is_active(&sup.stage_timer.w), r->stage_armed,
+				     "%s: stage timer", r->name);
+		if (r->exit_code >= 0 && r->stage == STAGE_EXITED)
+			cr_expect_eq(shutdown_exit_code(&sup), r->exit_code, "%s: exit code %d", r->name,
+				     shutdown_exit_code(&sup));
 		fake_teardown();
 	}
 }
