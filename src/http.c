@@ -134,9 +134,12 @@ bool
 http_query_has(const char *q, size_t qlen, const char *name)
 {
 	size_t n = strlen(name);
-	const char *end = q + qlen;
+	const char *end;
 
-	while (q && q < end) {
+	if (!q)
+		return false;	/* no query string: q + 0 would be NULL + 0 */
+	end = q + qlen;
+	while (q < end) {
 		const char *amp = memchr(q, '&', (size_t)(end - q));
 		const char *pe = amp ? amp : end;
 		const char *eq = memchr(q, '=', (size_t)(pe - q));
