@@ -3,7 +3,9 @@
  *
  * Life of a connection:
  *   accept4(NONBLOCK|CLOEXEC) -> READING  (at most PROBE_HEAD_MAX bytes,
- *        PROBE_IDLE_MS to complete the head, else closed unanswered)
+ *        PROBE_IDLE_MS to complete the head, else closed unanswered;
+ *        bytes that cannot begin a request, or a full buffer, are
+ *        answered 400 at once)
  *   -> WRITING the whole response, built at once from the model
  *   -> DRAINING: shutdown(SHUT_WR), read and discard what the client
  *        still sends until it closes (so a request body cannot turn our
@@ -28,6 +30,9 @@
 #include "log.h"
 
 #define PROBE_DRAIN_MAX 65536	/* bytes discarded after the answer, at most */
+#define PROBE_JUNK_WINDOW 64	/* leading bytes parsed on every read: the
+				 * method (at most 32), its space and the
+				 * start of the target */
 
 enum conn_state { CONN_READING, CONN_WRITING, CONN_DRAINING };
 
@@ -220,6 +225,7 @@ conn_read(struct conn *c)
 	for (;;) {
 		ssize_t n = recv(c->fd, c->head + c->len, sizeof(c->head) - c->len, 0);
 		enum http_parse r;
+		size_t seen;
 		bool nl;
 
 		if (n < 0) {
@@ -234,10 +240,14 @@ conn_read(struct conn *c)
 			return;
 		}
 		nl = memchr(c->head + c->len, '\n', (size_t)n) != NULL;
+		seen = c->len;
 		c->len += (size_t)n;
-		/* Only a new line end can complete the head; the first bytes
-		 * are looked at anyway, so garbage is refused at once. */
-		if (!nl && c->len > 64 && c->len < sizeof(c->head))
+		/* Only a new line end can complete the head, but the first
+		 * PROBE_JUNK_WINDOW bytes are judged as soon as they arrive,
+		 * however many come in one read, so what cannot begin a request
+		 * line (a TLS ClientHello, an SSH banner) is answered 400 at
+		 * once; a full buffer is always judged. */
+		if (!nl && seen >= PROBE_JUNK_WINDOW && c->len < sizeof(c->head))
 			continue;
 		r = http_parse_request(c->head, c->len, sizeof(c->head), &c->req);
 		if (r != HTTP_PARSE_INCOMPLETE) {
