@@ -3,9 +3,7 @@
  *
  * Life of a connection:
  *   accept4(NONBLOCK|CLOEXEC) -> READING  (at most PROBE_HEAD_MAX bytes,
- *        PROBE_IDLE_MS to complete the head, else closed unanswered;
- *        bytes that cannot begin a request, or a full buffer, are
- *        answered 400 at once)
+ *        PROBE_IDLE_MS to complete the head, else closed unanswered)
  *   -> WRITING the whole response, built at once from the model
  *   -> DRAINING: shutdown(SHUT_WR), read and discard what the client
  *        still sends until it closes (so a request body cannot turn our
@@ -30,9 +28,6 @@
 #include "log.h"
 
 #define PROBE_DRAIN_MAX 65536	/* bytes discarded after the answer, at most */
-#define PROBE_JUNK_WINDOW 64	/* leading bytes parsed on every read: the
-				 * method (at most 32), its space and the
-				 * start of the target */
 
 enum conn_state { CONN_READING, CONN_WRITING, CONN_DRAINING };
 
@@ -218,6 +213,12 @@ conn_respond(struct conn *c, enum http_parse parse, const struct http_request *r
 	conn_set_io(c, EV_WRITE);
 	conn_write(c);
 }
+
+/* Leading bytes of a request parsed on every read, so that junk is
+ * answered 400 at once: the method (at most 32 characters), its space and
+ * the start of the target. Past them, only a line end (or a full buffer)
+ * can change the verdict. */
+#define PROBE_JUNK_WINDOW 64
 
 static void
 conn_read(struct conn *c)
