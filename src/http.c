@@ -84,29 +84,70 @@ valid_field(const char *p, size_t l)
 	return true;
 }
 
+/* Whether [p, p + n), which holds no line end, can still grow into a
+ * request line that parse_request_line accepts: its rules, applied as far
+ * as the bytes go. */
+static bool
+request_line_prefix(const char *p, size_t n)
+{
+	static const char version[] = "HTTP/1.";
+	size_t i = 0;
+
+	while (i < n && is_tchar((unsigned char)p[i]))
+		i++;
+	if (i > METHOD_MAX)
+		return false;
+	if (i == n)
+		return true;
+	if (i == 0 || p[i] != ' ')
+		return false;	/* a method is one token, then a space */
+	if (++i == n)
+		return true;
+	if (p[i] != '/')
+		return false;
+	while (i < n && (unsigned char)p[i] > 0x20 && (unsigned char)p[i] < 0x7f)
+		i++;
+	if (i == n)
+		return true;
+	if (p[i++] != ' ')
+		return false;
+	for (size_t k = 0; k < sizeof(version) - 1; k++, i++) {
+		if (i == n)
+			return true;
+		if (p[i] != version[k])
+			return false;
+	}
+	if (i == n)
+		return true;
+	if (!isdigit((unsigned char)p[i++]))
+		return false;
+	return i == n || (p[i] == '\r' && i + 1 == n);
+}
+
 enum http_parse
 http_parse_request(const char *buf, size_t len, size_t max, struct http_request *req)
 {
 	const char *lim = buf + (len < max ? len : max), *p = buf, *next;
-	enum http_parse more = len >= max ? HTTP_PARSE_TOO_LARGE : HTTP_PARSE_INCOMPLETE;
+	bool full = len >= max;	/* nothing more can arrive */
 	long l;
 
-	if (memchr(buf, '\0', (size_t)(lim - buf)))
-		return HTTP_PARSE_BAD;
 	/* RFC 9112 2.2: ignore an empty line before the request line. */
 	for (int skip = 0; skip < 2; skip++) {
 		if (p < lim && *p == '\n')
 			p++;
 		else if (lim - p >= 2 && p[0] == '\r' && p[1] == '\n')
 			p += 2;
+		else if (lim - p == 1 && *p == '\r')
+			return full ? HTTP_PARSE_BAD : HTTP_PARSE_INCOMPLETE;
 	}
 	l = next_line(p, lim, &next);
 	if (l < 0) {
-		/* Refuse garbage early: a request line starts with a method. */
-		for (const char *q = p; q < lim && *q != ' ' && *q != '\r'; q++)
-			if (!is_tchar((unsigned char)*q) || q - p >= METHOD_MAX)
-				return HTTP_PARSE_BAD;
-		return more;
+		/* Refuse garbage early: what cannot begin a request line is
+		 * bad however it goes on, and so is a full buffer without a
+		 * line end. */
+		if (full || !request_line_prefix(p, (size_t)(lim - p)))
+			return HTTP_PARSE_BAD;
+		return HTTP_PARSE_INCOMPLETE;
 	}
 	if (!parse_request_line(p, (size_t)l, req))
 		return HTTP_PARSE_BAD;
@@ -117,8 +158,14 @@ http_parse_request(const char *buf, size_t len, size_t max, struct http_request 
 		if (p < lim && (*p == ' ' || *p == '\t'))
 			return HTTP_PARSE_BAD;	/* obsolete line folding */
 		l = next_line(p, lim, &next);
-		if (l < 0)
-			return more;
+		if (l < 0) {
+			/* Complete lines are checked by valid_field; a NUL in
+			 * the one still arriving can only make it bad. Bytes
+			 * after a complete head are not looked at. */
+			if (memchr(p, '\0', (size_t)(lim - p)))
+				return HTTP_PARSE_BAD;
+			return full ? HTTP_PARSE_TOO_LARGE : HTTP_PARSE_INCOMPLETE;
+		}
 		if (l == 0) {
 			req->head_len = (size_t)(next - buf);
 			return HTTP_PARSE_OK;
@@ -134,9 +181,12 @@ bool
 http_query_has(const char *q, size_t qlen, const char *name)
 {
 	size_t n = strlen(name);
-	const char *end = q + qlen;
+	const char *end;
 
-	while (q && q < end) {
+	if (!q)
+		return false;	/* no query string: q + 0 would be NULL + 0 */
+	end = q + qlen;
+	while (q < end) {
 		const char *amp = memchr(q, '&', (size_t)(end - q));
 		const char *pe = amp ? amp : end;
 		const char *eq = memchr(q, '=', (size_t)(pe - q));

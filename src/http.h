@@ -11,7 +11,7 @@ enum http_parse {
 	HTTP_PARSE_INCOMPLETE,	/* need more bytes */
 	HTTP_PARSE_OK,
 	HTTP_PARSE_BAD,		/* malformed: 400 */
-	HTTP_PARSE_TOO_LARGE,	/* no end of head within max bytes: 431 */
+	HTTP_PARSE_TOO_LARGE,	/* header lines but no end of head within max bytes: 431 */
 };
 
 enum http_method { HTTP_GET, HTTP_HEAD, HTTP_OTHER };
@@ -31,9 +31,19 @@ struct http_request {
 
 /* Looks at buf[0..len) for a complete request head of at most max bytes:
  * request line ("METHOD /target HTTP/1.x"), header fields, blank line.
- * CRLF or bare LF line ends. A malformed request line is reported as
- * soon as it is complete, so garbage is answered at once. Called again
- * as more bytes arrive (with the same req), it resumes at req->scan. */
+ * CRLF or bare LF line ends; up to two empty lines before the request
+ * line are skipped. Bytes after the head (a body) are not looked at.
+ * Garbage is reported as soon as it shows:
+ *  - HTTP_PARSE_BAD as soon as the bytes before the first line end cannot
+ *    begin a valid request line (a method is 1 to 32 token characters,
+ *    then one space; then '/', the target, one space, "HTTP/1." and a
+ *    digit), so a TLS ClientHello is refused from its first byte; a
+ *    malformed line as soon as it is complete; a NUL byte in the head;
+ *  - with len >= max: HTTP_PARSE_BAD when there is no line end at all,
+ *    HTTP_PARSE_TOO_LARGE when the head has lines but no end.
+ * A result other than HTTP_PARSE_INCOMPLETE stays the same for every
+ * longer buffer that starts with the same bytes. Called again as more
+ * bytes arrive (with the same req), it resumes at req->scan. */
 enum http_parse http_parse_request(const char *buf, size_t len, size_t max,
 				   struct http_request *req);
 

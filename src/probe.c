@@ -214,12 +214,19 @@ conn_respond(struct conn *c, enum http_parse parse, const struct http_request *r
 	conn_write(c);
 }
 
+/* Leading bytes of a request parsed on every read, so that junk is
+ * answered 400 at once: the method (at most 32 characters), its space and
+ * the start of the target. Past them, only a line end (or a full buffer)
+ * can change the verdict. */
+#define PROBE_JUNK_WINDOW 64
+
 static void
 conn_read(struct conn *c)
 {
 	for (;;) {
 		ssize_t n = recv(c->fd, c->head + c->len, sizeof(c->head) - c->len, 0);
 		enum http_parse r;
+		size_t seen;
 		bool nl;
 
 		if (n < 0) {
@@ -234,10 +241,14 @@ conn_read(struct conn *c)
 			return;
 		}
 		nl = memchr(c->head + c->len, '\n', (size_t)n) != NULL;
+		seen = c->len;
 		c->len += (size_t)n;
-		/* Only a new line end can complete the head; the first bytes
-		 * are looked at anyway, so garbage is refused at once. */
-		if (!nl && c->len > 64 && c->len < sizeof(c->head))
+		/* Only a new line end can complete the head, but the first
+		 * PROBE_JUNK_WINDOW bytes are judged as soon as they arrive,
+		 * however many come in one read, so what cannot begin a request
+		 * line (a TLS ClientHello, an SSH banner) is answered 400 at
+		 * once; a full buffer is always judged. */
+		if (!nl && seen >= PROBE_JUNK_WINDOW && c->len < sizeof(c->head))
 			continue;
 		r = http_parse_request(c->head, c->len, sizeof(c->head), &c->req);
 		if (r != HTTP_PARSE_INCOMPLETE) {

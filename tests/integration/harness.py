@@ -5,10 +5,12 @@ By default drainit runs as PID 1 of a fresh PID namespace
 namespace straight to drainit's host pid, as docker/kubelet would.
 Every wait is bounded; no scenario asserts a speed, only order and
 generous bounds."""
+import atexit
 import os
 import re
 import shutil
 import signal
+import stat
 import subprocess
 import sys
 import tempfile
@@ -154,6 +156,53 @@ class Drainit:
             self.wait()
         if self.rc != want:
             self.fail(f"exit code {self.rc}, want {want}")
+
+
+_public_dir = None
+_public_copies = {}
+
+
+def _others_can_run_in(d):
+    """Whether a user other than the owner can reach directory d (every
+    ancestor searchable by others) and exec files in it (not mounted noexec)."""
+    try:
+        if os.statvfs(d).f_flag & os.ST_NOEXEC:
+            return False
+        p = os.path.realpath(d)
+        while True:
+            if not os.stat(p).st_mode & stat.S_IXOTH:
+                return False
+            if p == "/":
+                return True
+            p = os.path.dirname(p)
+    except OSError:
+        return False
+
+
+def public_copy(path):
+    """A copy of the executable at path that every user can run, for helpers a
+    test runs as another user (user = nobody, setpriv): the build directory may
+    sit below a directory only its owner can enter, such as /root (mode 0700),
+    where exec as nobody fails with EACCES. The copy lives in a fresh 0755
+    directory in the first of $TMPDIR, /tmp, /var/tmp, /dev/shm that others can
+    reach and exec from, and is removed when the test process exits."""
+    global _public_dir
+    if path in _public_copies:
+        return _public_copies[path]
+    if _public_dir is None:
+        for base in (tempfile.gettempdir(), "/tmp", "/var/tmp", "/dev/shm"):
+            if _others_can_run_in(base):
+                _public_dir = tempfile.mkdtemp(prefix="drainit-it-bin-", dir=base)
+                os.chmod(_public_dir, 0o755)
+                atexit.register(shutil.rmtree, _public_dir, True)
+                break
+        else:
+            raise Failure("no temporary directory that other users can reach and exec from")
+    dst = os.path.join(_public_dir, f"{len(_public_copies)}-{os.path.basename(path)}")
+    shutil.copyfile(path, dst)
+    os.chmod(dst, 0o755)
+    _public_copies[path] = dst
+    return dst
 
 
 def children_of(pid):

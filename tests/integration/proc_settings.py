@@ -12,7 +12,7 @@ import shutil
 import subprocess
 import tempfile
 
-from harness import Drainit, check, run
+from harness import DRAINIT, Drainit, check, public_copy, run
 
 TPROC = os.environ["TPROC"]
 
@@ -48,21 +48,22 @@ def ids_of(d, name):
 
 
 def user_drop_sets_groups_gid_uid():
+    tproc = public_copy(TPROC)  # exec'd as the test user and as 65534
     with TestUser() as u:
         ini = f"""
 [service:named]
-command = {TPROC} ids
+command = {tproc} ids
 user = {u.name}
 [service:withgroup]
-command = {TPROC} ids
+command = {tproc} ids
 user = {u.name}
 group = {u.supp}
 [service:numeric]
-command = {TPROC} ids
+command = {tproc} ids
 user = 65534
 group = 65534
 [service:envof]
-command = {TPROC} env USER LOGNAME HOME
+command = {tproc} env USER LOGNAME HOME
 user = {u.name}
 env = HOME=/srv/custom
 """
@@ -177,6 +178,7 @@ def missing_binary_is_one_clear_line():
 
 def steps_run_as_the_service_user():
     """chdir and exec happen after the drop: a root-only directory or program is refused."""
+    tproc = public_copy(TPROC)  # so that the directory is what is refused
     secret = "/tmp/drainit-it-secret-%d" % os.getpid()
     os.makedirs(secret, mode=0o700, exist_ok=True)
     prog = os.path.join(secret, "..", "drainit-it-rootonly-%d" % os.getpid())
@@ -185,7 +187,7 @@ def steps_run_as_the_service_user():
     try:
         ini = f"""
 [service:dir]
-command = {TPROC} ids
+command = {tproc} ids
 user = nobody
 directory = {secret}
 [service:prog]
@@ -207,7 +209,8 @@ def drop_refused_without_privilege():
     tmp = tempfile.mkdtemp(prefix="drainit-it-unpriv-")
     os.chmod(tmp, 0o755)  # readable by the unprivileged drainit
     write(tmp, "test.ini", f"[service:web]\ncommand = {TPROC} ids\nuser = root\n")
-    with Drainit(["-c", os.path.join(tmp, "test.ini")], pid1=False,
+    # drainit itself runs as 65534: a copy it can be exec'd from
+    with Drainit(["-c", os.path.join(tmp, "test.ini")], pid1=False, exe=public_copy(DRAINIT),
                  wrap=["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"]) as d:
         d.expect_rc(126)
         d.wait_for(r"error: service web \(pid \d+\): failed to start: setgroups: Operation not permitted$")

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "config.h"
@@ -578,6 +579,78 @@ Test(config, bad_env_file_line)
 	close(fd);
 	snprintf(text, sizeof(text), "[service:a]\ncommand = a\nenv_file = %s\n", envpath);
 	snprintf(want, sizeof(want), "3: [service:a] env_file: %s:3: unterminated single quote", envpath);
+	expect_only_error(text, want);
+	unlink(envpath);
+}
+
+/* An env_file that is not a regular file, or is over 1 MiB, is refused
+ * at once: no read without end (/dev/zero), no wait (a FIFO nobody
+ * writes to). The timeout makes a blocking open or read a failure. */
+Test(config, env_file_must_be_a_small_regular_file, .timeout = 10)
+{
+	char dir[] = "/tmp/drainit-unit-envdir-XXXXXX", fifo[128], text[512], want[512];
+
+	expect_only_error("[service:a]\ncommand = a\nenv_file = /dev/zero\n",
+			  "3: [service:a] env_file: '/dev/zero' is a character device, not a regular file");
+	teardown();
+	cr_assert_not_null(mkdtemp(dir));
+	snprintf(fifo, sizeof(fifo), "%s/fifo", dir);
+	cr_assert_eq(mkfifo(fifo, 0600), 0);
+	snprintf(text, sizeof(text), "[service:a]\ncommand = a\nenv_file = %s\n", fifo);
+	snprintf(want, sizeof(want), "3: [service:a] env_file: '%s' is a FIFO, not a regular file", fifo);
+	expect_only_error(text, want);
+	teardown();
+	snprintf(text, sizeof(text), "[service:a]\ncommand = a\nenv_file = %s\n", dir);
+	snprintf(want, sizeof(want), "3: [service:a] env_file: '%s' is a directory, not a regular file", dir);
+	expect_only_error(text, want);
+	unlink(fifo);
+	rmdir(dir);
+}
+
+static void
+write_env_lines(const char *p, size_t bytes)
+{
+	char line[64];
+	FILE *f = fopen(p, "w");
+
+	cr_assert_not_null(f);
+	memset(line, 'x', sizeof(line));
+	memcpy(line, "A=", 2);
+	line[sizeof(line) - 1] = '\n';
+	for (size_t done = 0; done < bytes; done += sizeof(line))
+		cr_assert_gt(fwrite(line, 1, bytes - done < sizeof(line) ? bytes - done : sizeof(line), f), 0);
+	fclose(f);
+}
+
+Test(config, env_file_at_most_1_MiB)
+{
+	char envpath[] = "/tmp/drainit-unit-env-XXXXXX", text[256], want[256];
+	int fd = mkstemp(envpath);
+
+	cr_assert_geq(fd, 0);
+	close(fd);
+	snprintf(text, sizeof(text), "[service:a]\ncommand = a\nenv_file = %s\n", envpath);
+	write_env_lines(envpath, 1024 * 1024);
+	cr_assert_eq(load(text), 0, "exactly 1 MiB: %s", errs.n ? errs.msgs[0] : "");
+	cr_expect_eq(cfg.svcs[0].nfile_env, 1024 * 1024 / 64);
+	teardown();
+	write_env_lines(envpath, 1024 * 1024 + 1);
+	snprintf(want, sizeof(want), "3: [service:a] env_file: '%s' is larger than 1 MiB (1048577 bytes)",
+		 envpath);
+	expect_only_error(text, want);
+	unlink(envpath);
+}
+
+Test(config, env_file_nul_byte)
+{
+	char envpath[] = "/tmp/drainit-unit-env-XXXXXX", text[256], want[256];
+	int fd = mkstemp(envpath);
+
+	cr_assert_geq(fd, 0);
+	cr_assert_eq(write(fd, "A=1\nB=x\0y\nC=2\n", 14), 14);
+	close(fd);
+	snprintf(text, sizeof(text), "[service:a]\ncommand = a\nenv_file = %s\n", envpath);
+	snprintf(want, sizeof(want), "3: [service:a] env_file: %s:2: a NUL byte in the line", envpath);
 	expect_only_error(text, want);
 	unlink(envpath);
 }

@@ -154,3 +154,96 @@ Test(request, resumes_as_bytes_arrive)
 	cr_expect_eq(http_parse_request(bad, 25, 8192, &r), HTTP_PARSE_INCOMPLETE);
 	cr_expect_eq(http_parse_request(bad, strlen(bad), 8192, &r), HTTP_PARSE_BAD);
 }
+
+/* Every prefix of a valid head is incomplete, never bad: the early
+ * refusal of garbage must not refuse a request still arriving. */
+Test(request, prefixes_of_valid_heads_are_incomplete)
+{
+	const char *heads[] = {
+		"GET /readyz?verbose HTTP/1.1\r\nHost: x\r\n\r\n",
+		"HEAD /livez HTTP/1.0\n\n",
+		"\r\n\nGET / HTTP/1.1\r\n\r\n",
+		"M-SEARCH.x!#$%&'*+^_`|~ /a/b?c=d&e HTTP/1.9\r\n\r\n",
+	};
+	for (size_t k = 0; k < sizeof(heads) / sizeof(heads[0]); k++) {
+		size_t n = strlen(heads[k]);
+		for (size_t len = 0; len < n; len++) {
+			memset(&req, 0, sizeof(req));
+			cr_assert_eq(http_parse_request(heads[k], len, 8192, &req), HTTP_PARSE_INCOMPLETE,
+				     "head %zu refused at %zu bytes", k, len);
+		}
+		memset(&req, 0, sizeof(req));
+		cr_expect_eq(http_parse_request(heads[k], n, 8192, &req), HTTP_PARSE_OK, "head %zu", k);
+	}
+}
+
+/* Bytes that cannot begin a request line are bad before any line end. */
+Test(request, junk_is_bad_before_a_line_end)
+{
+	const char *junk[] = {
+		"\x16\x03\x01\x00\xc4\x01\x00\x00\xc0\x03\x03",	/* TLS ClientHello */
+		"GET\t/",		/* a method ends with a space */
+		" GET /",
+		"GET  /",
+		"GET x",		/* origin-form only */
+		"GET /a\x01",
+		"GET /a\rb",
+		"GET / HTTX",
+		"GET / HTTP/2",
+		"GET / HTTP/1.x",
+		"GET / HTTP/1.1x",
+		"GET / HTTP/1.1\r\r",
+		"GET / HTTP/1.1 ",
+		"\r\n\r\n\r\n",		/* a third empty line */
+		"\rX",
+		"SSH-2.0-OpenSSH_9.2p1 Debian-2",
+		"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",	/* 33: longer than any method */
+		"\x80\x01",
+	};
+	for (size_t i = 0; i < sizeof(junk) / sizeof(junk[0]); i++)
+		cr_expect_eq(parse(junk[i]), HTTP_PARSE_BAD, "case %zu not refused", i);
+	cr_expect_eq(parse("AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"), HTTP_PARSE_INCOMPLETE,
+		     "32 token characters can still be a method");
+
+	/* 65 bytes and more of junk in one piece: bad, like its first byte. */
+	char tls[300];
+	for (size_t i = 0; i < sizeof(tls); i++)
+		tls[i] = (char)(0x16 + i * 7);
+	for (size_t len = 1; len <= sizeof(tls); len += 64)
+		cr_expect_eq(http_parse_request(tls, len, 8192, &req), HTTP_PARSE_BAD, "at %zu", len);
+}
+
+/* A full buffer without a line end is bad (there is no head to answer
+ * 431 about); one with header lines but no end of head is too large. */
+Test(request, full_buffer)
+{
+	static char buf[8192];
+
+	memcpy(buf, "GET /", 5);
+	memset(buf + 5, 'a', sizeof(buf) - 5);
+	cr_expect_eq(http_parse_request(buf, sizeof(buf) - 1, sizeof(buf), &req), HTTP_PARSE_INCOMPLETE);
+	cr_expect_eq(http_parse_request(buf, sizeof(buf), sizeof(buf), &req), HTTP_PARSE_BAD);
+	memset(buf, 'G', sizeof(buf));
+	cr_expect_eq(http_parse_request(buf, sizeof(buf), sizeof(buf), &req), HTTP_PARSE_BAD);
+	memcpy(buf, "GET / HTTP/1.1\r\nX: ", 19);
+	memset(buf + 19, 'a', sizeof(buf) - 19);
+	cr_expect_eq(http_parse_request(buf, sizeof(buf), sizeof(buf), &req), HTTP_PARSE_TOO_LARGE);
+	cr_expect_eq(http_parse_request("\r", 1, 1, &req), HTTP_PARSE_BAD);
+}
+
+/* Only the head is looked at: a body with a NUL byte does not turn a
+ * complete head into a bad request, whether it came in the same read or
+ * later. A NUL in a header line still arriving is bad at once. */
+Test(request, nul_only_counts_in_the_head)
+{
+	const char r[] = "POST /readyz HTTP/1.1\r\nContent-Length: 3\r\n\r\na\0b";
+	cr_expect_eq(http_parse_request(r, sizeof(r) - 1, 8192, &req), HTTP_PARSE_OK);
+	cr_expect_eq(req.head_len, sizeof(r) - 4);
+	cr_expect_eq(req.method, HTTP_OTHER);
+
+	const char partial[] = "GET / HTTP/1.1\r\nX: a\0";
+	memset(&req, 0, sizeof(req));
+	cr_expect_eq(http_parse_request(partial, sizeof(partial) - 1, 8192, &req), HTTP_PARSE_BAD);
+	const char inline_nul[] = "GET /\0 HTTP/1.1";
+	cr_expect_eq(http_parse_request(inline_nul, sizeof(inline_nul) - 1, 8192, &req), HTTP_PARSE_BAD);
+}
