@@ -92,6 +92,40 @@ restart = no
         check(waited >= 0.45, f"gave up after {waited:.3f}s, before start_timeout", d)
 
 
+def untrustworthy_pidfiles_are_refused():
+    """A pid file that could have been planted is never read as the daemon's pid: a
+    symlink, one in a directory anyone can write to, one holding more than a number.
+    The same daemon with a plain pid file is adopted (negative control)."""
+    cases = [
+        ("ln -s @DIR@/real.pid @DIR@/l.pid;", "@DIR@/real.pid", "@DIR@/l.pid",
+         r"cannot open pid file \S+l.pid: it is a symbolic link"),
+        ("mkdir -m 0777 @DIR@/open;", "@DIR@/open/l.pid", "@DIR@/open/l.pid",
+         r"pid file \S+ is in a directory anyone can write to"),
+        ("", "@DIR@/l.pid --pidfile-content 12abc", "@DIR@/l.pid",
+         r"pid file \S+ does not hold one positive number"),
+        ("", "@DIR@/l.pid", "@DIR@/l.pid", None),
+    ]
+    for prep, written, pidfile, refusal in cases:
+        ini = f"""
+[service:legacy]
+type = forking
+command = sh -c '{prep} exec {TSVC} --name legacy --daemonize {written}'
+pidfile = {pidfile}
+start_timeout = 2s
+restart = no
+"""
+        with Drainit(ini=ini) as d:
+            if refusal:
+                d.expect_rc(1)
+                d.wait_for(r"service legacy: failed to start: " + refusal)
+                check("tracking pid" not in d.log(), "adopted an untrusted pid", d)
+            else:
+                d.wait_for(r"service legacy \(pid \d+\): running: tracking pid")
+                d.signal(signal.SIGTERM)
+                d.expect_rc(143)
+
+
 if __name__ == "__main__":
     run(daemon_as_pid1, daemon_as_subreaper, pidfile_naming_a_stranger_is_refused,
-        pidfile_naming_pid1_is_refused, missing_pidfile_times_out)
+        pidfile_naming_pid1_is_refused, missing_pidfile_times_out,
+        untrustworthy_pidfiles_are_refused)

@@ -2,7 +2,8 @@
 ready only once it sends READY=1; STATUS= shows in /status, STOPPING=1 is logged,
 WATCHDOG=1 with "watchdog =" is its liveness (missing it makes the service unhealthy),
 MAINPID= hands the service over to another of its processes; a message from a process
-that is not the service's is ignored and logged once; the socket goes away with drainit."""
+that is not the service's is ignored and logged once, a flood of bad ones is rate-limited;
+the socket goes away with drainit."""
 import json
 import os
 import re
@@ -103,6 +104,22 @@ ready = notify
         d.expect_rc(0)
 
 
+def a_flood_of_bad_messages_is_rate_limited():
+    """50 bad datagrams make at most 5 warnings (and at least one: negative control)."""
+    sends = "\n  ".join(["--send MAINPID=bogus"] * 50)	# continuation lines
+    ini = f"""
+[service:n]
+command = {TNOTIFY} --name n {sends} --send READY=1
+ready = notify
+"""
+    with Drainit(ini=ini, env=ENV) as d:
+        d.wait_for(r"service n \(pid \d+\): ready \(READY=1\)")
+        warned = d.log().count("ignoring an invalid MAINPID=")
+        check(1 <= warned <= 5, f"{warned} warnings for 50 bad messages", d)
+        d.signal(signal.SIGTERM)
+        d.expect_rc(0)
+
+
 def watchdog_is_liveness():
     port = free_port()
     ini = f"""
@@ -151,4 +168,4 @@ ready = notify
 
 if __name__ == "__main__":
     run(notify_service_is_ready_only_after_ready_1, foreign_senders_are_ignored_and_logged_once,
-        watchdog_is_liveness, mainpid_hands_the_service_over)
+        a_flood_of_bad_messages_is_rate_limited, watchdog_is_liveness, mainpid_hands_the_service_over)
