@@ -20,6 +20,8 @@
 #include "check.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <netinet/tcp.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -32,6 +34,9 @@
 #include "env.h"
 #include "http.h"
 #include "log.h"
+#include "procset.h"
+#include "service.h"
+#include "sockdiag.h"
 #include "spawn.h"
 
 #ifndef DRAINIT_VERSION
@@ -41,6 +46,7 @@
 extern char **environ;
 
 static void check_timer_cb(EV_P_ ev_timer *w, int revents);
+static void out_close(struct supervisor *sup, struct check *c);
 static void check_io_cb(EV_P_ ev_io *w, int revents);
 
 static struct check *
@@ -57,6 +63,7 @@ check_new(struct service *svc, const struct check_spec *spec, enum check_role ro
 	c->interval_ms = role == CHECK_ROLE_READY ? sc->ready_interval_ms : sc->health_interval_ms;
 	c->timeout_ms = role == CHECK_ROLE_READY ? sc->ready_timeout_ms : sc->health_timeout_ms;
 	c->fd = -1;
+	c->out_fd = -1;
 	c->proc.kind = PROC_CHECK;
 	c->proc.status_fd = -1;
 	ev_init(&c->timer, check_timer_cb);
@@ -67,7 +74,8 @@ check_new(struct service *svc, const struct check_spec *spec, enum check_role ro
 static bool
 is_probe(const struct check_spec *s)
 {
-	return s->kind == CHECK_TCP || s->kind == CHECK_HTTP || s->kind == CHECK_EXEC;
+	return s->kind == CHECK_TCP || s->kind == CHECK_HTTP || s->kind == CHECK_EXEC ||
+	       s->kind == CHECK_LISTEN;
 }
 
 int
@@ -105,6 +113,8 @@ check_halt(struct supervisor *sup, struct check *c, bool kill)
 	check_close_fd(sup, c);
 	c->busy = false;
 	c->fails = 0;
+	c->passed = false;
+	c->backoff_ms = 0;
 	if (kill && c->exec_running && sup->sys->kill(-c->proc.pid, SIGKILL) < 0 &&
 	    errno != ESRCH)
 		log_warn("service %s: check (pid %d): kill: %s", c->svc->cfg->name,
@@ -122,6 +132,7 @@ check_free(struct supervisor *sup)
 			if (!cs[k])
 				continue;
 			check_halt(sup, cs[k], false);
+			out_close(sup, cs[k]);
 			if (cs[k]->proc.status_fd >= 0) {
 				ev_io_stop(sup->loop, &cs[k]->proc.status_io);
 				close(cs[k]->proc.status_fd);
@@ -149,6 +160,29 @@ arm(struct supervisor *sup, struct check *c, msec_t ms)
 	ev_timer_start(sup->loop, &c->timer);
 }
 
+/* When the next attempt comes. A ready check that has not passed yet
+ * runs again soon: 50 ms, doubling up to ready_interval, so readiness
+ * is seen on time. Once it has passed, one that talks to the service
+ * (tcp, http, exec) runs every READY_SETTLED_FACTOR x ready_interval,
+ * so a ready service is not hit every second; listen asks only the
+ * kernel and keeps ready_interval. Health checks: health_interval. */
+static msec_t
+next_attempt(struct check *c)
+{
+	msec_t next;
+
+	if (c->role != CHECK_ROLE_READY)
+		return c->interval_ms;
+	if (!c->passed) {
+		next = c->backoff_ms ? c->backoff_ms : READY_FIRST_RETRY_MS;
+		c->backoff_ms = next * 2;
+		return next < c->interval_ms ? next : c->interval_ms;
+	}
+	if (c->spec->kind == CHECK_LISTEN)
+		return c->interval_ms;
+	return c->interval_ms * READY_SETTLED_FACTOR;
+}
+
 /* Ends the running attempt: posts its result (unless the service is no
  * longer running) and arms the timer for the next one. */
 static void __attribute__((format(printf, 4, 5)))
@@ -174,8 +208,10 @@ attempt_done(struct supervisor *sup, struct check *c, bool ok, const char *fmt, 
 	ev.fails = c->fails;
 	if (c->svc->state != SVC_RUNNING)
 		return;
+	if (ok)
+		c->passed = true;
 	if (should_run(sup, c))
-		arm(sup, c, c->interval_ms);
+		arm(sup, c, next_attempt(c));
 	sup_post(sup, &ev);
 }
 
@@ -338,17 +374,95 @@ start_net(struct supervisor *sup, struct check *c)
 
 /* ---- exec: ------------------------------------------------------------------ */
 
+/* What an exec: check prints goes to drainit's debug log, a line at a
+ * time (at most OUT_MAX bytes an attempt), never to drainit's output. */
+#define OUT_MAX 4096
+
+static void
+out_close(struct supervisor *sup, struct check *c)
+{
+	if (c->out_fd < 0)
+		return;
+	ev_io_stop(sup->loop, &c->out_io);
+	close(c->out_fd);
+	c->out_fd = -1;
+}
+
+static void
+out_flush_line(struct check *c, bool all)
+{
+	char *nl;
+
+	while (c->olen > 0 && ((nl = memchr(c->obuf, '\n', c->olen)) || all ||
+			       c->olen == sizeof(c->obuf))) {
+		size_t l = nl ? (size_t)(nl - c->obuf) : c->olen;
+
+		log_debug("service %s: %s check says: %.*s", c->svc->cfg->name,
+			  c->role == CHECK_ROLE_READY ? "ready" : "health", (int)l, c->obuf);
+		l += nl ? 1 : 0;
+		memmove(c->obuf, c->obuf + l, c->olen - l);
+		c->olen -= l;
+	}
+}
+
+static void
+out_read(struct supervisor *sup, struct check *c)
+{
+	for (;;) {
+		char tmp[512];
+		ssize_t n = read(c->out_fd, tmp, sizeof(tmp));
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			if (n == 0 || errno != EAGAIN) {
+				out_flush_line(c, true);
+				out_close(sup, c);
+			}
+			return;
+		}
+		for (ssize_t i = 0; i < n && c->obytes < OUT_MAX; i++, c->obytes++) {
+			c->obuf[c->olen++] = tmp[i];
+			if (c->olen == sizeof(c->obuf) || tmp[i] == '\n')
+				out_flush_line(c, false);
+		}
+	}
+}
+
+static void
+out_cb(EV_P_ ev_io *w, int revents)
+{
+	(void)revents;
+	out_read(ev_userdata(EV_A), container_of(w, struct check, out_io));
+}
+
+/* An exec: check runs as its service would: its user and groups, limits,
+ * environment and directory, stdin on /dev/null, stdout and stderr into
+ * a pipe that drainit reads for its debug log. */
 static void
 start_exec(struct supervisor *sup, struct check *c)
 {
 	struct service *svc = c->svc;
 	struct spawn_req req = { .argv = c->spec->argv, .dir = svc->cfg->directory };
+	struct spawn_opts opts = { .stdio = { -1, -1, -1 } };
+	struct spawn_rlimit rl[_LIM_MAX];
+	char oom[16];
 	struct envbuf e;
-	int r = -ENOMEM;
+	int r = -ENOMEM, fds[2] = { -1, -1 }, devnull;
 
 	argv_free(c->envp);
 	c->envp = NULL;
-	if (env_init(&e, environ) == 0 &&
+	out_close(sup, c);
+	c->olen = c->obytes = 0;
+	procset_spawn_opts(svc->cfg, &opts, rl, oom);
+	devnull = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	opts.stdio[0] = devnull;
+	if (pipe2(fds, O_CLOEXEC) == 0) {
+		(void)fcntl(fds[0], F_SETFL, O_NONBLOCK);
+		opts.stdio[1] = opts.stdio[2] = fds[1];
+	}
+	req.opts = &opts;
+	if (env_init(&e, environ) == 0 && procset_env(svc->cfg, &e) == 0 &&
 	    env_setf(&e, "DRAINIT_SERVICE=%s", svc->cfg->name) == 0 &&
 	    env_setf(&e, "DRAINIT_SERVICE_PID=%d", (int)svc->proc.pid) == 0) {
 		c->envp = env_take(&e);
@@ -358,13 +472,58 @@ start_exec(struct supervisor *sup, struct check *c)
 		r = spawn_start(sup, &c->proc, &req);
 	}
 	env_free(&e);
+	if (devnull >= 0)
+		close(devnull);
+	if (fds[1] >= 0)
+		close(fds[1]);
 	if (r < 0) {
+		if (fds[0] >= 0)
+			close(fds[0]);
 		attempt_done(sup, c, false, "exec: fork: %s", strerror(-r));
 		return;
+	}
+	if (fds[0] >= 0) {
+		c->out_fd = fds[0];
+		ev_io_init(&c->out_io, out_cb, c->out_fd, EV_READ);
+		ev_io_start(sup->loop, &c->out_io);
 	}
 	c->exec_running = true;
 	log_debug("service %s: %s check (pid %d) started", svc->cfg->name,
 		  c->role == CHECK_ROLE_READY ? "ready" : "health", (int)c->proc.pid);
+}
+
+/* ---- listen ------------------------------------------------------------------ */
+
+/* Whether one of the service's processes (its process group, and the
+ * tracked pid) holds a listening TCP socket, on the check's port if it
+ * names one: asked of the kernel, nothing is sent to the service. */
+static void
+start_listen(struct supervisor *sup, struct check *c)
+{
+	static struct tcp_sock socks[1024];
+	static ino_t inos[4096];
+	pid_t target = service_target(sup, c->svc);
+	int ns = sockdiag_tcp(1u << TCP_LISTEN, socks, 1024), ni;
+
+	if (ns < 0) {
+		attempt_done(sup, c, false, "listen: sock_diag: %s", strerror(-ns));
+		return;
+	}
+	ni = sockdiag_group_inodes(target < 0 ? -target : 0, c->svc->proc.pid, inos, 4096);
+	for (int i = 0; i < ns; i++) {
+		if (c->spec->port && socks[i].lport != c->spec->port)
+			continue;
+		for (int k = 0; k < ni; k++)
+			if (inos[k] == socks[i].ino) {
+				attempt_done(sup, c, true, "%s", "");
+				return;
+			}
+	}
+	if (c->spec->port)
+		attempt_done(sup, c, false, "no process of the service listens on TCP port %u",
+			     c->spec->port);
+	else
+		attempt_done(sup, c, false, "no process of the service listens on a TCP port");
 }
 
 void
@@ -406,6 +565,8 @@ attempt_start(struct supervisor *sup, struct check *c)
 	arm(sup, c, c->timeout_ms);
 	if (c->spec->kind == CHECK_EXEC)
 		start_exec(sup, c);
+	else if (c->spec->kind == CHECK_LISTEN)
+		start_listen(sup, c);
 	else
 		start_net(sup, c);
 }

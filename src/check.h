@@ -10,6 +10,10 @@
 
 enum check_role { CHECK_ROLE_READY, CHECK_ROLE_HEALTH };
 
+/* Documented cadence of ready checks (drainit.ini(5), READINESS AND HEALTH). */
+#define READY_FIRST_RETRY_MS 50
+#define READY_SETTLED_FACTOR 10
+
 /* One configured check of one service; lives as long as the supervisor. */
 struct check {
 	struct service *svc;
@@ -33,8 +37,14 @@ struct check {
 	bool exec_running;	/* spawned, not reaped yet */
 	bool timed_out;
 	char **envp;
+	int out_fd;		/* its stdout and stderr, for the debug log; -1 */
+	ev_io out_io;
+	char obuf[256];		/* the current line */
+	size_t olen, obytes;	/* bytes in obuf; read in this attempt */
 
 	/* results */
+	bool passed;		/* passed once since its service started */
+	msec_t backoff_ms;	/* ready: the next retry before it first passes */
 	unsigned fails;		/* failures in a row */
 	unsigned long attempts;
 	unsigned long failures;	/* in total */

@@ -17,6 +17,7 @@ check_kind_name(enum check_kind k)
 	static const char *const names[_CHECK_MAX] = {
 		[CHECK_NONE] = "none",	 [CHECK_TCP] = "tcp",	 [CHECK_HTTP] = "http",
 		[CHECK_EXEC] = "exec",	 [CHECK_NOTIFY] = "notify",
+		[CHECK_LISTEN] = "listen",
 	};
 	return (unsigned)k < _CHECK_MAX ? names[k] : "?";
 }
@@ -285,6 +286,18 @@ parse_check_spec(const char *s, bool allow_notify, struct check_spec *ret, const
 	} else if (strncmp(s, "https://", 8) == 0) {
 		*why = "https is not supported; use http://, or exec: with a client such as curl";
 		return -EINVAL;
+	} else if (strcmp(s, "listen") == 0 || strncmp(s, "listen:", 7) == 0) {
+		long port = 0;
+		c.kind = CHECK_LISTEN;
+		if (s[6] == ':' && parse_int_range(s + 7, 1, 65535, &port) < 0) {
+			*why = "use listen or listen:PORT, PORT from 1 to 65535";
+			return -EINVAL;
+		}
+		c.port = (unsigned)port;
+		if (port)
+			r = asprintf(&c.label, "listen on port %ld", port) < 0 ? -ENOMEM : 0;
+		else if (!(c.label = strdup("listen")))
+			r = -ENOMEM;
 	} else if (strncmp(s, "exec:", 5) == 0) {
 		int argc;
 		c.kind = CHECK_EXEC;
@@ -297,8 +310,8 @@ parse_check_spec(const char *s, bool allow_notify, struct check_spec *ret, const
 			r = -ENOMEM;
 	} else {
 		*why = allow_notify
-			       ? "use tcp:HOST:PORT, http://HOST:PORT/PATH, exec:COMMAND, notify or none"
-			       : "use tcp:HOST:PORT, http://HOST:PORT/PATH, exec:COMMAND or none";
+			       ? "use tcp:HOST:PORT, http://HOST:PORT/PATH, exec:COMMAND, listen[:PORT], notify or none"
+			       : "use tcp:HOST:PORT, http://HOST:PORT/PATH, exec:COMMAND, listen[:PORT] or none";
 		return -EINVAL;
 	}
 	if (r == 0 && c.kind != CHECK_EXEC && c.kind != CHECK_TCP && c.kind != CHECK_HTTP)

@@ -31,6 +31,7 @@ enum check_kind {
 	CHECK_HTTP,	/* GET answers 200-399 */
 	CHECK_EXEC,	/* a command exits 0 */
 	CHECK_NOTIFY,	/* sd_notify READY=1 (readiness only) */
+	CHECK_LISTEN,	/* one of the service's processes listens on TCP (port) */
 	_CHECK_MAX
 };
 const char *check_kind_name(enum check_kind k);
@@ -44,9 +45,11 @@ struct check_spec {
 	char *host;		/* HTTP: value of the Host header */
 	char *path;		/* HTTP: "/PATH?QUERY", at least "/" */
 	char **argv;		/* EXEC */
+	unsigned port;		/* LISTEN: 0 for any port */
 };
 
-/* tcp:HOST:PORT | http://HOST[:PORT]/PATH | exec:COMMAND | notify | none.
+/* tcp:HOST:PORT | http://HOST[:PORT]/PATH | exec:COMMAND | listen[:PORT] |
+ * notify | none.
  * allow_notify is false for health checks. Returns 0, -EINVAL with *why
  * set to a static reason, or -ENOMEM. ret is only written on success. */
 int parse_check_spec(const char *s, bool allow_notify, struct check_spec *ret,

@@ -381,7 +381,7 @@ Test(config, bad_check_specs)
 			  "3: [service:a] ready: invalid check 'tcp:127.0.0.1' (missing port: use tcp:HOST:PORT)");
 	teardown();
 	expect_only_error("[service:a]\ncommand = a\nready = maybe\n",
-			  "3: [service:a] ready: invalid check 'maybe' (use tcp:HOST:PORT, http://HOST:PORT/PATH, exec:COMMAND, notify or none)");
+			  "3: [service:a] ready: invalid check 'maybe' (use tcp:HOST:PORT, http://HOST:PORT/PATH, exec:COMMAND, listen[:PORT], notify or none)");
 	teardown();
 	expect_only_error("[service:a]\ncommand = a\nhealth = notify\n",
 			  "3: [service:a] health: invalid check 'notify' (notify is for ready only; a notify service proves liveness with WATCHDOG=1, see the watchdog key)");

@@ -176,12 +176,12 @@ Test(checkspec, exec)
 Test(checkspec, unknown)
 {
 	cr_expect_str_eq(spec_bad("tcp", true),
-			 "use tcp:HOST:PORT, http://HOST:PORT/PATH, exec:COMMAND, notify or none");
+			 "use tcp:HOST:PORT, http://HOST:PORT/PATH, exec:COMMAND, listen[:PORT], notify or none");
 	cr_expect_str_eq(spec_bad("TCP:1.2.3.4:5", false),
-			 "use tcp:HOST:PORT, http://HOST:PORT/PATH, exec:COMMAND or none");
+			 "use tcp:HOST:PORT, http://HOST:PORT/PATH, exec:COMMAND, listen[:PORT] or none");
 	cr_expect_str_eq(spec_bad("", true), "empty value");
 	cr_expect_str_eq(spec_bad("yes", true),
-			 "use tcp:HOST:PORT, http://HOST:PORT/PATH, exec:COMMAND, notify or none");
+			 "use tcp:HOST:PORT, http://HOST:PORT/PATH, exec:COMMAND, listen[:PORT], notify or none");
 }
 
 Test(count, forms)

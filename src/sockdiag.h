@@ -1,0 +1,31 @@
+/* sockdiag.h: mechanism layer. The TCP sockets of the machine's network
+ * namespace as the kernel lists them (NETLINK_SOCK_DIAG, inet_diag), and
+ * the sockets a process group holds (the socket:[INODE] links under
+ * /proc/PID/fd). Finding out whether a service listens never touches the
+ * service. */
+#ifndef DRAINIT_SOCKDIAG_H
+#define DRAINIT_SOCKDIAG_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+struct tcp_sock {
+	ino_t ino;
+	uint16_t lport;		/* host order */
+	uint8_t state;		/* TCP_LISTEN, TCP_ESTABLISHED, ... */
+	uint32_t rqueue;	/* listen: accept backlog; else bytes not read yet */
+	uint32_t wqueue;	/* bytes not acknowledged yet */
+	int64_t last_recv_ms;	/* since data last came in (-1: unknown) */
+	int64_t last_sent_ms;	/* since data last went out (-1: unknown) */
+};
+
+/* The TCP sockets (IPv4 and IPv6) in the states of mask (1 << TCP_LISTEN,
+ * ...), into out: how many there are (at most max kept), or -errno. */
+int sockdiag_tcp(uint32_t mask, struct tcp_sock *out, size_t max);
+
+/* The socket inodes held by the processes of group pgid (and by pid,
+ * when it is not in that group): how many (at most max kept), -errno. */
+int sockdiag_group_inodes(pid_t pgid, pid_t pid, ino_t *out, size_t max);
+
+#endif
