@@ -28,7 +28,7 @@ class Failure(AssertionError):
 
 class Drainit:
     def __init__(self, args=(), ini=None, pid1=True, env=None, wrap=None, exe=None, pass_fds=(),
-                 preexec_fn=None):
+                 preexec_fn=None, cwd=None):
         self.dir = tempfile.mkdtemp(prefix="drainit-it-")
         args = list(args)
         if ini is not None:
@@ -48,7 +48,7 @@ class Drainit:
         with open(self.err_path, "wb") as e, open(self.out_path, "wb") as o:
             self.proc = subprocess.Popen(cmd, stdout=o, stderr=e, stdin=subprocess.DEVNULL,
                                          env=env, start_new_session=True,
-                                         pass_fds=pass_fds, preexec_fn=preexec_fn)
+                                         pass_fds=pass_fds, preexec_fn=preexec_fn, cwd=cwd)
         self._pid = None
         self.rc = None
 
