@@ -79,8 +79,10 @@ print_check_summary(const struct config *c)
 	       c->main ? ", main " : "", c->main ? c->main : "");
 	for (size_t i = 0; i < c->nsvcs; i++) {
 		const struct svc_config *s = &c->svcs[i];
+		char qbuf[160];
+
 		printf("service %s: command %s; stop_signal %s; grace_period %s; %zu drain hook%s%s%s\n",
-		       s->name, s->command, signal_name(s->stop_signal),
+		       s->name, s->command, format_stop_seq(&s->stop_seq, qbuf, sizeof(qbuf)),
 		       format_duration(s->grace_ms, d1, sizeof(d1)), s->ndrain,
 		       s->ndrain == 1 ? "" : "s", s->directory ? "; directory " : "",
 		       s->directory ? s->directory : "");
