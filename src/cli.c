@@ -20,6 +20,7 @@ enum {
 	OPT_PROBE,
 	OPT_LOG_FORMAT,
 	OPT_LOG_LEVEL,
+	OPT_SINGLE_CHILD,
 };
 
 static const struct option long_opts[] = {
@@ -34,6 +35,10 @@ static const struct option long_opts[] = {
 	{ "probe", required_argument, NULL, OPT_PROBE },
 	{ "log-format", required_argument, NULL, OPT_LOG_FORMAT },
 	{ "log-level", required_argument, NULL, OPT_LOG_LEVEL },
+	{ "success-exit", required_argument, NULL, 'e' },
+	{ "rewrite", required_argument, NULL, 'r' },
+	{ "pdeath-signal", required_argument, NULL, 'p' },
+	{ "single-child", no_argument, NULL, OPT_SINGLE_CHILD },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
@@ -50,13 +55,20 @@ cli_usage(void)
 	      "options for -- CMD:\n"
 	      "  --prestop-delay DUR     wait between \"not ready\" and the stop signal (default 0s)\n"
 	      "  --grace DUR             stop signal -> SIGKILL (default 10s)\n"
-	      "  --stop-signal SIG       signal that asks CMD to stop (default SIGTERM)\n"
+	      "  --stop-signal SIG       signal that asks CMD to stop (default: the signal that\n"
+	      "                          started the shutdown); or a sequence: TERM 5s INT\n"
+	      "  -e, --success-exit CODE exit code or signal that counts as success, drainit\n"
+	      "                          then exits 0 (repeatable; e.g. 143, SIGTERM)\n"
+	      "  -r, --rewrite FROM:TO   forward signal FROM as TO, 0 drops it (repeatable)\n"
+	      "  --single-child          signals go to CMD alone, not to its process group\n"
 	      "  --drain CMD             drain hook run during prestop (repeatable)\n"
 	      "  --drain-timeout DUR     SIGKILL a drain hook after DUR (default 10s)\n"
 	      "  --shutdown-timeout DUR  SIGKILL everything DUR after the shutdown began\n"
 	      "  --probe ADDR            serve /livez /readyz /status /metrics on ADDR (e.g. :8080)\n"
 	      "other options:\n"
 	      "  -c, --config FILE       INI file (see drainit.ini(5))\n"
+	      "  -p, --pdeath-signal SIG drainit gets SIG when its parent dies (not as PID 1)\n"
+	      "  -s, -g                  accepted for tini: drainit always does both\n"
 	      "  --check                 validate and exit (0 valid, 78 invalid)\n"
 	      "  -v, --verbose           debug log (same as --log-level debug)\n"
 	      "  --log-format FMT        text or json (default text, or log_format)\n"
@@ -120,12 +132,32 @@ bad(char *err, size_t errlen, const char *opt, const char *what, const char *val
 	return EXIT_USAGE;
 }
 
+/* dumb-init's DUMB_INIT_SETSID: 1 (its default) is what drainit does
+ * anyway, 0 is --single-child. tini's TINI_SUBREAPER and
+ * TINI_KILL_PROCESS_GROUP need nothing: drainit is always a subreaper (or
+ * PID 1) and always signals the process group. */
+static int
+compat_env(struct svc_config *svc, char *err, size_t errlen)
+{
+	const char *v = getenv("DUMB_INIT_SETSID");
+
+	if (!v)
+		return 0;
+	if (strcmp(v, "0") == 0)
+		svc->single_child = true;
+	else if (strcmp(v, "1") != 0) {
+		snprintf(err, errlen, "DUMB_INIT_SETSID: invalid value '%s' (use 0 or 1)", v);
+		return EXIT_USAGE;
+	}
+	return 0;
+}
+
 int
 cli_parse(int argc, char **argv, struct cli *o, struct config *c, char *err, size_t errlen)
 {
 	const char *single_flag = NULL;
 	msec_t ms;
-	int opt, sig, longidx;
+	int opt, sig, longidx, r;
 	char name[40];
 
 	memset(o, 0, sizeof(*o));
@@ -140,7 +172,7 @@ cli_parse(int argc, char **argv, struct cli *o, struct config *c, char *err, siz
 	/* '+': stop at the first non-option, so CMD's own flags stay CMD's. */
 	for (;;) {
 		longidx = -1;
-		opt = getopt_long(argc, argv, "+:c:vhV", long_opts, &longidx);
+		opt = getopt_long(argc, argv, "+:c:e:r:p:sgwlvhV", long_opts, &longidx);
 		if (opt == -1)
 			break;
 		if (longidx >= 0)
@@ -149,7 +181,42 @@ cli_parse(int argc, char **argv, struct cli *o, struct config *c, char *err, siz
 			snprintf(name, sizeof(name), "-%c", opt);
 		switch (opt) {
 		case 'c':
+			if (strcmp(optarg, "--") == 0) {
+				snprintf(err, errlen, "-c: drainit's -c is --config FILE; for dumb-init's -c (signals to the child only) use --single-child");
+				return EXIT_USAGE;
+			}
 			o->config_path = optarg;
+			break;
+		case 's':	/* tini: register as subreaper; drainit always is */
+		case 'g':	/* tini: signal the child's process group; drainit always does */
+			break;
+		case 'w':
+			snprintf(err, errlen, "-w: tini's warning on reaped zombies is not supported; drainit logs every reaped orphan at debug level (-v)");
+			return EXIT_USAGE;
+		case 'l':
+			snprintf(err, errlen, "-l: tini's license option is not supported; drainit --version prints the version");
+			return EXIT_USAGE;
+		case 'p':
+			if (parse_signal(optarg, &sig) < 0)
+				return bad(err, errlen, name, "unknown signal", optarg,
+					   " (use e.g. SIGTERM, QUIT, 2)");
+			c->pdeath_signal = sig;
+			break;
+		case 'e':
+		case 'r': {
+			char why[256];
+			single_flag = longidx >= 0 ? long_opts[longidx].name
+				      : opt == 'e' ? "success-exit" : "rewrite";
+			if ((opt == 'e' ? parse_success_exit(optarg, &svc.success_exit, why, sizeof(why))
+					: parse_signal_map(optarg, &svc.signal_map, why, sizeof(why))) < 0) {
+				snprintf(err, errlen, "%s: %s", name, why);
+				return EXIT_USAGE;
+			}
+			break;
+		}
+		case OPT_SINGLE_CHILD:
+			single_flag = long_opts[longidx].name;
+			svc.single_child = true;
 			break;
 		case OPT_CHECK:
 			o->check = true;
@@ -196,13 +263,17 @@ cli_parse(int argc, char **argv, struct cli *o, struct config *c, char *err, siz
 			else
 				c->shutdown_timeout_ms = ms;
 			break;
-		case OPT_STOP_SIGNAL:
+		case OPT_STOP_SIGNAL: {
+			char why[256];
 			single_flag = long_opts[longidx].name;
-			if (parse_signal(optarg, &sig) < 0)
-				return bad(err, errlen, name, "unknown signal", optarg,
-					   " (use e.g. SIGTERM, QUIT, 2)");
-			svc.stop_signal = sig;
+			if (parse_stop_seq(optarg, &svc.stop_seq, why, sizeof(why)) < 0) {
+				snprintf(err, errlen, "%s: %s", name, why);
+				return EXIT_USAGE;
+			}
+			svc.stop_signal = svc.stop_seq.step[0].sig;
+			svc.stop_signal_set = true;
 			break;
+		}
 		case OPT_DRAIN: {
 			const char *why = "out of memory";
 			single_flag = long_opts[longidx].name;
@@ -257,6 +328,8 @@ cli_parse(int argc, char **argv, struct cli *o, struct config *c, char *err, siz
 
 	/* Single-command mode: one service, which is also main. */
 	c->single = true;
+	if ((r = compat_env(&svc, err, errlen)) != 0)
+		return r;
 	svc.name = name_from_cmd(o->cmd[0]);
 	svc.argv = argv_dup(o->cmd);
 	svc.command = join_argv(o->cmd);

@@ -22,7 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum key_type { K_DURATION, K_SIGNAL, K_STRING, K_COMMAND, K_HOOK,
+enum key_type { K_DURATION, K_STOPSEQ, K_SIGMAP, K_SUCCESS, K_STRING, K_COMMAND, K_HOOK,
 		K_ENUM, K_NAMES, K_LIMIT,
 		K_LISTEN, K_READY, K_HEALTH, K_COUNT,
 		K_BOOL, K_INT, K_UMASK, K_RLIMIT, K_OUTPUT, K_CHOICE,
@@ -84,7 +84,9 @@ static const struct key_def keys[] = {
 	{ "main", SCOPE_GLOBAL, K_STRING, G(main), false, NULL },
 	{ "drain", SCOPE_GLOBAL, K_HOOK, 0, true, NULL },
 	{ "command", SCOPE_SERVICE, K_COMMAND, 0, false, NULL },
-	{ "stop_signal", SCOPE_SERVICE, K_SIGNAL, S(stop_signal), false, NULL },
+	{ "stop_signal", SCOPE_SERVICE, K_STOPSEQ, 0, false, NULL },
+	{ "signal_map", SCOPE_SERVICE, K_SIGMAP, 0, true, NULL },
+	{ "success_exit", SCOPE_SERVICE, K_SUCCESS, 0, true, NULL },
 	{ "grace_period", SCOPE_SERVICE, K_DURATION, S(grace_ms), false, NULL },
 	{ "drain_timeout", SCOPE_SERVICE, K_DURATION, S(drain_timeout_ms), false, NULL },
 	{ "directory", SCOPE_SERVICE, K_STRING, S(directory), false, NULL },
@@ -257,6 +259,8 @@ svc_config_init(struct svc_config *s)
 {
 	memset(s, 0, sizeof(*s));
 	s->stop_signal = SIGTERM;
+	s->stop_seq.step[0].sig = SIGTERM;
+	s->stop_seq.n = 1;
 	s->grace_ms = UNSET_MS;
 	s->drain_timeout_ms = UNSET_MS;
 	s->restart = RESTART_UNSET;
@@ -811,13 +815,30 @@ set_value(struct load_ctx *ctx, const struct key_def *k, const char *value,
 			*(msec_t *)((char *)base + k->off) = ms;
 		return;
 	}
-	case K_SIGNAL: {
-		int sig;
-		if (cont || parse_signal(value, &sig) < 0)
-			ERR(ctx, "%s:%d: [%s] %s: unknown signal '%s' (use e.g. SIGTERM, QUIT, 2)",
-			    ctx->path, ctx->lineno, ctx->section, k->name, value);
-		else
-			*(int *)((char *)base + k->off) = sig;
+	case K_STOPSEQ:
+	case K_SIGMAP:
+	case K_SUCCESS: {
+		struct svc_config *s = ctx->svc;
+		char why2[256];
+
+		if (k->type == K_STOPSEQ) {
+			r = cont ? -EINVAL : parse_stop_seq(value, &s->stop_seq, why2, sizeof(why2));
+			if (cont)
+				snprintf(why2, sizeof(why2), "a stop sequence cannot continue on the next line");
+			if (r == 0) {
+				s->stop_signal = s->stop_seq.step[0].sig;
+				s->stop_signal_set = true;
+				s->stop_signal_line = ctx->lineno;
+			}
+		} else if (k->type == K_SIGMAP) {
+			r = parse_signal_map(value, &s->signal_map, why2, sizeof(why2));
+		} else {
+			r = parse_success_exit(value, &s->success_exit, why2, sizeof(why2));
+		}
+		if (r < 0)
+			ERR(ctx, "%s:%d: [%s] %s: %s", ctx->path, ctx->lineno, ctx->section, k->name,
+			    why2);
+		(void)base;
 		return;
 	}
 	case K_STRING: {
@@ -1266,6 +1287,34 @@ check_lifecycle(struct config *c, const char *path, struct config_errors *errs)
 	free(x.stack);
 }
 
+/* *p made absolute against cwd when it is relative. */
+static int
+absolute(char **p, const char *cwd)
+{
+	char *abs;
+
+	if (!*p || **p == '/' || !cwd)
+		return 0;
+	if (asprintf(&abs, "%s%s%s", cwd, cwd[strlen(cwd) - 1] == '/' ? "" : "/", *p) < 0)
+		return -ENOMEM;
+	free(*p);
+	*p = abs;
+	return 0;
+}
+
+int
+config_absolute_paths(struct config *c, const char *cwd)
+{
+	for (size_t i = 0; i < c->nsvcs; i++) {
+		struct svc_config *s = &c->svcs[i];
+
+		if (absolute(&s->directory, cwd) < 0 || absolute(&s->pidfile, cwd) < 0 ||
+		    absolute(&s->out_path[0], cwd) < 0 || absolute(&s->out_path[1], cwd) < 0)
+			return -ENOMEM;
+	}
+	return 0;
+}
+
 int
 config_finish(struct config *c, struct config_errors *errs)
 {
@@ -1292,6 +1341,13 @@ config_finish(struct config *c, struct config_errors *errs)
 					  path, s->line, s->name);
 		if (s->grace_ms == UNSET_MS)
 			s->grace_ms = c->grace_ms;
+		if (s->stop_seq.n > 1 && stop_seq_waits(&s->stop_seq) >= s->grace_ms) {
+			char d1[32], d2[32];
+			config_errors_add(errs, "%s:%d: [service:%s] stop_signal: its waits add up to %s, not less than grace_period %s (SIGKILL comes at grace_period)",
+					  path, s->stop_signal_line, s->name,
+					  format_duration(stop_seq_waits(&s->stop_seq), d1, sizeof(d1)),
+					  format_duration(s->grace_ms, d2, sizeof(d2)));
+		}
 		if (s->drain_timeout_ms == UNSET_MS)
 			s->drain_timeout_ms = c->drain_timeout_ms;
 		resolve_hooks(s->drain, s->ndrain, s->drain_timeout_ms);

@@ -75,7 +75,13 @@ struct svc_config {
 	char *command;
 	char **argv;
 	int command_line;
-	int stop_signal;
+	int stop_signal;	/* the first signal of stop_seq */
+	struct stop_seq stop_seq;	/* stop_signal = SIG [WAIT SIG]... */
+	bool stop_signal_set;	/* given (stop_signal or --stop-signal) */
+	int stop_signal_line;
+	struct signal_map signal_map;	/* signal_map = FROM:TO ... (or -r) */
+	struct success_exit success_exit;	/* success_exit = ... (or -e) */
+	bool single_child;	/* --single-child: signals to the pid, not its group */
 	msec_t grace_ms;
 	msec_t drain_timeout_ms;
 	char *directory;
@@ -157,6 +163,8 @@ struct config {
 	int log_level;			/* enum log_level; -1: not set */
 	int log_format;			/* enum log_format */
 	bool log_timestamps;		/* time stamps on prefixed lines */
+
+	int pdeath_signal;		/* -p SIG: PR_SET_PDEATHSIG, 0: none */
 };
 
 /* Every problem found, "FILE:LINE: [section] key: message": line by line
@@ -186,6 +194,11 @@ int config_add_hook(struct hook_config **list, size_t *n, const char *cmd,
 		    int line, const char **ret_err);
 
 struct svc_config *config_find_service(struct config *c, const char *name);
+
+/* Makes the relative paths that are used after start-up (directory,
+ * pidfile, file: outputs) absolute against cwd, which is where drainit
+ * was started: it moves to / once its services run. 0 or -ENOMEM. */
+int config_absolute_paths(struct config *c, const char *cwd);
 
 /* Documented defaults for one service. */
 void svc_config_init(struct svc_config *s);

@@ -20,6 +20,7 @@ event_name(enum event_kind k)
 		[EVT_START_TIMEOUT] = "start-timeout",
 		[EVT_PIDFILE_CHANGED] = "pidfile-changed",
 		[EVT_GRACE_EXPIRED] = "grace-expired",
+		[EVT_STOP_STEP_DUE] = "stop-step-due",
 		[EVT_HOOK_TIMEOUT] = "hook-timeout",
 		[EVT_PRESTOP_ELAPSED] = "prestop-elapsed",
 		[EVT_CAP_EXPIRED] = "cap-expired",

@@ -35,6 +35,7 @@ enum event_kind {
 	EVT_START_TIMEOUT,	/* svc's start_timeout passed (forking) */
 	EVT_PIDFILE_CHANGED,	/* svc's pid file changed (forking) */
 	EVT_GRACE_EXPIRED,	/* svc's grace period after its stop signal passed */
+	EVT_STOP_STEP_DUE,	/* the wait of svc's current stop sequence step passed */
 	EVT_HOOK_TIMEOUT,	/* hook's drain_timeout passed */
 	EVT_PRESTOP_ELAPSED,	/* prestop_delay passed */
 	EVT_CAP_EXPIRED,		/* shutdown_timeout passed */
@@ -52,7 +53,7 @@ struct event {
 	struct hook *hook;
 	struct check *check;
 	struct proc *proc;
-	pid_t pid;		/* EVT_ORPHAN_REAPED; EVT_NOTIFY: the sender */
+	pid_t pid;		/* EVT_ORPHAN_REAPED; EVT_NOTIFY, EVT_SIGNAL: the sender */
 	int wstatus;		/* EVT_PROC_EXITED, EVT_ORPHAN_REAPED */
 	int sig;		/* EVT_SIGNAL */
 	bool ok;		/* EVT_CHECK_RESULT */

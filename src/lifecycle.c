@@ -103,6 +103,8 @@ start_one(struct supervisor *sup, struct service *svc)
 {
 	svc->started_at = sup->sys->now();
 	svc->sent_signal = 0;
+	svc->sent_mask = 0;
+	svc->stop_step = 0;
 	svc->killed = false;
 	if (service_spawn(sup, svc) < 0) {
 		svc->state = SVC_FAILED;	/* could not fork: a failed run */
@@ -257,19 +259,79 @@ on_exec(struct supervisor *sup, struct service *svc)
 
 /* ---- stopping ----------------------------------------------------------------- */
 
+int
+lifecycle_stop_signal(const struct supervisor *sup, const struct service *svc)
+{
+	int sig;
+
+	if (!sup->cfg->single || svc->cfg->stop_signal_set || !sup->shutdown_sig)
+		return svc->cfg->stop_seq.step[0].sig;
+	/* -- CMD: hand on what started the shutdown, as --rewrite maps it */
+	sig = signal_map_apply(&svc->cfg->signal_map, sup->shutdown_sig);
+	return sig ? sig : sup->shutdown_sig;
+}
+
+static void
+send_stop(struct supervisor *sup, struct service *svc, int sig)
+{
+	svc->sent_signal = sig;
+	if (sig > 0 && sig < SIG_SLOTS)
+		svc->sent_mask |= (uint64_t)1 << (sig - 1);
+	service_signal(sup, svc, sig);
+}
+
 void
 lifecycle_stop(struct supervisor *sup, struct service *svc)
 {
+	const struct stop_seq *q = &svc->cfg->stop_seq;
+	char dbuf[32], qbuf[160];
+	int sig = lifecycle_stop_signal(sup, svc);
+
 	svc->state = SVC_STOPPING;
-	svc->sent_signal = svc->cfg->stop_signal;
-	service_signal(sup, svc, svc->cfg->stop_signal);
+	svc->stop_step = 0;
+	send_stop(sup, svc, sig);
+	if (q->n > 1) {
+		log_info("service %s (pid %d): stop sequence %s: step 1 of %zu: sent %s, next step in %s",
+			 svc->cfg->name, (int)svc->proc.pid, format_stop_seq(q, qbuf, sizeof(qbuf)),
+			 q->n, signal_name(sig), format_duration(q->step[0].wait_ms, dbuf, sizeof(dbuf)));
+		timer_arm(sup->loop, &svc->step_timer, q->step[0].wait_ms);
+	}
 	ptimer_start(sup->loop, &svc->grace_timer, svc->cfg->grace_ms);
+}
+
+/* The wait of the current step is over and the service still runs: the
+ * next signal of its sequence. */
+static void
+stop_step_due(struct supervisor *sup, struct service *svc)
+{
+	const struct stop_seq *q = &svc->cfg->stop_seq;
+	const struct stop_step *prev, *cur;
+	char dbuf[32], lbuf[32];
+
+	if (svc->state != SVC_STOPPING || svc->stop_step + 1 >= q->n || sup->stage == STAGE_EXITED)
+		return;
+	prev = &q->step[svc->stop_step];
+	cur = &q->step[++svc->stop_step];
+	if (svc->stop_step + 1 < q->n)
+		snprintf(lbuf, sizeof(lbuf), "next step in %s",
+			 format_duration(cur->wait_ms, dbuf, sizeof(dbuf)));
+	else
+		snprintf(lbuf, sizeof(lbuf), "SIGKILL at grace expiry");
+	log_info("service %s (pid %d): stop sequence step %zu of %zu: still running %s after %s, sending %s; %s",
+		 svc->cfg->name, (int)svc->proc.pid, svc->stop_step + 1, q->n,
+		 format_duration(prev->wait_ms, dbuf, sizeof(dbuf)),
+		 signal_name(svc->sent_signal),
+		 signal_name(cur->sig), lbuf);
+	send_stop(sup, svc, cur->sig);
+	if (svc->stop_step + 1 < q->n)
+		timer_arm(sup->loop, &svc->step_timer, cur->wait_ms);
 }
 
 void
 lifecycle_kill(struct supervisor *sup, struct service *svc)
 {
 	ptimer_stop(sup->loop, &svc->grace_timer);
+	ev_timer_stop(sup->loop, &svc->step_timer);
 	svc->state = SVC_KILLING;
 	svc->killed = true;
 	service_signal(sup, svc, SIGKILL);
@@ -784,7 +846,7 @@ leftovers(struct supervisor *sup, struct service *svc)
 		return;
 	}
 	log_info("service %s: processes are left in its process group (pgid %d): sending %s, grace period %s",
-		 svc->cfg->name, (int)svc->spawn_pgid, signal_name(svc->cfg->stop_signal),
+		 svc->cfg->name, (int)svc->spawn_pgid, signal_name(lifecycle_stop_signal(sup, svc)),
 		 format_duration(svc->cfg->grace_ms, dbuf, sizeof(dbuf)));
 	lifecycle_stop(sup, svc);
 }
@@ -837,6 +899,7 @@ run_over(struct supervisor *sup, struct service *svc)
 	bool failed;
 
 	ptimer_stop(sup->loop, &svc->grace_timer);
+	ev_timer_stop(sup->loop, &svc->step_timer);
 	svc->main_exited = false;
 	svc->state = svc->proc.fail_step != SPAWN_STEP_NONE ? SVC_FAILED : SVC_EXITED;
 	check_stop(sup, svc);
@@ -852,8 +915,7 @@ run_over(struct supervisor *sup, struct service *svc)
 		launcher_exited(sup, svc);
 		return;
 	}
-	failed = svc->state == SVC_FAILED || !WIFEXITED(svc->wstatus) ||
-		 WEXITSTATUS(svc->wstatus) != 0;
+	failed = svc->state == SVC_FAILED || !status_success(svc->cfg, svc->wstatus);
 	run_ended(sup, svc, failed);
 }
 
@@ -872,6 +934,23 @@ lifecycle_shutdown_begins(struct supervisor *sup)
 		if (svc->waiting_pidfile)
 			try_adopt(sup, svc, true);
 	}
+}
+
+/* ---- job control ------------------------------------------------------------------ */
+
+/* A terminal stop signal went to the services; drainit stops too, until
+ * SIGCONT (which it forwards). As PID 1 it cannot: the kernel ignores a
+ * SIGSTOP PID 1 sends itself. */
+static void
+job_control_stop(struct supervisor *sup, int sig)
+{
+	if (sup->is_pid1) {
+		log_info("%s: drainit does not stop itself as PID 1", signal_name(sig));
+		return;
+	}
+	log_info("%s: stopping drainit itself (SIGSTOP) until SIGCONT", signal_name(sig));
+	if (sup->sys->kill(getpid(), SIGSTOP) < 0)
+		log_warn("cannot stop drainit: %s", strerror(errno));
 }
 
 /* ---- the one entry point ---------------------------------------------------------- */
@@ -920,6 +999,9 @@ lifecycle_handle(struct supervisor *sup, const struct event *ev)
 	case EVT_GRACE_EXPIRED:
 		grace_expired(sup, svc);
 		break;
+	case EVT_STOP_STEP_DUE:
+		stop_step_due(sup, svc);
+		break;
 	case EVT_ORPHAN_REAPED:
 		orphan_reaped(sup);
 		break;
@@ -929,6 +1011,8 @@ lifecycle_handle(struct supervisor *sup, const struct event *ev)
 		if (ev->sig == SIGHUP)
 			output_reopen(sup);	/* file:PATH outputs, for logrotate */
 		service_forward_all(sup, ev->sig);
+		if (ev->sig == SIGTSTP || ev->sig == SIGTTIN || ev->sig == SIGTTOU)
+			job_control_stop(sup, ev->sig);
 		break;
 	default:
 		break;

@@ -18,6 +18,10 @@ void lifecycle_start_all(struct supervisor *sup);
  * STOPPING, grace timer armed (EVT_GRACE_EXPIRED then SIGKILLs it). The
  * caller logs why. */
 void lifecycle_stop(struct supervisor *sup, struct service *svc);
+/* The first signal lifecycle_stop() sends svc: the first of its stop
+ * sequence, or in -- CMD mode without --stop-signal the signal that
+ * started the shutdown (sup->shutdown_sig) as --rewrite maps it. */
+int lifecycle_stop_signal(const struct supervisor *sup, const struct service *svc);
 /* SIGKILL to a live service's group now: state KILLING. */
 void lifecycle_kill(struct supervisor *sup, struct service *svc);
 /* The shutdown began: no more restarts or starts; pending waits end. */

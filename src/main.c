@@ -80,8 +80,10 @@ print_check_summary(const struct config *c)
 	       c->main ? ", main " : "", c->main ? c->main : "");
 	for (size_t i = 0; i < c->nsvcs; i++) {
 		const struct svc_config *s = &c->svcs[i];
+		char qbuf[160];
+
 		printf("service %s: command %s; stop_signal %s; grace_period %s; %zu drain hook%s%s%s\n",
-		       s->name, s->command, signal_name(s->stop_signal),
+		       s->name, s->command, format_stop_seq(&s->stop_seq, qbuf, sizeof(qbuf)),
 		       format_duration(s->grace_ms, d1, sizeof(d1)), s->ndrain,
 		       s->ndrain == 1 ? "" : "s", s->directory ? "; directory " : "",
 		       s->directory ? s->directory : "");
@@ -104,8 +106,10 @@ main(int argc, char **argv)
 	struct config cfg;
 	struct supervisor sup;
 	struct ev_loop *loop;
-	ev_signal *sigw;
+	ev_io sigw = { .fd = -1 };
 	ev_child childw;
+	pid_t parent = getppid();	/* before anything: --pdeath-signal's race check */
+	char cwd[4096];
 	char err[512];
 	int r;
 
@@ -174,8 +178,14 @@ main(int argc, char **argv)
 		config_free(&cfg);
 		return EXIT_OSERR;
 	}
-	sigw = calloc(signals_count(), sizeof(*sigw));
-	if (!sigw || runtime_init(&sup, loop, &cfg, NULL) < 0) {
+	/* Relative paths used after start-up are resolved now: drainit moves
+	 * to / once its services run. */
+	if (!getcwd(cwd, sizeof(cwd))) {
+		fprintf(stderr, "drainit: getcwd: %s; relative paths stay relative to /\n", strerror(errno));
+		cwd[0] = '\0';
+	}
+	if (config_absolute_paths(&cfg, cwd[0] ? cwd : NULL) < 0 ||
+	    runtime_init(&sup, loop, &cfg, NULL) < 0) {
 		fprintf(stderr, "drainit: out of memory\n");
 		return EXIT_OSERR;
 	}
@@ -184,7 +194,13 @@ main(int argc, char **argv)
 
 	/* From here on the log never blocks the loop (output.c queues it). */
 	output_log_attach(&sup);
-	signals_setup(&sup, sigw);
+	sup.cwd = cwd[0] ? cwd : NULL;
+	if ((r = signals_setup(&sup, &sigw)) < 0) {
+		log_error("cannot set up signal intake: signalfd: %s; nothing started, exiting with code %d",
+			  strerror(-r), EXIT_OSERR);
+		r = EXIT_OSERR;
+		goto out;
+	}
 	reaper_setup(&sup, &childw);
 	log_info("drainit %s starting as %s: %zu service%s%s%s", DRAINIT_VERSION,
 		 sup.is_pid1 ? "PID 1" : "child subreaper", cfg.nsvcs, cfg.nsvcs == 1 ? "" : "s",
@@ -196,7 +212,12 @@ main(int argc, char **argv)
 		r = EXIT_OSERR;
 		goto out;
 	}
+	signals_pdeath(&sup, cfg.pdeath_signal, parent);
 	lifecycle_start_all(&sup);
+	/* Like any init, drainit keeps no directory busy; the services start
+	 * in theirs (directory =, else where drainit was started). */
+	if (chdir("/") < 0)
+		log_warn("chdir /: %s", strerror(errno));
 
 	/* ev_run() forgets an ev_break() made before it started. */
 	if (sup.stage != STAGE_EXITED)
@@ -205,8 +226,8 @@ main(int argc, char **argv)
 out:
 	probe_free(&sup);
 	notify_free(&sup);
+	signals_free(&sup, &sigw);
 	runtime_free(&sup);
-	free(sigw);
 	config_free(&cfg);
 	ev_loop_destroy(loop);
 	return r;

@@ -164,6 +164,22 @@ parse_signal(const char *s, int *ret)
 	}
 	if (strncasecmp(s, "SIG", 3) == 0)
 		s += 3;
+	if (strncasecmp(s, "RTMIN", 5) == 0 || strncasecmp(s, "RTMAX", 5) == 0) {
+		bool max = toupper((unsigned char)s[4]) == 'X';
+		long off = 0;
+		char *end;
+
+		if (s[5]) {
+			if (s[5] != (max ? '-' : '+') || !isdigit((unsigned char)s[6]))
+				return -EINVAL;
+			errno = 0;
+			off = strtol(s + 6, &end, 10);
+			if (errno || *end || off > SIGRTMAX - SIGRTMIN)
+				return -EINVAL;
+		}
+		*ret = max ? SIGRTMAX - (int)off : SIGRTMIN + (int)off;
+		return 0;
+	}
 	for (i = 0; i < sizeof(signal_table) / sizeof(signal_table[0]); i++) {
 		if (strcasecmp(s, signal_table[i].name) == 0) {
 			*ret = signal_table[i].sig;
@@ -190,9 +206,198 @@ signal_name(int sig)
 		[SIGWINCH] = "SIGWINCH", [SIGIO] = "SIGIO",	[SIGPWR] = "SIGPWR",
 		[SIGSYS] = "SIGSYS",
 	};
+	/* SIGRTMIN is glibc's, known at run time only. */
+	static char rt[SIG_SLOTS][16];
+
 	if (sig > 0 && (size_t)sig < sizeof(names) / sizeof(names[0]) && names[sig])
 		return names[sig];
+	if (sig >= SIGRTMIN && sig <= SIGRTMAX && sig < SIG_SLOTS) {
+		if (!rt[sig][0]) {
+			if (sig == SIGRTMIN)
+				snprintf(rt[sig], sizeof(rt[sig]), "SIGRTMIN");
+			else
+				snprintf(rt[sig], sizeof(rt[sig]), "SIGRTMIN+%d", sig - SIGRTMIN);
+		}
+		return rt[sig];
+	}
 	return "SIG?";
+}
+
+/* Next space-separated word of *s into buf; false at the end. */
+static bool
+next_word(const char **s, char *buf, size_t len)
+{
+	const char *p = *s, *start;
+	size_t n;
+
+	while (isspace((unsigned char)*p))
+		p++;
+	if (!*p)
+		return false;
+	start = p;
+	while (*p && !isspace((unsigned char)*p))
+		p++;
+	n = (size_t)(p - start);
+	if (n >= len)
+		n = len - 1;
+	memcpy(buf, start, n);
+	buf[n] = '\0';
+	*s = p;
+	return true;
+}
+
+int
+parse_stop_seq(const char *s, struct stop_seq *ret, char *err, size_t errlen)
+{
+	struct stop_seq q = { .n = 0 };
+	char w[64];
+	bool want_sig = true;
+	msec_t ms;
+
+	while (next_word(&s, w, sizeof(w))) {
+		if (want_sig) {
+			if (q.n == MAX_STOP_STEPS) {
+				snprintf(err, errlen, "more than %d signals", MAX_STOP_STEPS);
+				return -EINVAL;
+			}
+			if (parse_signal(w, &q.step[q.n].sig) < 0) {
+				snprintf(err, errlen, "unknown signal '%s' (use e.g. SIGTERM, QUIT, 2)", w);
+				return -EINVAL;
+			}
+			q.step[q.n++].wait_ms = 0;
+		} else {
+			if (parse_duration(w, &ms) < 0 || ms == 0) {
+				snprintf(err, errlen, "'%s' is not a wait: give SIGNAL [WAIT SIGNAL]... (e.g. SIGTERM 30s SIGQUIT)", w);
+				return -EINVAL;
+			}
+			q.step[q.n - 1].wait_ms = ms;
+		}
+		want_sig = !want_sig;
+	}
+	if (q.n == 0) {
+		snprintf(err, errlen, "unknown signal '' (use e.g. SIGTERM, QUIT, 2)");
+		return -EINVAL;
+	}
+	if (want_sig) {
+		snprintf(err, errlen, "ends with a wait: the last step must be a signal (e.g. SIGTERM 30s SIGQUIT)");
+		return -EINVAL;
+	}
+	*ret = q;
+	return 0;
+}
+
+msec_t
+stop_seq_waits(const struct stop_seq *q)
+{
+	msec_t t = 0;
+
+	for (size_t i = 0; i + 1 < q->n; i++)
+		t += q->step[i].wait_ms;
+	return t;
+}
+
+const char *
+format_stop_seq(const struct stop_seq *q, char *buf, size_t len)
+{
+	size_t off = 0;
+	char d[32];
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < q->n && off < len; i++) {
+		off += (size_t)snprintf(buf + off, len - off, "%s%s", i ? " " : "",
+					signal_name(q->step[i].sig));
+		if (i + 1 < q->n && off < len)
+			off += (size_t)snprintf(buf + off, len - off, " %s",
+						format_duration(q->step[i].wait_ms, d, sizeof(d)));
+	}
+	return buf;
+}
+
+int
+parse_signal_map(const char *s, struct signal_map *m, char *err, size_t errlen)
+{
+	char w[64], *colon;
+	int from, to;
+
+	while (next_word(&s, w, sizeof(w))) {
+		colon = strchr(w, ':');
+		if (!colon || colon == w || !colon[1]) {
+			snprintf(err, errlen, "'%s' is not FROM:TO (e.g. HUP:USR1, or WINCH:0 to drop it)", w);
+			return -EINVAL;
+		}
+		*colon = '\0';
+		if (parse_signal(w, &from) < 0 || from >= SIG_SLOTS) {
+			snprintf(err, errlen, "unknown signal '%s' (use e.g. SIGTERM, QUIT, 2)", w);
+			return -EINVAL;
+		}
+		if (strcmp(colon + 1, "0") == 0)
+			to = -1;
+		else if (parse_signal(colon + 1, &to) < 0 || to >= SIG_SLOTS) {
+			snprintf(err, errlen, "unknown signal '%s' (use e.g. SIGTERM, QUIT, 2, or 0 to drop it)",
+				 colon + 1);
+			return -EINVAL;
+		}
+		if (from == SIGKILL || from == SIGSTOP || from == SIGCHLD) {
+			snprintf(err, errlen, "%s is never forwarded: it cannot be rewritten",
+				 signal_name(from));
+			return -EINVAL;
+		}
+		if (m->to[from]) {
+			snprintf(err, errlen, "%s is rewritten twice", signal_name(from));
+			return -EINVAL;
+		}
+		m->to[from] = (short)to;
+		m->any = true;
+	}
+	return 0;
+}
+
+int
+signal_map_apply(const struct signal_map *m, int sig)
+{
+	if (sig <= 0 || sig >= SIG_SLOTS || !m->to[sig])
+		return sig;
+	return m->to[sig] < 0 ? 0 : m->to[sig];
+}
+
+int
+parse_success_exit(const char *s, struct success_exit *se, char *err, size_t errlen)
+{
+	char w[64];
+	bool any = false;
+
+	while (next_word(&s, w, sizeof(w))) {
+		long code;
+		int sig;
+
+		any = true;
+		if (isdigit((unsigned char)w[0])) {
+			if (parse_int_range(w, 0, 255, &code) < 0) {
+				snprintf(err, errlen, "'%s' is not an exit code (0-255) or a signal name", w);
+				return -EINVAL;
+			}
+			se->codes[code / 8] |= (uint8_t)(1u << (code % 8));
+		} else if (parse_signal(w, &sig) == 0 && sig < SIG_SLOTS) {
+			se->sigs |= (uint64_t)1 << (sig - 1);
+		} else {
+			snprintf(err, errlen, "'%s' is not an exit code (0-255) or a signal name", w);
+			return -EINVAL;
+		}
+	}
+	if (!any) {
+		snprintf(err, errlen, "empty value: give exit codes (0-255) or signal names");
+		return -EINVAL;
+	}
+	se->any = true;
+	return 0;
+}
+
+bool
+success_exit_match(const struct success_exit *se, int code, int sig)
+{
+	if (code >= 0 && code <= 255 && (se->codes[code / 8] & (1u << (code % 8))))
+		return true;
+	return sig > 0 && sig < SIG_SLOTS && (se->sigs & ((uint64_t)1 << (sig - 1)));
 }
 
 void

@@ -26,11 +26,57 @@ const char *format_duration(msec_t ms, char *buf, size_t len);
  * buf must hold 25 bytes; returns buf. */
 char *format_utc_ms(int64_t sec, int ms, char *buf, size_t len);
 
-/* "SIGTERM", "TERM", "term", "15". Returns 0 or -EINVAL. */
+/* "SIGTERM", "TERM", "term", "15", "RTMIN", "SIGRTMIN+3", "RTMAX-1".
+ * Returns 0 or -EINVAL. */
 int parse_signal(const char *s, int *ret);
 
-/* "SIGTERM" for 15, or "SIG?" for an unknown number. */
+/* "SIGTERM" for 15, "SIGRTMIN+2", or "SIG?" for an unknown number. */
 const char *signal_name(int sig);
+
+/* Signals 1..SIG_SLOTS-1 (the real-time ones end at 64). */
+#define SIG_SLOTS 65
+
+/* A stop sequence: "SIGTERM 30s SIGINT 10s SIGQUIT", each signal then its
+ * wait; the last signal waits for the rest of the grace period. */
+#define MAX_STOP_STEPS 8
+struct stop_step {
+	int sig;
+	msec_t wait_ms;		/* 0 for the last step */
+};
+struct stop_seq {
+	struct stop_step step[MAX_STOP_STEPS];
+	size_t n;		/* >= 1 once parsed */
+};
+/* 0, or -EINVAL with a one-line reason (naming the bad word) in err. */
+int parse_stop_seq(const char *s, struct stop_seq *ret, char *err, size_t errlen);
+/* The waits before the last step, added up. */
+msec_t stop_seq_waits(const struct stop_seq *q);
+const char *format_stop_seq(const struct stop_seq *q, char *buf, size_t len);
+
+/* Rewriting of forwarded signals: "HUP:USR1 WINCH:0". to[FROM] is 0 when
+ * FROM is left alone, -1 when it is dropped, else the signal sent
+ * instead. Zero-initialised: nothing rewritten. */
+struct signal_map {
+	short to[SIG_SLOTS];
+	bool any;
+};
+/* Adds the pairs of s to m; 0, or -EINVAL with a reason in err. */
+int parse_signal_map(const char *s, struct signal_map *m, char *err, size_t errlen);
+/* The signal to send for sig: sig itself, its rewrite, or 0 (dropped). */
+int signal_map_apply(const struct signal_map *m, int sig);
+
+/* Exit codes and signals that count as a clean end: "0 143 SIGTERM".
+ * Zero-initialised: none listed (exit 0 is always clean). */
+struct success_exit {
+	uint8_t codes[32];	/* bit N: exit code N (as drainit reports it) */
+	uint64_t sigs;		/* bit N-1: death by signal N */
+	bool any;
+};
+/* Adds the words of s to se; 0, or -EINVAL with a reason in err. */
+int parse_success_exit(const char *s, struct success_exit *se, char *err, size_t errlen);
+/* Whether exit code code (0..255, 128+N for signal N), or death by sig
+ * (0: none), is listed. */
+bool success_exit_match(const struct success_exit *se, int code, int sig);
 
 /* Splits a command line with shell-like quoting ('…', "…", backslash)
  * but no expansion of any kind. On success *ret_argv is a NULL-terminated

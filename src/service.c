@@ -119,12 +119,22 @@ service_target_name(struct supervisor *sup, const struct service *svc, char *buf
 	return buf;
 }
 
+/* Where sig goes: service_target(), except that with --single-child
+ * every signal but SIGKILL goes to the main process alone while it runs. */
+static pid_t
+signal_target(struct supervisor *sup, const struct service *svc, int sig)
+{
+	if (svc->cfg->single_child && sig != SIGKILL && !svc->main_exited && svc->proc.pid > 0)
+		return svc->proc.pid;
+	return service_target(sup, svc);
+}
+
 int
 service_signal(struct supervisor *sup, struct service *svc, int sig)
 {
 	pid_t target;
 
-	if (!service_alive(svc) || (target = service_target(sup, svc)) == 0)
+	if (!service_alive(svc) || (target = signal_target(sup, svc, sig)) == 0)
 		return 0;
 	if (sup->sys->kill(target, sig) < 0) {
 		int e = errno;
@@ -142,23 +152,38 @@ service_signal(struct supervisor *sup, struct service *svc, int sig)
 void
 service_forward_all(struct supervisor *sup, int sig)
 {
-	char line[1024];
-	size_t n = 0, off = 0;
+	char line[1024], dropped[512];
+	size_t n = 0, off = 0, doff = 0;
 
-	line[0] = '\0';
+	line[0] = dropped[0] = '\0';
 	for (size_t i = 0; i < sup->nsvcs; i++) {
 		struct service *svc = &sup->svcs[i];
-		char tbuf[32];
+		int to = signal_map_apply(&svc->cfg->signal_map, sig);
+		pid_t t;
+		char as[40] = "";
 
 		if (!service_alive(svc))
 			continue;
-		service_target_name(sup, svc, tbuf, sizeof(tbuf));
-		if (service_signal(sup, svc, sig) < 0)
+		if (to == 0) {	/* signal_map FROM:0 */
+			if (doff < sizeof(dropped))
+				doff += snprintf(dropped + doff, sizeof(dropped) - doff, "%s%s",
+						 doff ? ", " : "", svc->cfg->name);
+			continue;
+		}
+		t = signal_target(sup, svc, to);
+		if (service_signal(sup, svc, to) < 0)
 			continue;
 		n++;
+		if (to != sig)
+			snprintf(as, sizeof(as), ", as %s", signal_name(to));
 		if (off < sizeof(line))
-			off += snprintf(line + off, sizeof(line) - off, "%s%s (%s)",
-					n > 1 ? ", " : ": ", svc->cfg->name, tbuf);
+			off += snprintf(line + off, sizeof(line) - off, "%s%s (%s %d%s)",
+					n > 1 ? ", " : ": ", svc->cfg->name, t < 0 ? "pgid" : "pid",
+					(int)(t < 0 ? -t : t), as);
 	}
-	log_info("forwarded %s to %zu service%s%s", signal_name(sig), n, n == 1 ? "" : "s", line);
+	if (n > 0 || !dropped[0])
+		log_info("forwarded %s to %zu service%s%s", signal_name(sig), n, n == 1 ? "" : "s",
+			 line);
+	if (dropped[0])
+		log_info("dropped %s for %s (signal_map)", signal_name(sig), dropped);
 }

@@ -18,8 +18,11 @@
  *   STOPPING, ORPHANS, KILLING --(no service, hook or child left)--> EXITED
  *
  * Events it takes (shutdown_handle):
- *   EVT_SIGNAL TERM/INT      the first starts the shutdown; during one, a
- *                           SIGINT forces KILLING, a SIGTERM is a logged no-op
+ *   EVT_SIGNAL TERM/INT      the first starts the shutdown (and, in -- CMD
+ *                           mode, is the command's stop signal); during one,
+ *                           in -- CMD mode either is forwarded to the
+ *                           command; with -c a SIGINT forces KILLING, a
+ *                           SIGTERM is a logged no-op
  *   EVT_SHUTDOWN_REQUESTED   starts it (text: why)
  *   EVT_SERVICE_ENDED        the main service, the last service, or one that
  *                           failed for good ([drainit] on_failure) starts it;
@@ -119,7 +122,7 @@ stop_ready_services(struct supervisor *sup, bool announce)
 			continue;
 		}
 		log_info("shutdown: sending %s to service %s (%s), grace period %s",
-			 signal_name(svc->cfg->stop_signal), svc->cfg->name,
+			 signal_name(lifecycle_stop_signal(sup, svc)), svc->cfg->name,
 			 service_target_name(sup, svc, tbuf, sizeof(tbuf)),
 			 format_duration(svc->cfg->grace_ms, dbuf, sizeof(dbuf)));
 		lifecycle_stop(sup, svc);
@@ -359,7 +362,14 @@ on_signal(struct supervisor *sup, int sig)
 
 	if (sup->stage == STAGE_RUNNING) {
 		snprintf(why, sizeof(why), "%s received", signal_name(sig));
+		sup->shutdown_sig = sig;	/* -- CMD hands it on as the stop signal */
 		begin(sup, why);
+	} else if (sup->cfg->single) {
+		/* -- CMD, like tini: the command gets every signal drainit does
+		 * not act on; a repeated stop request is the command's to judge. */
+		log_info("%s received during shutdown (stage %s): forwarding it to the command",
+			 signal_name(sig), stage_name(sup->stage));
+		service_forward_all(sup, sig);
 	} else if (sig == SIGINT && sup->stage < STAGE_KILLING) {
 		enter_killing(sup, "SIGINT during shutdown: skipping the remaining waits");
 	} else {

@@ -1,43 +1,165 @@
-/* signals.c: mechanism layer. One ev_signal watcher per signal drainit
- * acts on; each signal received is posted as EVT_SIGNAL (the dispatcher
- * gives SIGTERM and SIGINT to the shutdown machine, the others to the
- * lifecycle machine, which forwards them). As PID 1 a signal with no
- * handler is dropped by the kernel, so every signal drainit means to
- * forward must have a watcher here. SIGPIPE is ignored (a closed stderr
- * must not kill the supervisor); children get SIG_DFL back in spawn.c. */
+/* signals.c: mechanism layer. drainit's signal intake.
+ *
+ * Every catchable signal but SIGCHLD (libev's, for the reaper) is blocked
+ * and read from one signalfd: 1-31 without SIGKILL, SIGSTOP and SIGCHLD,
+ * and the real-time signals SIGRTMIN..SIGRTMAX. Each one another process
+ * sent (kill, sigqueue, a terminal, the parent's death) is posted as
+ * EVT_SIGNAL: the shutdown machine takes SIGTERM and SIGINT, the
+ * lifecycle machine forwards the others. As PID 1 a signal with no
+ * handler is dropped by the kernel; a blocked one read from a signalfd is
+ * not, so every signal reaches drainit this way.
+ *
+ * The siginfo says who sent a signal, which ev_signal cannot tell:
+ *   - a fault the kernel raises synchronously in drainit (SIGSEGV on a bad
+ *     address, SIGFPE, ...) never gets here: the kernel unblocks it and
+ *     the default action kills drainit, as it should;
+ *   - the same signals raised by the kernel asynchronously for drainit
+ *     itself (SIGXCPU past RLIMIT_CPU, SIGXFSZ, a memory-error SIGBUS)
+ *     take their default action too: drainit resets the signal and
+ *     raises it again. As PID 1 the kernel ignores those, and so does
+ *     drainit (it logs it);
+ *   - SIGPIPE from drainit's own write to a closed pipe is dropped (the
+ *     write fails with EPIPE, which its caller handles);
+ *   - sent by kill() or sigqueue() from another process (si_code <= 0),
+ *     every one of them is forwarded like any other signal.
+ * Children get an empty mask and default dispositions back (spawn.c). */
 #include "signals.h"
 
+#include <errno.h>
 #include <signal.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/signalfd.h>
+#include <unistd.h>
 
-const int forwarded_signals[] = {
-	SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH, SIGCONT, SIGALRM, SIGVTALRM,
-	SIGPROF, SIGIO, SIGPWR, SIGTTIN, SIGTTOU,
-};
-const size_t n_forwarded_signals = sizeof(forwarded_signals) / sizeof(forwarded_signals[0]);
+#include "log.h"
 
 static void
-signal_cb(EV_P_ ev_signal *w, int revents)
+signals_fill(sigset_t *set)
 {
-	(void)revents;
-	sup_post(ev_userdata(EV_A), &(struct event){ .kind = EVT_SIGNAL, .sig = w->signum });
+	sigemptyset(set);
+	for (int sig = 1; sig < 32; sig++)
+		if (sig != SIGKILL && sig != SIGSTOP && sig != SIGCHLD)
+			sigaddset(set, sig);
+	for (int sig = SIGRTMIN; sig <= SIGRTMAX; sig++)
+		sigaddset(set, sig);
 }
 
-size_t
-signals_count(void)
+bool
+signal_is_fault(int sig)
 {
-	return 2 + n_forwarded_signals;
+	switch (sig) {
+	case SIGILL: case SIGTRAP: case SIGABRT: case SIGBUS: case SIGFPE:
+	case SIGSEGV: case SIGSYS: case SIGXCPU: case SIGXFSZ: case SIGSTKFLT:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* The kernel's own signal for drainit, or one drainit raised itself (the
+ * kernel sends SIGPIPE and SIGXFSZ as if from the process that wrote). */
+static bool
+from_kernel_or_self(const struct signalfd_siginfo *si)
+{
+	return si->ssi_code > 0 || (pid_t)si->ssi_pid == getpid();
+}
+
+/* A fault meant for drainit itself: what the kernel would have done
+ * without the signalfd. */
+static void
+own_fault(struct supervisor *sup, const struct signalfd_siginfo *si)
+{
+	int sig = (int)si->ssi_signo;
+	sigset_t one;
+
+	if (sup->is_pid1) {
+		log_warn("%s raised by the kernel for drainit itself (code %d): ignored, as the kernel ignores it for PID 1",
+			 signal_name(sig), si->ssi_code);
+		return;
+	}
+	log_error("%s raised by the kernel for drainit itself (code %d): taking its default action",
+		  signal_name(sig), si->ssi_code);
+	signal(sig, SIG_DFL);
+	sigemptyset(&one);
+	sigaddset(&one, sig);
+	sigprocmask(SIG_UNBLOCK, &one, NULL);
+	raise(sig);
+}
+
+static void
+signalfd_cb(EV_P_ ev_io *w, int revents)
+{
+	struct supervisor *sup = ev_userdata(EV_A);
+	struct signalfd_siginfo si;
+	ssize_t n;
+
+	(void)revents;
+	for (;;) {
+		n = read(w->fd, &si, sizeof(si));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n != (ssize_t)sizeof(si))
+			return;	/* EAGAIN: all read */
+		if (from_kernel_or_self(&si)) {
+			if (si.ssi_signo == SIGPIPE)
+				continue;
+			if (signal_is_fault((int)si.ssi_signo)) {
+				own_fault(sup, &si);
+				continue;
+			}
+		}
+		sup_post(sup, &(struct event){ .kind = EVT_SIGNAL, .sig = (int)si.ssi_signo,
+					       .pid = (pid_t)si.ssi_pid });
+	}
+}
+
+int
+signals_setup(struct supervisor *sup, ev_io *w)
+{
+	sigset_t set;
+	int fd;
+
+	signals_fill(&set);
+	if (sigprocmask(SIG_BLOCK, &set, NULL) < 0)
+		return -errno;
+	fd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+	if (fd < 0)
+		return -errno;
+	ev_io_init(w, signalfd_cb, fd, EV_READ);
+	ev_io_start(sup->loop, w);
+	return 0;
 }
 
 void
-signals_setup(struct supervisor *sup, ev_signal *ws)
+signals_free(struct supervisor *sup, ev_io *w)
 {
-	struct sigaction ign = { .sa_handler = SIG_IGN };
+	if (w->fd < 0)
+		return;
+	ev_io_stop(sup->loop, w);
+	close(w->fd);
+	w->fd = -1;
+}
 
-	sigaction(SIGPIPE, &ign, NULL);
-	ev_signal_init(&ws[0], signal_cb, SIGTERM);
-	ev_signal_init(&ws[1], signal_cb, SIGINT);
-	for (size_t i = 0; i < n_forwarded_signals; i++)
-		ev_signal_init(&ws[2 + i], signal_cb, forwarded_signals[i]);
-	for (size_t i = 0; i < signals_count(); i++)
-		ev_signal_start(sup->loop, &ws[i]);
+void
+signals_pdeath(struct supervisor *sup, int sig, pid_t parent)
+{
+	if (sig == 0)
+		return;
+	if (sup->is_pid1) {
+		log_info("--pdeath-signal %s: ignored as PID 1 (its parent is outside the container)",
+			 signal_name(sig));
+		return;
+	}
+	if (prctl(PR_SET_PDEATHSIG, sig, 0, 0, 0) < 0) {
+		log_warn("--pdeath-signal %s: prctl: %s", signal_name(sig), strerror(errno));
+		return;
+	}
+	log_debug("will get %s when parent pid %d dies", signal_name(sig), (int)parent);
+	/* The parent may have died before the prctl: then no signal comes. */
+	if (getppid() != parent) {
+		log_info("parent pid %d is gone already: acting on %s (--pdeath-signal)", (int)parent,
+			 signal_name(sig));
+		sup_post(sup, &(struct event){ .kind = EVT_SIGNAL, .sig = sig, .pid = parent });
+	}
 }

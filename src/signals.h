@@ -4,13 +4,18 @@
 
 #include "supervisor.h"
 
-/* Signals forwarded to every service's process group, as data. */
-extern const int forwarded_signals[];
-extern const size_t n_forwarded_signals;
+/* Blocks every catchable signal but SIGCHLD and reads them from a
+ * signalfd watched by w; each signal another process sent is posted as
+ * EVT_SIGNAL. 0 or -errno. */
+int signals_setup(struct supervisor *sup, ev_io *w);
+void signals_free(struct supervisor *sup, ev_io *w);
 
-/* Starts one ev_signal per handled signal; ws must hold signals_count().
- * Each signal received is posted as EVT_SIGNAL. */
-size_t signals_count(void);
-void signals_setup(struct supervisor *sup, ev_signal *ws);
+/* The signals that are faults when the kernel raises them in drainit
+ * (SIGSEGV, SIGBUS, SIGXCPU, ...). */
+bool signal_is_fault(int sig);
+
+/* --pdeath-signal: PR_SET_PDEATHSIG to sig, unless PID 1; when parent
+ * (drainit's parent at start) is gone already, posts sig at once. */
+void signals_pdeath(struct supervisor *sup, int sig, pid_t parent);
 
 #endif

@@ -212,6 +212,11 @@ spawn_proc(struct supervisor *sup, struct proc *p, const struct spawn_req *req)
 	int fds[2], e;
 	pid_t pid;
 
+	struct spawn_req local = *req;
+
+	if (!local.dir)
+		local.dir = sup->cwd;	/* drainit's start directory, not its / */
+	req = &local;
 	if (pipe2(fds, O_CLOEXEC) < 0)
 		return -errno;
 	sigfillset(&all);

@@ -8,7 +8,7 @@
 /* What a process is started with. */
 struct spawn_req {
 	char *const *argv;
-	const char *dir;	/* NULL: drainit's own */
+	const char *dir;	/* NULL: the directory drainit was started in */
 	char *const *envp;	/* NULL: drainit's environment */
 	const struct spawn_opts *opts;	/* NULL: as drainit */
 	bool foreground;	/* take the terminal on fd 0, if it is one */

@@ -313,21 +313,37 @@ service_exit_code(const struct service *svc)
 			       : EXIT_NOEXEC;
 	code = status_to_code(svc->wstatus);
 	/* failed for good after clean exits (restart = always past its limit) */
-	return code == 0 && svc->state == SVC_FAILED ? 1 : code;
+	if (svc->state == SVC_FAILED)
+		return code == 0 ? 1 : code;
+	return status_success(svc->cfg, svc->wstatus) ? 0 : code;
+}
+
+bool
+status_success(const struct svc_config *c, int wstatus)
+{
+	int sig = WIFSIGNALED(wstatus) ? WTERMSIG(wstatus) : 0;
+	int code = status_to_code(wstatus);
+
+	return (WIFEXITED(wstatus) && code == 0) ||
+	       success_exit_match(&c->success_exit, code, sig);
 }
 
 bool
 service_clean(const struct service *svc)
 {
+	int sig;
+
 	/* a start that failed (fork, pipe, a step before exec) is never clean,
 	 * even when the shutdown found it waiting to be retried */
 	if (svc->state == SVC_FAILED || svc->proc.fail_step != SPAWN_STEP_NONE ||
 	    svc->proc.fail_errno)
 		return false;
-	if (WIFEXITED(svc->wstatus))
-		return WEXITSTATUS(svc->wstatus) == 0;
-	return WIFSIGNALED(svc->wstatus) && svc->sent_signal &&
-	       WTERMSIG(svc->wstatus) == svc->sent_signal && !svc->killed;
+	if (status_success(svc->cfg, svc->wstatus))
+		return true;
+	if (!WIFSIGNALED(svc->wstatus) || svc->killed)
+		return false;
+	sig = WTERMSIG(svc->wstatus);
+	return sig < SIG_SLOTS && (svc->sent_mask & ((uint64_t)1 << (sig - 1)));
 }
 
 bool

@@ -120,7 +120,10 @@ struct service {
 	struct proc proc;
 	enum svc_state state;
 	int wstatus;		/* valid once EXITED */
-	int sent_signal;	/* stop signal drainit sent, 0 if none */
+	int sent_signal;	/* stop signal drainit sent last, 0 if none */
+	uint64_t sent_mask;	/* every stop signal sent in this run: bit N-1 for N */
+	size_t stop_step;	/* the step of its stop sequence sent last */
+	ev_timer step_timer;	/* the wait of that step (a sequence only) */
 	bool killed;		/* drainit escalated to SIGKILL */
 	struct ptimer grace_timer;	/* stop signal -> SIGKILL */
 	msec_t started_at;
@@ -178,6 +181,8 @@ struct supervisor {
 	struct config *cfg;
 	const struct sys_ops *sys;
 	bool is_pid1;
+	const char *cwd;	/* where drainit was started: the default directory of
+				 * what it spawns (drainit itself moves to /); NULL: its own */
 
 	struct service *svcs;
 	size_t nsvcs;
@@ -209,6 +214,7 @@ struct supervisor {
 	struct ptimer cap_timer;	/* shutdown_timeout */
 	struct ptimer stage_timer;	/* orphan_grace in ORPHANS, the reap wait in KILLING */
 	char reason[128];
+	int shutdown_sig;	/* the signal that started the shutdown, 0: none */
 	pid_t *orphans_signalled;	/* adopted processes sent the current stage's signal */
 	size_t norphans_signalled, orphans_cap;
 	bool gave_up;		/* exited with processes it could not reap */
@@ -251,9 +257,13 @@ size_t service_count_active(const struct supervisor *sup);
 
 /* 0..255: exit status, 128+N for signal N. */
 int status_to_code(int wstatus);
-/* 0..255, 126/127 when it never started. */
+/* 0..255, 126/127 when it never started; 0 when the code (or the signal
+ * it died of) is listed in its success_exit. */
 int service_exit_code(const struct service *svc);
-/* Exited 0, or died of the very stop signal drainit sent it. */
+/* Exited 0, or with an exit code or signal listed in success_exit. */
+bool status_success(const struct svc_config *c, int wstatus);
+/* Ended successfully (status_success), or died of a signal of its stop
+ * sequence that drainit sent it (before any SIGKILL). */
 bool service_clean(const struct service *svc);
 /* "exited with status 3", "killed by signal 9 (SIGKILL)" */
 const char *describe_status(int wstatus, char *buf, size_t len);

@@ -16,6 +16,14 @@ grace_cb(EV_P_ ev_timer *w, int revents)
 }
 
 static void
+step_cb(EV_P_ ev_timer *w, int revents)
+{
+	(void)revents;
+	sup_post(ev_userdata(EV_A), &(struct event){
+		.kind = EVT_STOP_STEP_DUE, .svc = container_of(w, struct service, step_timer) });
+}
+
+static void
 restart_cb(EV_P_ ev_timer *w, int revents)
 {
 	(void)revents;
@@ -73,6 +81,7 @@ watchers_init(struct supervisor *sup)
 		struct service *svc = &sup->svcs[i];
 
 		ptimer_init(&svc->grace_timer, grace_cb);
+		ev_init(&svc->step_timer, step_cb);
 		ev_init(&svc->restart_timer, restart_cb);
 		ev_init(&svc->start_timer, start_timeout_cb);
 		ev_init(&svc->pidfile_watch, pidfile_cb);

@@ -7,7 +7,8 @@
  *   --exit-after MS    exit on its own after MS milliseconds ...
  *   --code N           ... with status N (default 0)
  *   --kill-self SIG    ... or by raising SIG
- *   --report           print "got SIGxxx" for every catchable signal
+ *   --report           print "got XXX" for every catchable signal (1-31 by
+ *                      name without SIG, real-time ones as "got RTMIN+N")
  *   --orphans N        fork N grandchildren that outlive their parent
  *   --setsid-child     fork a child that calls setsid() and ignores SIGTERM
  *   --state            print signal mask/dispositions, pgid and open fds
@@ -62,7 +63,10 @@ on_signal(int sig)
 {
 	/* snprintf is not async-signal-safe in theory; this is a test helper
 	 * whose main thread only sleeps in pause()/nanosleep. */
-	emit("got %s", sigabbrev_np(sig) ? sigabbrev_np(sig) : "?");
+	if (sig >= SIGRTMIN)
+		emit("got RTMIN+%d", sig - SIGRTMIN);
+	else
+		emit("got %s", sigabbrev_np(sig) ? sigabbrev_np(sig) : "?");
 	if (sig == SIGTERM && term_delay_ms >= 0)
 		term_at = 1;
 }
@@ -202,6 +206,8 @@ main(int argc, char **argv)
 			if (report || s == SIGTERM)
 				sigaction(s, &sa, NULL);
 		}
+		for (int s = SIGRTMIN; report && s <= SIGRTMAX; s++)
+			sigaction(s, &sa, NULL);
 	}
 	if (orphans > 0) {
 		pid_t mid = fork();

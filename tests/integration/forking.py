@@ -6,7 +6,7 @@ import re
 import signal
 import time
 
-from harness import TSVC, Drainit, check, run
+from harness import TSVC, Drainit, check, run, script
 
 
 def daemon_tracked_and_stopped(pid1=True):
@@ -97,19 +97,20 @@ def untrustworthy_pidfiles_are_refused():
     symlink, one in a directory anyone can write to, one holding more than a number.
     The same daemon with a plain pid file is adopted (negative control)."""
     cases = [
-        ("ln -s @DIR@/real.pid @DIR@/l.pid;", "@DIR@/real.pid", "@DIR@/l.pid",
+        ('ln -s "$1/real.pid" "$1/l.pid"', "$1/real.pid", "@DIR@/l.pid",
          r"cannot open pid file \S+l.pid: it is a symbolic link"),
-        ("mkdir -m 0777 @DIR@/open;", "@DIR@/open/l.pid", "@DIR@/open/l.pid",
+        ('mkdir -m 0777 "$1/open"', "$1/open/l.pid", "@DIR@/open/l.pid",
          r"pid file \S+ is in a directory anyone can write to"),
-        ("", "@DIR@/l.pid --pidfile-content 12abc", "@DIR@/l.pid",
+        ("", "$1/l.pid --pidfile-content 12abc", "@DIR@/l.pid",
          r"pid file \S+ does not hold one positive number"),
-        ("", "@DIR@/l.pid", "@DIR@/l.pid", None),
+        ("", "$1/l.pid", "@DIR@/l.pid", None),
     ]
     for prep, written, pidfile, refusal in cases:
+        sh = script(prep + "\nexec " + TSVC + " --name legacy --daemonize " + written)
         ini = f"""
 [service:legacy]
 type = forking
-command = sh -c '{prep} exec {TSVC} --name legacy --daemonize {written}'
+command = {sh} @DIR@
 pidfile = {pidfile}
 start_timeout = 2s
 restart = no

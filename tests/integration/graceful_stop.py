@@ -54,13 +54,23 @@ command = {TSVC} --name web --term-delay 100
 
 
 def sigint_starts_shutdown_too():
+    # -- CMD without --stop-signal hands on the signal it got: INT stays INT
     with Drainit(["--", TSVC, "--name", "one", "--term-delay", "50"]) as d:
         d.wait_for(r"one: ready", stream="out")
         d.signal(signal.SIGINT)
         d.wait(timeout=30)
+        d.expect_rc(128 + signal.SIGINT)
+        d.wait_for(r"stage unready \(SIGINT received\)")
+        d.wait_for(r"sending SIGINT to service tsvc")
+
+
+def sigint_with_stop_signal_sends_the_stop_signal():
+    # with --stop-signal (and always with -c) the service gets its stop signal
+    with Drainit(["--stop-signal", "TERM", "--", TSVC, "--name", "one", "--term-delay", "50"]) as d:
+        d.wait_for(r"one: ready", stream="out")
+        d.signal(signal.SIGINT)
         d.expect_rc(0)
         d.wait_for(r"stage unready \(SIGINT received\)")
-        # SIGINT is not what the service is stopped with: it gets its stop signal
         d.wait_for(r"sending SIGTERM to service tsvc")
 
 
@@ -76,4 +86,4 @@ def sigterm_from_inside_the_namespace():
 
 if __name__ == "__main__":
     run(slow_drain_exits_after_service_not_at_grace, repeated_sigterm_changes_nothing,
-        sigint_starts_shutdown_too, sigterm_from_inside_the_namespace)
+        sigint_starts_shutdown_too, sigint_with_stop_signal_sends_the_stop_signal, sigterm_from_inside_the_namespace)

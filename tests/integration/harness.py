@@ -30,7 +30,7 @@ class Failure(AssertionError):
 
 class Drainit:
     def __init__(self, args=(), ini=None, pid1=True, env=None, wrap=None, exe=None, pass_fds=(),
-                 preexec_fn=None):
+                 preexec_fn=None, cwd=None):
         self.dir = tempfile.mkdtemp(prefix="drainit-it-")
         args = list(args)
         if ini is not None:
@@ -50,7 +50,7 @@ class Drainit:
         with open(self.err_path, "wb") as e, open(self.out_path, "wb") as o:
             self.proc = subprocess.Popen(cmd, stdout=o, stderr=e, stdin=subprocess.DEVNULL,
                                          env=env, start_new_session=True,
-                                         pass_fds=pass_fds, preexec_fn=preexec_fn)
+                                         pass_fds=pass_fds, preexec_fn=preexec_fn, cwd=cwd)
         self._pid = None
         self.rc = None
 
@@ -203,6 +203,25 @@ def public_copy(path):
     os.chmod(dst, 0o755)
     _public_copies[path] = dst
     return dst
+
+
+_scripts = []
+
+
+def script(body):
+    """A small sh script (any length of command line, no quoting across a config
+    line) in a directory removed when the test ends; returns its path."""
+    import atexit
+    if not _scripts:
+        _scripts.append(tempfile.mkdtemp(prefix="drainit-it-sh-"))
+        os.chmod(_scripts[0], 0o755)
+        atexit.register(shutil.rmtree, _scripts[0], True)
+    path = os.path.join(_scripts[0], f"s{len(_scripts)}.sh")
+    _scripts.append(path)
+    with open(path, "w") as f:
+        f.write("#!/bin/sh\n" + body + "\n")
+    os.chmod(path, 0o755)
+    return path
 
 
 def children_of(pid):

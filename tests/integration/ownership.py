@@ -14,7 +14,7 @@ import subprocess
 import tempfile
 import time
 
-from harness import DRAINIT, TSVC, Drainit, check, proc_state, run
+from harness import DRAINIT, TSVC, Drainit, check, proc_state, run, script
 
 
 def gone(pid, timeout=3):
@@ -32,7 +32,8 @@ def late_group_change(pid1):
     ini = f"""
 [service:legacy]
 type = forking
-command = {TSVC} --name legacy --daemonize @DIR@/legacy.pid --late-setsid 200 --term-delay 50 --code 0
+command = {TSVC} --name legacy
+  --daemonize @DIR@/legacy.pid --late-setsid 200 --term-delay 50
 pidfile = @DIR@/legacy.pid
 restart = no
 """
@@ -126,7 +127,8 @@ def setsid_grandchildren(pid1):
     ini = f"""
 [drainit]
 orphan_grace = 1s
-drain = {TSVC} --name hook --setsid-child --exit-after 50
+drain = {TSVC}
+  --name hook --setsid-child --exit-after 50
 [service:web]
 command = {TSVC} --name web --setsid-child --term-delay 50
 """
@@ -163,7 +165,8 @@ def orphans_that_drain_end_the_stage_early():
 [drainit]
 orphan_grace = 30s
 [service:web]
-command = sh -c 'setsid {TSVC} --name orphan --term-delay 50 & exec {TSVC} --name web --term-delay 50'
+command = {script("setsid " + TSVC + " --name orphan --term-delay 50 &" + chr(10) +
+                 "exec " + TSVC + " --name web --term-delay 50")}
 """
     with Drainit(ini=ini, pid1=False) as d:
         d.wait_for(r"orphan: ready", stream="out")

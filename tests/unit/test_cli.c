@@ -87,12 +87,69 @@ Test(cli, errors_exit_64_with_one_line)
 		{ { "drainit", NULL }, "nothing to run: give -c FILE or -- CMD (see drainit --help)" },
 		{ { "drainit", "-c", "f", "--", "x", NULL }, "give either -c FILE or -- CMD, not both" },
 		{ { "drainit", "--grace", "1s", "-c", "f", NULL }, "--grace applies to -- CMD only; with -c set it in the [drainit] or [service:NAME] section" },
+		{ { "drainit", "--stop-signal", "TERM 5s", "--", "x", NULL }, "--stop-signal: ends with a wait: the last step must be a signal (e.g. SIGTERM 30s SIGQUIT)" },
+		{ { "drainit", "-e", "256", "--", "x", NULL }, "-e: '256' is not an exit code (0-255) or a signal name" },
+		{ { "drainit", "--success-exit", "x", "--", "x", NULL }, "--success-exit: 'x' is not an exit code (0-255) or a signal name" },
+		{ { "drainit", "-r", "HUP", "--", "x", NULL }, "-r: 'HUP' is not FROM:TO (e.g. HUP:USR1, or WINCH:0 to drop it)" },
+		{ { "drainit", "--rewrite", "KILL:0", "--", "x", NULL }, "--rewrite: SIGKILL is never forwarded: it cannot be rewritten" },
+		{ { "drainit", "-p", "NOPE", "--", "x", NULL }, "-p: unknown signal 'NOPE' (use e.g. SIGTERM, QUIT, 2)" },
+		{ { "drainit", "-e", "3", "-c", "f", NULL }, "--success-exit applies to -- CMD only; with -c set it in the [drainit] or [service:NAME] section" },
+		{ { "drainit", "-r", "HUP:0", "-c", "f", NULL }, "--rewrite applies to -- CMD only; with -c set it in the [drainit] or [service:NAME] section" },
+		{ { "drainit", "--single-child", "-c", "f", NULL }, "--single-child applies to -- CMD only; with -c set it in the [drainit] or [service:NAME] section" },
+		{ { "drainit", "-c", "--", "x", NULL }, "-c: drainit's -c is --config FILE; for dumb-init's -c (signals to the child only) use --single-child" },
+		{ { "drainit", "-w", "--", "x", NULL }, "-w: tini's warning on reaped zombies is not supported; drainit logs every reaped orphan at debug level (-v)" },
+		{ { "drainit", "-l", NULL }, "-l: tini's license option is not supported; drainit --version prints the version" },
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		cr_expect_eq(parse(cases[i].argv), EXIT_USAGE, "case %zu", i);
 		cr_expect_str_eq(err, cases[i].want, "case %zu", i);
 		config_free(&c);
 	}
+}
+
+Test(cli, drop_in_flags)
+{
+	cr_assert_eq(parse((char *[]){ "drainit", "-s", "-g", "-e", "143", "--success-exit", "SIGUSR1",
+				       "-r", "HUP:USR1", "--rewrite", "WINCH:0", "-p", "TERM",
+				       "--single-child", "--stop-signal", "TERM 2s INT", "--", "x", NULL }),
+		     0, "%s", err);
+	cr_expect(success_exit_match(&c.svcs[0].success_exit, 143, 0));
+	cr_expect(success_exit_match(&c.svcs[0].success_exit, 138, SIGUSR1));
+	cr_expect_eq(signal_map_apply(&c.svcs[0].signal_map, SIGHUP), SIGUSR1);
+	cr_expect_eq(signal_map_apply(&c.svcs[0].signal_map, SIGWINCH), 0);
+	cr_expect_eq(c.pdeath_signal, SIGTERM);
+	cr_expect(c.svcs[0].single_child);
+	cr_expect(c.svcs[0].stop_signal_set);
+	cr_expect_eq(c.svcs[0].stop_seq.n, 2);
+}
+
+Test(cli, pdeath_signal_with_a_config_file)
+{
+	cr_assert_eq(parse((char *[]){ "drainit", "-p", "INT", "-c", "f", NULL }), 0, "%s", err);
+	cr_expect_eq(c.pdeath_signal, SIGINT);
+}
+
+Test(cli, stop_signal_unset_hands_on_the_signal)
+{
+	cr_assert_eq(parse((char *[]){ "drainit", "--", "x", NULL }), 0, "%s", err);
+	cr_expect_not(c.svcs[0].stop_signal_set);
+	cr_expect_not(c.svcs[0].single_child);
+}
+
+Test(cli, dumb_init_setsid)
+{
+	setenv("DUMB_INIT_SETSID", "0", 1);
+	cr_assert_eq(parse((char *[]){ "drainit", "--", "x", NULL }), 0, "%s", err);
+	cr_expect(c.svcs[0].single_child);
+	config_free(&c);
+	setenv("DUMB_INIT_SETSID", "1", 1);
+	cr_assert_eq(parse((char *[]){ "drainit", "--", "x", NULL }), 0, "%s", err);
+	cr_expect_not(c.svcs[0].single_child);
+	config_free(&c);
+	setenv("DUMB_INIT_SETSID", "yes", 1);
+	cr_expect_eq(parse((char *[]){ "drainit", "--", "x", NULL }), EXIT_USAGE);
+	cr_expect_str_eq(err, "DUMB_INIT_SETSID: invalid value 'yes' (use 0 or 1)");
+	unsetenv("DUMB_INIT_SETSID");
 }
 
 Test(cli, help_and_version)

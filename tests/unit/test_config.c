@@ -827,3 +827,49 @@ Test(config, forking_needs_a_pidfile)
 	expect_only_error("[service:a]\ncommand = a\npidfile = /run/a.pid\n",
 			  "1: [service:a] pidfile: only used with type = forking");
 }
+
+Test(config, stop_sequence_signal_map_success_exit)
+{
+	cr_assert_eq(load("[service:a]\ncommand = a\nstop_signal = TERM 5s INT\ngrace_period = 30s\n"
+			  "signal_map = HUP:USR1\nsignal_map = WINCH:0\nsuccess_exit = 3 SIGUSR2\n"), 0,
+		     "%s", errs.n ? errs.msgs[0] : "");
+	cr_expect_eq(cfg.svcs[0].stop_seq.n, 2);
+	cr_expect_eq(cfg.svcs[0].stop_signal, SIGTERM);
+	cr_expect(cfg.svcs[0].stop_signal_set);
+	cr_expect_eq(signal_map_apply(&cfg.svcs[0].signal_map, SIGHUP), SIGUSR1);
+	cr_expect_eq(signal_map_apply(&cfg.svcs[0].signal_map, SIGWINCH), 0);
+	cr_expect(success_exit_match(&cfg.svcs[0].success_exit, 3, 0));
+}
+
+Test(config, stop_sequence_errors)
+{
+	expect_only_error("[service:a]\ncommand = a\nstop_signal = TERM 5s\n",
+			  "3: [service:a] stop_signal: ends with a wait: the last step must be a signal (e.g. SIGTERM 30s SIGQUIT)");
+	teardown();
+	expect_only_error("[service:a]\ncommand = a\ngrace_period = 10s\nstop_signal = TERM 6s INT 4s QUIT\n",
+			  "4: [service:a] stop_signal: its waits add up to 10s, not less than grace_period 10s (SIGKILL comes at grace_period)");
+}
+
+Test(config, signal_map_and_success_exit_errors)
+{
+	expect_only_error("[service:a]\ncommand = a\nsignal_map = HUP\n",
+			  "3: [service:a] signal_map: 'HUP' is not FROM:TO (e.g. HUP:USR1, or WINCH:0 to drop it)");
+	teardown();
+	expect_only_error("[service:a]\ncommand = a\nsuccess_exit = 0 300\n",
+			  "3: [service:a] success_exit: '300' is not an exit code (0-255) or a signal name");
+	teardown();
+	expect_only_error("[drainit]\nsuccess_exit = 3\n[service:a]\ncommand = a\n",
+			  "2: [drainit] success_exit: key belongs in a [service:NAME] section");
+}
+
+Test(config, absolute_paths)
+{
+	cr_assert_eq(load("[service:a]\ncommand = a\ndirectory = sub\nstdout = file:out.log\n"
+			  "[service:b]\ncommand = b\ndirectory = /abs\ntype = forking\npidfile = run/b.pid\n"), 0,
+		     "%s", errs.n ? errs.msgs[0] : "");
+	cr_assert_eq(config_absolute_paths(&cfg, "/start"), 0);
+	cr_expect_str_eq(cfg.svcs[0].directory, "/start/sub");
+	cr_expect_str_eq(cfg.svcs[0].out_path[0], "/start/out.log");
+	cr_expect_str_eq(cfg.svcs[1].directory, "/abs");
+	cr_expect_str_eq(cfg.svcs[1].pidfile, "/start/run/b.pid");
+}

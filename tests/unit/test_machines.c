@@ -40,7 +40,8 @@ start_recording(void)
 /* ---- the lifecycle machine --------------------------------------------------- */
 
 enum prep { P_STARTING, P_RUNNING, P_RESTARTED, P_STOPPING, P_KILLING, P_BACKOFF, P_EXITED,
-	    P_LEFTOVERS, P_NOTFOUND };
+	    P_LEFTOVERS, P_NOTFOUND,
+	    P_LAST_STEP /* stopping, at the last step of its stop sequence */ };
 
 struct lc_row {
 	const char *name;
@@ -53,70 +54,94 @@ struct lc_row {
 	enum event_kind post;	/* posted, _EVT_MAX: nothing */
 	bool post_failed;
 	bool grace_armed, restart_armed;
+	bool step_armed;	/* the wait of a stop sequence's step */
 };
 
 #define A "[service:a]\ncommand = a\n"
+#define A_SEQ A "stop_signal = TERM 1s INT 2s QUIT\ngrace_period = 10s\n"
+#define A_SEQ2 A "stop_signal = TERM 1s INT\ngrace_period = 10s\n"
 #define A_HEALTH A "health = tcp:127.0.0.1:9\nhealth_failures = 3\n"
 
 static const struct lc_row lc_rows[] = {
 	{ "starting + exec ok -> running", A, P_STARTING, { .kind = EVT_PROC_EXEC },
-	  SVC_RUNNING, 0, 0, _EVT_MAX, false, false, false },
+	  SVC_RUNNING, 0, 0, _EVT_MAX, false, false, false, false },
 	{ "starting + exec failed -> still starting, its exit follows", A, P_STARTING,
-	  { .kind = EVT_PROC_EXEC }, SVC_STARTING, 0, 0, _EVT_MAX, false, false, false },
+	  { .kind = EVT_PROC_EXEC }, SVC_STARTING, 0, 0, _EVT_MAX, false, false, false, false },
 	{ "running + crash, on-failure -> backoff", A, P_RUNNING,
 	  { .kind = EVT_PROC_EXITED, .wstatus = EXITED(1) },
-	  SVC_BACKOFF, 0, 0, _EVT_MAX, false, false, true },
+	  SVC_BACKOFF, 0, 0, _EVT_MAX, false, false, true, false },
 	{ "running + exit 0, on-failure -> exited, run ended", A, P_RUNNING,
 	  { .kind = EVT_PROC_EXITED, .wstatus = EXITED(0) },
-	  SVC_EXITED, 0, 0, EVT_SERVICE_ENDED, false, false, false },
+	  SVC_EXITED, 0, 0, EVT_SERVICE_ENDED, false, false, false, false },
 	{ "running + exit 0, always -> backoff", A "restart = always\n", P_RUNNING,
 	  { .kind = EVT_PROC_EXITED, .wstatus = EXITED(0) },
-	  SVC_BACKOFF, 0, 0, _EVT_MAX, false, false, true },
+	  SVC_BACKOFF, 0, 0, _EVT_MAX, false, false, true, false },
 	{ "running + crash, restart no -> exited, run ended", A "restart = no\n", P_RUNNING,
 	  { .kind = EVT_PROC_EXITED, .wstatus = EXITED(3) },
-	  SVC_EXITED, 0, 0, EVT_SERVICE_ENDED, false, false, false },
+	  SVC_EXITED, 0, 0, EVT_SERVICE_ENDED, false, false, false, false },
 	{ "running + crash, limit reached -> failed for good", A "restart_limit = 1/1m\n",
 	  P_RESTARTED, { .kind = EVT_PROC_EXITED, .wstatus = EXITED(1) },
-	  SVC_FAILED, 0, 0, EVT_SERVICE_ENDED, true, false, false },
+	  SVC_FAILED, 0, 0, EVT_SERVICE_ENDED, true, false, false, false },
 	{ "backoff + restart due -> starting", A, P_BACKOFF, { .kind = EVT_RESTART_DUE },
-	  SVC_STARTING, 0, 1, _EVT_MAX, false, false, false },
+	  SVC_STARTING, 0, 1, _EVT_MAX, false, false, false, false },
 	{ "running + grace expired -> ignored", A, P_RUNNING, { .kind = EVT_GRACE_EXPIRED },
-	  SVC_RUNNING, 0, 0, _EVT_MAX, false, false, false },
+	  SVC_RUNNING, 0, 0, _EVT_MAX, false, false, false, false },
 	{ "stopping + grace expired -> killing", A, P_STOPPING, { .kind = EVT_GRACE_EXPIRED },
-	  SVC_KILLING, SIGKILL, 0, _EVT_MAX, false, false, false },
+	  SVC_KILLING, SIGKILL, 0, _EVT_MAX, false, false, false, false },
 	{ "stopping + exit -> exited, run ended", A, P_STOPPING,
 	  { .kind = EVT_PROC_EXITED, .wstatus = SIGNALED(SIGTERM) },
-	  SVC_EXITED, 0, 0, EVT_SERVICE_ENDED, false, false, false },
+	  SVC_EXITED, 0, 0, EVT_SERVICE_ENDED, false, false, false, false },
 	{ "killing + exit -> exited, run ended", A, P_KILLING,
 	  { .kind = EVT_PROC_EXITED, .wstatus = SIGNALED(SIGKILL) },
-	  SVC_EXITED, 0, 0, EVT_SERVICE_ENDED, false, false, false },
+	  SVC_EXITED, 0, 0, EVT_SERVICE_ENDED, false, false, false, false },
 	{ "running + 3rd health failure in a row -> stopping (restart)", A_HEALTH, P_RUNNING,
 	  { .kind = EVT_CHECK_RESULT, .ok = false, .fails = 3, .text = "refused" },
-	  SVC_STOPPING, SIGTERM, 0, _EVT_MAX, false, true, false },
+	  SVC_STOPPING, SIGTERM, 0, _EVT_MAX, false, true, false, false },
 	{ "running + 1st health failure -> running", A_HEALTH, P_RUNNING,
 	  { .kind = EVT_CHECK_RESULT, .ok = false, .fails = 1, .text = "refused" },
-	  SVC_RUNNING, 0, 0, _EVT_MAX, false, false, false },
+	  SVC_RUNNING, 0, 0, _EVT_MAX, false, false, false, false },
 	{ "running + health failure, restart no -> reported only", A_HEALTH "restart = no\n",
 	  P_RUNNING, { .kind = EVT_CHECK_RESULT, .ok = false, .fails = 3, .text = "refused" },
-	  SVC_RUNNING, 0, 0, _EVT_MAX, false, false, false },
+	  SVC_RUNNING, 0, 0, _EVT_MAX, false, false, false, false },
 	{ "running + SIGUSR1 -> forwarded to its group", A, P_RUNNING,
-	  { .kind = EVT_SIGNAL, .sig = SIGUSR1 }, SVC_RUNNING, SIGUSR1, 0, _EVT_MAX, false, false, false },
+	  { .kind = EVT_SIGNAL, .sig = SIGUSR1 }, SVC_RUNNING, SIGUSR1, 0, _EVT_MAX, false, false, false, false },
 	{ "running + SIGTERM -> not the lifecycle's", A, P_RUNNING,
-	  { .kind = EVT_SIGNAL, .sig = SIGTERM }, SVC_RUNNING, 0, 0, _EVT_MAX, false, false, false },
+	  { .kind = EVT_SIGNAL, .sig = SIGTERM }, SVC_RUNNING, 0, 0, _EVT_MAX, false, false, false, false },
 	{ "exited + SIGHUP -> nobody to forward to", A "restart = no\n", P_EXITED,
-	  { .kind = EVT_SIGNAL, .sig = SIGHUP }, SVC_EXITED, 0, 0, _EVT_MAX, false, false, false },
+	  { .kind = EVT_SIGNAL, .sig = SIGHUP }, SVC_EXITED, 0, 0, _EVT_MAX, false, false, false, false },
 	{ "running + WATCHDOG_EXPIRED without watchdog -> ignored", A, P_RUNNING,
-	  { .kind = EVT_WATCHDOG_EXPIRED }, SVC_RUNNING, 0, 0, _EVT_MAX, false, false, false },
+	  { .kind = EVT_WATCHDOG_EXPIRED }, SVC_RUNNING, 0, 0, _EVT_MAX, false, false, false, false },
 	{ "running + exit, its group lives on -> stopping the leftovers", A, P_RUNNING,
-	  { .kind = EVT_PROC_EXITED, .wstatus = EXITED(0) },
-	  SVC_STOPPING, SIGTERM, 0, _EVT_MAX, false, true, false },
+	  { .kind = EVT_PROC_EXITED, .wstatus = EXITED(0), false },
+	  SVC_STOPPING, SIGTERM, 0, _EVT_MAX, false, true, false, false },
 	{ "leftovers + last one reaped -> exited, run ended", A "restart = no\n", P_LEFTOVERS,
-	  { .kind = EVT_ORPHAN_REAPED }, SVC_EXITED, 0, 0, EVT_SERVICE_ENDED, false, false, false },
+	  { .kind = EVT_ORPHAN_REAPED }, SVC_EXITED, 0, 0, EVT_SERVICE_ENDED, false, false, false, false },
 	{ "leftovers + grace expired -> killing the group", A, P_LEFTOVERS,
-	  { .kind = EVT_GRACE_EXPIRED }, SVC_KILLING, SIGKILL, 0, _EVT_MAX, false, false, false },
+	  { .kind = EVT_GRACE_EXPIRED }, SVC_KILLING, SIGKILL, 0, _EVT_MAX, false, false, false, false },
 	{ "starting + command not found, exit -> failed for good, no restart", A, P_NOTFOUND,
-	  { .kind = EVT_PROC_EXITED, .wstatus = EXITED(127) },
-	  SVC_FAILED, 0, 0, EVT_SERVICE_ENDED, true, false, false },
+	  { .kind = EVT_PROC_EXITED, .wstatus = EXITED(127), false },
+	  SVC_FAILED, 0, 0, EVT_SERVICE_ENDED, true, false, false, false },
+	/* stop sequences */
+	{ "stopping (sequence) + step due -> next signal, next wait armed", A_SEQ, P_STOPPING,
+	  { .kind = EVT_STOP_STEP_DUE }, SVC_STOPPING, SIGINT, 0, _EVT_MAX, false, true, false, true },
+	{ "stopping at the last step + step due -> nothing more (SIGKILL at grace)", A_SEQ2,
+	  P_LAST_STEP, { .kind = EVT_STOP_STEP_DUE }, SVC_STOPPING, 0, 0, _EVT_MAX, false, true,
+	  false, false },
+	{ "running + step due -> ignored", A_SEQ, P_RUNNING, { .kind = EVT_STOP_STEP_DUE },
+	  SVC_RUNNING, 0, 0, _EVT_MAX, false, false, false, false },
+	{ "stopping (sequence) + death by its 2nd signal -> exited, clean", A_SEQ, P_LAST_STEP,
+	  { .kind = EVT_PROC_EXITED, .wstatus = SIGNALED(SIGINT) },
+	  SVC_EXITED, 0, 0, EVT_SERVICE_ENDED, false, false, false, false },
+	/* signal_map */
+	{ "running + SIGHUP, signal_map HUP:USR1 -> USR1 to its group", A "signal_map = HUP:USR1\n",
+	  P_RUNNING, { .kind = EVT_SIGNAL, .sig = SIGHUP }, SVC_RUNNING, SIGUSR1, 0, _EVT_MAX, false,
+	  false, false, false },
+	{ "running + SIGWINCH, signal_map WINCH:0 -> dropped", A "signal_map = WINCH:0\n",
+	  P_RUNNING, { .kind = EVT_SIGNAL, .sig = SIGWINCH }, SVC_RUNNING, 0, 0, _EVT_MAX, false,
+	  false, false, false },
+	{ "running + SIGSEGV sent by kill -> forwarded", A, P_RUNNING,
+	  { .kind = EVT_SIGNAL, .sig = SIGSEGV }, SVC_RUNNING, SIGSEGV, 0, _EVT_MAX, false, false,
+	  false, false },
 };
 
 static void
@@ -152,6 +177,13 @@ lc_prep(enum prep p)
 	case P_LEFTOVERS:	/* main exited 0, its group still has members */
 		fake_group_alive = true;
 		reaper_on_exit(&sup, 100, EXITED(0));
+		break;
+	case P_LAST_STEP:
+		a->stop_requested = true;
+		lifecycle_stop(&sup, a);
+		ev_timer_stop(loop, &a->step_timer);	/* libev stopped it */
+		lifecycle_handle(&sup, &(struct event){ .kind = EVT_STOP_STEP_DUE, .svc = a });
+		ev_timer_stop(loop, &a->step_timer);
 		break;
 	case P_RESTARTED:	/* crashed once, restarted, runs again */
 		reaper_on_exit(&sup, 100, EXITED(1));
@@ -189,6 +221,8 @@ Test(lifecycle_table, rows)
 		/* the leftovers row: the group is alive when the main exits */
 		fake_group_alive = strstr(r->name, "group lives on") ||
 				   (r->prep == P_LEFTOVERS && ev.kind != EVT_ORPHAN_REAPED);
+		if (ev.kind == EVT_STOP_STEP_DUE)
+			ev_timer_stop(loop, &a->step_timer);
 		start_recording();
 		lifecycle_handle(&sup, &ev);
 
@@ -211,6 +245,9 @@ Test(lifecycle_table, rows)
 			     "%s: grace timer %d", r->name, ev_is_active(&a->grace_timer.w));
 		cr_expect_eq(!!ev_is_active(&a->restart_timer), r->restart_armed, "%s: restart timer",
 			     r->name);
+		cr_expect_eq(!!ev_is_active(&a->step_timer), r->step_armed, "%s: step timer", r->name);
+		if (strstr(r->name, "clean"))
+			cr_expect(service_clean(a), "%s: not clean", r->name);
 		fake_teardown();
 	}
 }
@@ -232,6 +269,7 @@ struct sd_row {
 	int kids;		/* fake children left (pids 500, 501, ...) at the event */
 	bool stage_armed;	/* orphan_grace / reap wait timer after the event */
 	int exit_code;		/* when EXITED; -1: not looked at */
+	bool single;		/* drainit -- CMD (a's config as --stop-signal, -r would set it) */
 };
 
 #define SD_A "[service:a]\ncommand = a\n"
@@ -239,75 +277,94 @@ struct sd_row {
 
 static const struct sd_row sd_rows[] = {
 	{ "running + SIGTERM -> stopping (no delay, no hooks)", SD_A, S_RUNNING,
-	  { .kind = EVT_SIGNAL, .sig = SIGTERM }, false, STAGE_STOPPING, -100, SIGTERM, false, false , 0, false, -1 },
+	  { .kind = EVT_SIGNAL, .sig = SIGTERM }, false, STAGE_STOPPING, -100, SIGTERM, false, false , 0, false, -1, false },
 	{ "running + SIGTERM -> prestop (delay, hook)", SD_DELAY, S_RUNNING,
-	  { .kind = EVT_SIGNAL, .sig = SIGTERM }, false, STAGE_PRESTOP, 0, 0, true, false , 0, false, -1 },
+	  { .kind = EVT_SIGNAL, .sig = SIGTERM }, false, STAGE_PRESTOP, 0, 0, true, false , 0, false, -1, false },
 	{ "running + SIGTERM, shutdown_timeout -> cap armed",
 	  "[drainit]\nshutdown_timeout = 9s\nprestop_delay = 1s\n" SD_A, S_RUNNING,
-	  { .kind = EVT_SIGNAL, .sig = SIGTERM }, false, STAGE_PRESTOP, 0, 0, true, true , 0, false, -1 },
+	  { .kind = EVT_SIGNAL, .sig = SIGTERM }, false, STAGE_PRESTOP, 0, 0, true, true , 0, false, -1, false },
 	{ "running + SIGUSR1 -> not the shutdown's", SD_A, S_RUNNING,
-	  { .kind = EVT_SIGNAL, .sig = SIGUSR1 }, false, STAGE_RUNNING, 0, 0, false, false , 0, false, -1 },
+	  { .kind = EVT_SIGNAL, .sig = SIGUSR1 }, false, STAGE_RUNNING, 0, 0, false, false , 0, false, -1, false },
 	{ "running + request -> stopping", SD_A, S_RUNNING,
 	  { .kind = EVT_SHUTDOWN_REQUESTED, .text = "asked" }, false, STAGE_STOPPING, -100, SIGTERM,
-	  false, false , 0, false, -1 },
+	  false, false , 0, false, -1, false },
 	{ "running + last service ended -> exited", SD_A, S_RUNNING,
-	  { .kind = EVT_SERVICE_ENDED }, true, STAGE_EXITED, 0, 0, false, false , 0, false, -1 },
+	  { .kind = EVT_SERVICE_ENDED }, true, STAGE_EXITED, 0, 0, false, false , 0, false, -1, false },
 	{ "running + main ended -> stopping the rest",
 	  "[drainit]\nmain = a\n" SD_A "[service:b]\ncommand = b\n", S_RUNNING,
-	  { .kind = EVT_SERVICE_ENDED }, true, STAGE_STOPPING, -101, SIGTERM, false, false , 0, false, -1 },
+	  { .kind = EVT_SERVICE_ENDED }, true, STAGE_STOPPING, -101, SIGTERM, false, false , 0, false, -1, false },
 	{ "running + one of two ended cleanly -> running",
 	  SD_A "[service:b]\ncommand = b\n", S_RUNNING,
-	  { .kind = EVT_SERVICE_ENDED }, true, STAGE_RUNNING, 0, 0, false, false , 0, false, -1 },
+	  { .kind = EVT_SERVICE_ENDED }, true, STAGE_RUNNING, 0, 0, false, false , 0, false, -1, false },
 	{ "running + failed for good, on_failure shutdown -> stopping",
 	  SD_A "[service:b]\ncommand = b\n", S_RUNNING,
 	  { .kind = EVT_SERVICE_ENDED, .failed = true }, true, STAGE_STOPPING, -101, SIGTERM,
-	  false, false , 0, false, -1 },
+	  false, false , 0, false, -1, false },
 	{ "running + failed for good, on_failure keep -> running",
 	  "[drainit]\non_failure = keep\n" SD_A "[service:b]\ncommand = b\n", S_RUNNING,
-	  { .kind = EVT_SERVICE_ENDED, .failed = true }, true, STAGE_RUNNING, 0, 0, false, false , 0, false, -1 },
+	  { .kind = EVT_SERVICE_ENDED, .failed = true }, true, STAGE_RUNNING, 0, 0, false, false , 0, false, -1, false },
 	{ "prestop + delay elapsed, hook running -> prestop", SD_DELAY, S_PRESTOP,
-	  { .kind = EVT_PRESTOP_ELAPSED }, false, STAGE_PRESTOP, 0, 0, false, false , 0, false, -1 },
+	  { .kind = EVT_PRESTOP_ELAPSED }, false, STAGE_PRESTOP, 0, 0, false, false , 0, false, -1, false },
 	{ "prestop + hook done, delay elapsed -> stopping", SD_DELAY, S_PRESTOP_ELAPSED,
-	  { .kind = EVT_PROC_EXITED }, false, STAGE_STOPPING, -100, SIGTERM, false, false , 0, false, -1 },
+	  { .kind = EVT_PROC_EXITED }, false, STAGE_STOPPING, -100, SIGTERM, false, false , 0, false, -1, false },
 	{ "prestop + hook timeout -> hook killed", SD_DELAY, S_PRESTOP,
-	  { .kind = EVT_HOOK_TIMEOUT }, false, STAGE_PRESTOP, -101, SIGKILL, true, false , 0, false, -1 },
+	  { .kind = EVT_HOOK_TIMEOUT }, false, STAGE_PRESTOP, -101, SIGKILL, true, false , 0, false, -1, false },
 	{ "prestop + SIGTERM again -> no-op", SD_DELAY, S_PRESTOP,
-	  { .kind = EVT_SIGNAL, .sig = SIGTERM }, false, STAGE_PRESTOP, 0, 0, true, false , 0, false, -1 },
+	  { .kind = EVT_SIGNAL, .sig = SIGTERM }, false, STAGE_PRESTOP, 0, 0, true, false , 0, false, -1, false },
 	{ "prestop + SIGINT -> killing", SD_DELAY, S_PRESTOP,
-	  { .kind = EVT_SIGNAL, .sig = SIGINT }, false, STAGE_KILLING, -100, SIGKILL, false, false , 0, true, -1 },
+	  { .kind = EVT_SIGNAL, .sig = SIGINT }, false, STAGE_KILLING, -100, SIGKILL, false, false , 0, true, -1, false },
 	{ "prestop + everything ended -> waits for the hook", SD_DELAY, S_PRESTOP,
-	  { .kind = EVT_SERVICE_ENDED }, true, STAGE_PRESTOP, 0, 0, true, false , 0, false, -1 },
+	  { .kind = EVT_SERVICE_ENDED }, true, STAGE_PRESTOP, 0, 0, true, false , 0, false, -1, false },
 	{ "stopping + grace expired (a killed) -> killing", SD_A, S_STOPPING,
-	  { .kind = EVT_GRACE_EXPIRED }, false, STAGE_KILLING, 0, 0, false, false , 0, true, -1 },
+	  { .kind = EVT_GRACE_EXPIRED }, false, STAGE_KILLING, 0, 0, false, false , 0, true, -1, false },
 	{ "stopping + cap expired -> killing", "[drainit]\nshutdown_timeout = 9s\n" SD_A,
-	  S_STOPPING, { .kind = EVT_CAP_EXPIRED }, false, STAGE_KILLING, -100, SIGKILL, false, false , 0, true, -1 },
-	{ "stopping + a ended -> exited", SD_A, S_STOPPING, { .kind = EVT_SERVICE_ENDED },
-	  true, STAGE_EXITED, 0, 0, false, false , 0, false, -1 },
-	{ "killing + a ended -> exited", SD_A, S_KILLING, { .kind = EVT_SERVICE_ENDED },
-	  true, STAGE_EXITED, 0, 0, false, false , 0, false, -1 },
-	{ "killing + SIGINT -> no-op", SD_A, S_KILLING, { .kind = EVT_SIGNAL, .sig = SIGINT },
-	  false, STAGE_KILLING, 0, 0, false, false , 0, true, -1 },
-	{ "exited + anything -> ignored", SD_A, S_EXITED, { .kind = EVT_CAP_EXPIRED },
-	  false, STAGE_EXITED, 0, 0, false, false , 0, false, -1 },
+	  S_STOPPING, { .kind = EVT_CAP_EXPIRED }, false, STAGE_KILLING, -100, SIGKILL, false, false , 0, true, -1, false },
+	{ "stopping + a ended -> exited", SD_A, S_STOPPING, { .kind = EVT_SERVICE_ENDED, false },
+	  true, STAGE_EXITED, 0, 0, false, false , 0, false, -1, false },
+	{ "killing + a ended -> exited", SD_A, S_KILLING, { .kind = EVT_SERVICE_ENDED, false },
+	  true, STAGE_EXITED, 0, 0, false, false , 0, false, -1, false },
+	{ "killing + SIGINT -> no-op", SD_A, S_KILLING, { .kind = EVT_SIGNAL, .sig = SIGINT, false },
+	  false, STAGE_KILLING, 0, 0, false, false , 0, true, -1, false },
+	{ "exited + anything -> ignored", SD_A, S_EXITED, { .kind = EVT_CAP_EXPIRED, false },
+	  false, STAGE_EXITED, 0, 0, false, false , 0, false, -1, false },
 	{ "stopping + last service ended, orphans left -> orphans", SD_A, S_STOPPING,
 	  { .kind = EVT_SERVICE_ENDED }, true, STAGE_ORPHANS, -500, SIGTERM, false, false,
-	  1, true, -1 },
+	  1, true, -1, false },
 	{ "orphans + one reaped, none left -> exited", SD_A, S_ORPHANS,
-	  { .kind = EVT_ORPHAN_REAPED }, false, STAGE_EXITED, 0, 0, false, false, 0, false, 0 },
+	  { .kind = EVT_ORPHAN_REAPED }, false, STAGE_EXITED, 0, 0, false, false, 0, false, 0, false },
 	{ "orphans + newly adopted -> it gets SIGTERM too", SD_A, S_ORPHANS,
 	  { .kind = EVT_ORPHAN_REAPED }, false, STAGE_ORPHANS, -501, SIGTERM, false, false,
-	  2, true, -1 },
+	  2, true, -1, false },
 	{ "orphans + orphan_grace over -> killing", SD_A, S_ORPHANS,
 	  { .kind = EVT_STAGE_TIMEOUT }, false, STAGE_KILLING, -500, SIGKILL, false, false,
-	  1, true, -1 },
+	  1, true, -1, false },
 	{ "killing + never reaped, reap wait over -> exited 70", SD_A, S_KILLING,
 	  { .kind = EVT_STAGE_TIMEOUT }, false, STAGE_EXITED, 0, 0, false, false, 0, false,
-	  EXIT_UNREAPED },
+	  EXIT_UNREAPED, false },
 	{ "killing + shutdown_timeout -> exited 70", "[drainit]\nshutdown_timeout = 9s\n" SD_A,
 	  S_KILLING, { .kind = EVT_CAP_EXPIRED }, false, STAGE_EXITED, 0, 0, false, false, 0,
-	  false, EXIT_UNREAPED },
-	{ "killing + still a child -> waits", SD_A, S_KILLING, { .kind = EVT_SERVICE_ENDED },
-	  true, STAGE_KILLING, 0, 0, false, false, 1, true, -1 },
+	  false, EXIT_UNREAPED, false },
+	{ "killing + still a child -> waits", SD_A, S_KILLING, { .kind = EVT_SERVICE_ENDED, false },
+	  true, STAGE_KILLING, 0, 0, false, false, 1, true, -1, false },
+	/* -- CMD: the signal received is handed on; a second one is forwarded */
+	{ "-- CMD: running + SIGINT -> stopping with SIGINT", SD_A, S_RUNNING,
+	  { .kind = EVT_SIGNAL, .sig = SIGINT }, false, STAGE_STOPPING, -100, SIGINT, false, false,
+	  0, false, -1, true },
+	{ "-- CMD, --stop-signal QUIT: running + SIGINT -> stopping with SIGQUIT",
+	  SD_A "stop_signal = QUIT\n", S_RUNNING, { .kind = EVT_SIGNAL, .sig = SIGINT }, false,
+	  STAGE_STOPPING, -100, SIGQUIT, false, false, 0, false, -1, true },
+	{ "-- CMD, -r INT:USR2: running + SIGINT -> stopping with SIGUSR2",
+	  SD_A "signal_map = INT:USR2\n", S_RUNNING, { .kind = EVT_SIGNAL, .sig = SIGINT }, false,
+	  STAGE_STOPPING, -100, SIGUSR2, false, false, 0, false, -1, true },
+	{ "-- CMD: prestop + SIGINT -> forwarded, still prestop", SD_DELAY, S_PRESTOP,
+	  { .kind = EVT_SIGNAL, .sig = SIGINT }, false, STAGE_PRESTOP, -100, SIGINT, true, false,
+	  0, false, -1, true },
+	{ "-- CMD: stopping + SIGTERM again -> forwarded", SD_A, S_STOPPING,
+	  { .kind = EVT_SIGNAL, .sig = SIGTERM }, false, STAGE_STOPPING, -100, SIGTERM, false, false,
+	  0, false, -1, true },
+	{ "-- CMD: stopping + SIGINT -> forwarded, not killing", SD_A, S_STOPPING,
+	  { .kind = EVT_SIGNAL, .sig = SIGINT }, false, STAGE_STOPPING, -100, SIGINT, false, false,
+	  0, false, -1, true },
 };
 
 static void
@@ -351,6 +408,7 @@ Test(shutdown_table, rows)
 		struct service *a;
 
 		fake_setup(r->ini);
+		cfg.single = r->single;
 		sd_prep(r->prep);
 		a = &sup.svcs[0];
 		if (r->a_gone) {
@@ -390,8 +448,9 @@ Test(shutdown_table, rows)
 
 		cr_expect_eq(sup.stage, r->stage, "%s: stage %s", r->name, stage_name(sup.stage));
 		if (r->kill_pid)
-			cr_expect(killed(r->kill_pid, r->kill_sig), "%s: %d kills, last %d to %d",
-				  r->name, nkills, last_kill_sig, (int)last_kill_pid);
+			cr_expect(killed(r->kill_pid, r->kill_sig) && (!r->single || nkills == 1),
+				  "%s: %d kills, last %d to %d", r->name, nkills, last_kill_sig,
+				  (int)last_kill_pid);
 		else
 			cr_expect_eq(nkills, 0, "%s: sent %d signals", r->name, nkills);
 		cr_expect_eq(!!ev_is_active(&sup.prestop_timer), r->prestop_armed, "%s: prestop timer",
@@ -408,6 +467,31 @@ Test(shutdown_table, rows)
 				     shutdown_exit_code(&sup));
 		fake_teardown();
 	}
+}
+
+/* ---- job control ------------------------------------------------------------------ */
+
+Test(job_control, tstp_goes_to_the_group_then_drainit_stops)
+{
+	static const int sigs[] = { SIGTSTP, SIGTTIN, SIGTTOU };
+
+	for (size_t i = 0; i < 3; i++) {
+		fake_setup(A);
+		lc_prep(P_RUNNING);
+		start_recording();
+		lifecycle_handle(&sup, &(struct event){ .kind = EVT_SIGNAL, .sig = sigs[i] });
+		cr_expect_eq(nkills, 2, "%s: %d kills", signal_name(sigs[i]), nkills);
+		cr_expect(kills[0].pid == -100 && kills[0].sig == sigs[i], "the service's group first");
+		cr_expect(kills[1].pid == getpid() && kills[1].sig == SIGSTOP, "then drainit itself");
+		fake_teardown();
+	}
+	fake_setup(A);
+	lc_prep(P_RUNNING);
+	sup.is_pid1 = true;
+	start_recording();
+	lifecycle_handle(&sup, &(struct event){ .kind = EVT_SIGNAL, .sig = SIGTSTP });
+	cr_expect(nkills == 1 && kills[0].pid == -100, "as PID 1, the group only");
+	fake_teardown();
 }
 
 /* ---- the event path itself ------------------------------------------------------------- */

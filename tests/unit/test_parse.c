@@ -341,3 +341,118 @@ Test(env_file, errors)
 		cr_expect_null(kv);
 	}
 }
+
+/* ---- real-time signals, stop sequences, signal maps, success exits ---- */
+
+Test(signal, real_time_names)
+{
+	int s;
+
+	cr_expect_eq(parse_signal("RTMIN", &s), 0);
+	cr_expect_eq(s, SIGRTMIN);
+	cr_expect_eq(parse_signal("SIGRTMIN+3", &s), 0);
+	cr_expect_eq(s, SIGRTMIN + 3);
+	cr_expect_eq(parse_signal("rtmax-1", &s), 0);
+	cr_expect_eq(s, SIGRTMAX - 1);
+	cr_expect_eq(parse_signal("RTMIN-1", &s), -EINVAL);
+	cr_expect_eq(parse_signal("RTMIN+99", &s), -EINVAL);
+	cr_expect_str_eq(signal_name(SIGRTMIN), "SIGRTMIN");
+	cr_expect_str_eq(signal_name(SIGRTMIN + 2), "SIGRTMIN+2");
+}
+
+Test(stop_seq, parses_steps)
+{
+	struct stop_seq q;
+	char err[256], buf[160];
+
+	cr_assert_eq(parse_stop_seq("SIGTERM 30s SIGINT 10s SIGQUIT", &q, err, sizeof(err)), 0, "%s", err);
+	cr_expect_eq(q.n, 3);
+	cr_expect_eq(q.step[0].sig, SIGTERM);
+	cr_expect_eq(q.step[0].wait_ms, 30000);
+	cr_expect_eq(q.step[1].sig, SIGINT);
+	cr_expect_eq(q.step[1].wait_ms, 10000);
+	cr_expect_eq(q.step[2].sig, SIGQUIT);
+	cr_expect_eq(stop_seq_waits(&q), 40000);
+	cr_expect_str_eq(format_stop_seq(&q, buf, sizeof(buf)), "SIGTERM 30s SIGINT 10s SIGQUIT");
+	cr_assert_eq(parse_stop_seq("QUIT", &q, err, sizeof(err)), 0);
+	cr_expect_eq(q.n, 1);
+	cr_expect_eq(q.step[0].sig, SIGQUIT);
+	cr_expect_eq(stop_seq_waits(&q), 0);
+}
+
+Test(stop_seq, errors_name_the_word)
+{
+	struct {
+		const char *in, *why;
+	} cases[] = {
+		{ "SIGFOO", "unknown signal 'SIGFOO' (use e.g. SIGTERM, QUIT, 2)" },
+		{ "TERM 30s NOPE", "unknown signal 'NOPE' (use e.g. SIGTERM, QUIT, 2)" },
+		{ "TERM INT", "'INT' is not a wait: give SIGNAL [WAIT SIGNAL]... (e.g. SIGTERM 30s SIGQUIT)" },
+		{ "TERM 0s INT", "'0s' is not a wait: give SIGNAL [WAIT SIGNAL]... (e.g. SIGTERM 30s SIGQUIT)" },
+		{ "TERM 30s", "ends with a wait: the last step must be a signal (e.g. SIGTERM 30s SIGQUIT)" },
+		{ "HUP 1s HUP 1s HUP 1s HUP 1s HUP 1s HUP 1s HUP 1s HUP 1s HUP", "more than 8 signals" },
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct stop_seq q = { .n = 7 };
+		char err[256] = "";
+		cr_expect_eq(parse_stop_seq(cases[i].in, &q, err, sizeof(err)), -EINVAL, "%s", cases[i].in);
+		cr_expect_str_eq(err, cases[i].why, "%s", cases[i].in);
+		cr_expect_eq(q.n, 7, "%s: result touched on error", cases[i].in);
+	}
+}
+
+Test(signal_map, rewrites_and_drops)
+{
+	struct signal_map m = { 0 };
+	char err[256];
+
+	cr_assert_eq(parse_signal_map("HUP:USR1 WINCH:0", &m, err, sizeof(err)), 0, "%s", err);
+	cr_assert_eq(parse_signal_map("15:3", &m, err, sizeof(err)), 0, "%s", err);	/* dumb-init's numbers */
+	cr_expect_eq(signal_map_apply(&m, SIGHUP), SIGUSR1);
+	cr_expect_eq(signal_map_apply(&m, SIGWINCH), 0);
+	cr_expect_eq(signal_map_apply(&m, SIGTERM), SIGQUIT);
+	cr_expect_eq(signal_map_apply(&m, SIGUSR2), SIGUSR2);
+	cr_expect(m.any);
+}
+
+Test(signal_map, errors)
+{
+	struct {
+		const char *in, *why;
+	} cases[] = {
+		{ "HUP", "'HUP' is not FROM:TO (e.g. HUP:USR1, or WINCH:0 to drop it)" },
+		{ "HUP:", "'HUP:' is not FROM:TO (e.g. HUP:USR1, or WINCH:0 to drop it)" },
+		{ ":USR1", "':USR1' is not FROM:TO (e.g. HUP:USR1, or WINCH:0 to drop it)" },
+		{ "NOPE:USR1", "unknown signal 'NOPE' (use e.g. SIGTERM, QUIT, 2)" },
+		{ "HUP:NOPE", "unknown signal 'NOPE' (use e.g. SIGTERM, QUIT, 2, or 0 to drop it)" },
+		{ "KILL:TERM", "SIGKILL is never forwarded: it cannot be rewritten" },
+		{ "CHLD:0", "SIGCHLD is never forwarded: it cannot be rewritten" },
+		{ "HUP:USR1 HUP:USR2", "SIGHUP is rewritten twice" },
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct signal_map m = { 0 };
+		char err[256] = "";
+		cr_expect_eq(parse_signal_map(cases[i].in, &m, err, sizeof(err)), -EINVAL, "%s", cases[i].in);
+		cr_expect_str_eq(err, cases[i].why, "%s", cases[i].in);
+	}
+}
+
+Test(success_exit, codes_and_signals)
+{
+	struct success_exit se = { 0 };
+	char err[256];
+
+	cr_expect_not(success_exit_match(&se, 0, 0), "nothing listed");
+	cr_assert_eq(parse_success_exit("0 143 SIGHUP", &se, err, sizeof(err)), 0, "%s", err);
+	cr_expect(success_exit_match(&se, 143, 0));
+	cr_expect(success_exit_match(&se, 143, SIGTERM));
+	cr_expect(success_exit_match(&se, 129, SIGHUP));
+	cr_expect_not(success_exit_match(&se, 129, 0), "SIGHUP is a death by it, not exit 129");
+	cr_expect_not(success_exit_match(&se, 1, 0));
+	cr_expect_eq(parse_success_exit("256", &se, err, sizeof(err)), -EINVAL);
+	cr_expect_str_eq(err, "'256' is not an exit code (0-255) or a signal name");
+	cr_expect_eq(parse_success_exit("SIGNOPE", &se, err, sizeof(err)), -EINVAL);
+	cr_expect_str_eq(err, "'SIGNOPE' is not an exit code (0-255) or a signal name");
+	cr_expect_eq(parse_success_exit("  ", &se, err, sizeof(err)), -EINVAL);
+	cr_expect_str_eq(err, "empty value: give exit codes (0-255) or signal names");
+}

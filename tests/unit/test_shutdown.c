@@ -231,6 +231,10 @@ Test(stages, forwarding_reaches_live_groups_only)
 Test(exit_codes, mapping)
 {
 	struct service s = { 0 };
+	struct svc_config c;
+
+	svc_config_init(&c);
+	s.cfg = &c;
 	cr_expect_eq(status_to_code(EXITED(0)), 0);
 	cr_expect_eq(status_to_code(EXITED(42)), 42);
 	cr_expect_eq(status_to_code(SIGNALED(SIGKILL)), 137);
@@ -239,9 +243,17 @@ Test(exit_codes, mapping)
 	s.wstatus = SIGNALED(SIGTERM);
 	cr_expect_not(service_clean(&s), "SIGTERM drainit did not send is not clean");
 	s.sent_signal = SIGTERM;
+	s.sent_mask = 1u << (SIGTERM - 1);
 	cr_expect(service_clean(&s));
 	s.wstatus = SIGNALED(SIGQUIT);
 	cr_expect_not(service_clean(&s), "a signal other than the one sent");
+	s.sent_mask |= 1u << (SIGQUIT - 1);	/* a later step of its stop sequence */
+	cr_expect(service_clean(&s));
+	s.killed = true;
+	cr_expect_not(service_clean(&s), "SIGKILLed: not clean, whatever it died of");
+	s.killed = false;
+	s.sent_mask = 0;
+	s.sent_signal = 0;
 	s.proc.fail_step = SPAWN_STEP_EXEC;
 	s.proc.fail_errno = 2;	/* ENOENT */
 	cr_expect_eq(service_exit_code(&s), 127);
@@ -251,6 +263,34 @@ Test(exit_codes, mapping)
 	s.proc.fail_errno = 2;	/* a missing directory is not a missing command */
 	cr_expect_eq(service_exit_code(&s), 126);
 	cr_expect_not(service_clean(&s));
+}
+
+Test(exit_codes, success_exit)
+{
+	struct service s = { .state = SVC_EXITED };
+	struct svc_config c;
+	char err[128];
+
+	svc_config_init(&c);
+	s.cfg = &c;
+	cr_assert_eq(parse_success_exit("3 143 SIGUSR1", &c.success_exit, err, sizeof(err)), 0);
+	s.wstatus = EXITED(3);
+	cr_expect(service_clean(&s), "a listed exit code is clean");
+	cr_expect_eq(service_exit_code(&s), 0, "and drainit reports 0 for it");
+	s.wstatus = EXITED(4);
+	cr_expect_not(service_clean(&s));
+	cr_expect_eq(service_exit_code(&s), 4);
+	s.wstatus = SIGNALED(SIGTERM);	/* 143 */
+	cr_expect(service_clean(&s), "143 lists death by SIGTERM too (128+15)");
+	cr_expect_eq(service_exit_code(&s), 0);
+	s.wstatus = SIGNALED(SIGUSR1);
+	cr_expect(service_clean(&s), "a listed signal");
+	s.wstatus = EXITED(128 + SIGUSR1);
+	cr_expect_not(service_clean(&s), "a signal name is a death by it, not exit 138");
+	s.state = SVC_FAILED;
+	s.wstatus = EXITED(3);
+	cr_expect_not(service_clean(&s), "failed for good stays failed");
+	cr_expect_eq(service_exit_code(&s), 3, "its own code, listed or not");
 }
 
 Test(names, tables_are_complete)
