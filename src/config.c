@@ -100,6 +100,9 @@ static const struct key_def keys[] = {
 	{ "requires", SCOPE_SERVICE, K_NAMES, S(requires), true, NULL },
 	{ "pidfile", SCOPE_SERVICE, K_STRING, S(pidfile), false, NULL },
 	{ "start_timeout", SCOPE_SERVICE, K_DURATION, S(start_timeout_ms), false, NULL },
+	{ "reload_signal", SCOPE_SERVICE, K_SIGNAL, S(reload_signal), false, NULL },
+	/* the control socket (drainit ctl) */
+	{ "control_socket", SCOPE_GLOBAL, K_STRING, G(control_socket), false, NULL },
 	/* probes, readiness, health, sd_notify */
 	{ "probe_listen", SCOPE_GLOBAL, K_LISTEN, G(probe_listen), false, NULL },
 	{ "ready", SCOPE_SERVICE, K_READY, S(ready), false, NULL },
@@ -217,6 +220,7 @@ config_free(struct config *c)
 	free(c->main);
 	free(c->path);
 	free(c->probe_listen);
+	free(c->control_socket);
 	memset(c, 0, sizeof(*c));
 }
 
@@ -1033,6 +1037,8 @@ handler(void *user, const char *section, const char *name, const char *value)
 	seen[k - keys] = ctx->lineno;
 	if (k->type == K_STRING && k->scope == SCOPE_GLOBAL && strcmp(k->name, "main") == 0)
 		ctx->c->main_line = ctx->lineno;
+	if (k->scope == SCOPE_GLOBAL && strcmp(k->name, "control_socket") == 0)
+		ctx->c->control_line = ctx->lineno;
 	if (k->scope == SCOPE_SERVICE && strcmp(k->name, "watchdog") == 0)
 		ctx->svc->watchdog_line = ctx->lineno;	/* checked in config_finish */
 	set_value(ctx, k, value, false);
@@ -1306,6 +1312,14 @@ config_finish(struct config *c, struct config_errors *errs)
 		else
 			config_errors_add(errs, "%s:%d: [drainit] main: unknown service '%s'",
 					  path, c->main_line, c->main);
+	}
+	if (c->control_socket && strcmp(c->control_socket, "none") != 0) {
+		if (c->control_socket[0] != '/')
+			config_errors_add(errs, "%s:%d: [drainit] control_socket: '%s' is not an absolute path (or none)",
+					  path, c->control_line, c->control_socket);
+		else if (strlen(c->control_socket) >= CONTROL_PATH_MAX)
+			config_errors_add(errs, "%s:%d: [drainit] control_socket: path too long (at most %d bytes)",
+					  path, c->control_line, CONTROL_PATH_MAX - 1);
 	}
 	check_lifecycle(c, path, errs);
 	return (int)(errs->n - before);

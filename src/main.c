@@ -13,6 +13,7 @@
 
 #include "cli.h"
 #include "config.h"
+#include "control.h"
 #include "lifecycle.h"
 #include "log.h"
 #include "notify.h"
@@ -105,7 +106,9 @@ main(int argc, char **argv)
 	struct ev_loop *loop;
 	ev_signal *sigw;
 	ev_child childw;
-	char err[512];
+	char err[512], ctlbuf[CONTROL_PATH_MAX];
+	const char *control_path;
+	bool control_explicit;
 	int r;
 
 	output_stdio_sane();	/* no pipe may land on fd 0-2 */
@@ -152,6 +155,15 @@ main(int argc, char **argv)
 		log_min_level = (enum log_level)cfg.log_level;
 	log_format = (enum log_format)(cli.log_format >= 0 ? cli.log_format : cfg.log_format);
 
+	/* the control socket: --control, then control_socket, then the default */
+	if (cli.control)
+		control_path = cli.control;
+	else if (cfg.control_socket)
+		control_path = cfg.control_socket;
+	else
+		control_path = control_default_path(ctlbuf, sizeof(ctlbuf));
+	control_explicit = cli.control || cfg.control_socket;
+
 	fds_cloexec_inherited();
 	/* signalfd: a signal is read from an fd in the loop, with no handler
 	 * frame and no wake-up pipe in between (forwarding latency). */
@@ -178,7 +190,8 @@ main(int argc, char **argv)
 		 cfg.path ? " from " : "", cfg.path ? cfg.path : "");
 	/* Before any service: NOTIFY_SOCKET goes into their environment, and
 	 * a probe port that cannot be bound stops drainit with nothing started. */
-	if (notify_setup(&sup) < 0 || probe_setup(&sup) < 0) {
+	if (notify_setup(&sup) < 0 || probe_setup(&sup) < 0 ||
+	    control_setup(&sup, control_path, control_explicit) < 0) {
 		log_error("nothing started, exiting with code %d", EXIT_OSERR);
 		r = EXIT_OSERR;
 		goto out;
@@ -190,6 +203,7 @@ main(int argc, char **argv)
 		ev_run(loop, 0);
 	r = shutdown_exit_code(&sup);
 out:
+	control_free(&sup);
 	probe_free(&sup);
 	notify_free(&sup);
 	runtime_free(&sup);

@@ -172,6 +172,7 @@ enum stage {
 const char *stage_name(enum stage s);
 
 struct probe_server;
+struct control_server;
 struct notify_server;
 struct output;
 
@@ -195,6 +196,7 @@ struct supervisor {
 
 	struct probe_server *probe;	/* NULL: no probe_listen (probe.c) */
 	struct notify_server *notify;	/* NULL: no notify service (notify.c) */
+	struct control_server *control;	/* NULL: no control socket (control.c) */
 	struct output *out;	/* service output and drainit's log (output.c) */
 
 	/* the one event path: mechanisms post, on_event decides (dispatch.c) */
