@@ -48,6 +48,7 @@ cli_usage(void)
 	fputs("usage: drainit -c FILE           run the services described in FILE\n"
 	      "       drainit --check -c FILE   validate FILE and print its services\n"
 	      "       drainit [OPTIONS] -- CMD [ARG...]   supervise one command\n"
+	      "       drainit ctl [--socket PATH] [--json] COMMAND   talk to a running drainit\n"
 	      "\n"
 	      "options for -- CMD:\n"
 	      "  --prestop-delay DUR     wait between \"not ready\" and the stop signal (default 0s)\n"

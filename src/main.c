@@ -14,6 +14,7 @@
 #include "cli.h"
 #include "config.h"
 #include "control.h"
+#include "ctlclient.h"
 #include "lifecycle.h"
 #include "log.h"
 #include "notify.h"
@@ -112,6 +113,8 @@ main(int argc, char **argv)
 	int r;
 
 	output_stdio_sane();	/* no pipe may land on fd 0-2 */
+	if (argc > 1 && strcmp(argv[1], "ctl") == 0)
+		return ctl_main(argc - 1, argv + 1);
 	r = cli_parse(argc, argv, &cli, &cfg, err, sizeof(err));
 	if (r != 0) {
 		fprintf(stderr, "drainit: %s\n", err);
