@@ -26,7 +26,7 @@ enum key_type { K_DURATION, K_SIGNAL, K_STRING, K_COMMAND, K_HOOK,
 		K_ENUM, K_NAMES, K_LIMIT,
 		K_LISTEN, K_READY, K_HEALTH, K_COUNT,
 		K_BOOL, K_INT, K_UMASK, K_RLIMIT, K_OUTPUT, K_CHOICE,
-		K_ENV, K_ENVFILE, K_USER, K_GROUP };
+		K_ENV, K_ENVFILE, K_USER, K_GROUP, K_SIZE };
 
 /* Values of K_ENUM keys, NULL-terminated. */
 struct enum_val {
@@ -101,6 +101,7 @@ static const struct key_def keys[] = {
 	{ "pidfile", SCOPE_SERVICE, K_STRING, S(pidfile), false, NULL },
 	{ "start_timeout", SCOPE_SERVICE, K_DURATION, S(start_timeout_ms), false, NULL },
 	{ "reload_signal", SCOPE_SERVICE, K_SIGNAL, S(reload_signal), false, NULL },
+	{ "log_buffer", SCOPE_SERVICE, K_SIZE, S(log_buffer), false, NULL },
 	/* the control socket (drainit ctl) */
 	{ "control_socket", SCOPE_GLOBAL, K_STRING, G(control_socket), false, NULL },
 	/* probes, readiness, health, sd_notify */
@@ -270,6 +271,7 @@ svc_config_init(struct svc_config *s)
 	s->restart_limit = DEFAULT_RESTART_LIMIT;
 	s->restart_window_ms = DEFAULT_RESTART_WINDOW_MS;
 	s->start_timeout_ms = DEFAULT_START_TIMEOUT_MS;
+	s->log_buffer = DEFAULT_LOG_BUFFER;
 	s->ready_interval_ms = UNSET_MS;
 	s->ready_timeout_ms = UNSET_MS;
 	s->health_interval_ms = UNSET_MS;
@@ -906,6 +908,13 @@ set_value(struct load_ctx *ctx, const struct key_def *k, const char *value,
 		    ctx->path, ctx->lineno, ctx->section, k->name, value, allowed);
 		return;
 	}
+	case K_SIZE:
+		r = cont ? -EINVAL : parse_size(value, LOG_BUFFER_MAX, (size_t *)((char *)base + k->off));
+		if (r < 0)
+			ERR(ctx, "%s:%d: [%s] %s: %s size '%s' (use e.g. 64KiB, 1MiB or 0; at most 64MiB)",
+			    ctx->path, ctx->lineno, ctx->section, k->name,
+			    r == -ERANGE ? "out-of-range" : "invalid", value);
+		return;
 	case K_LIMIT:
 		if (cont || parse_restart_limit(value, &ctx->svc->restart_limit,
 						&ctx->svc->restart_window_ms) < 0)

@@ -28,6 +28,8 @@
 #define DEFAULT_HEALTH_FAILURES 3
 /* A Unix socket path, its terminating NUL included (sun_path). */
 #define CONTROL_PATH_MAX 108
+#define DEFAULT_LOG_BUFFER (64 * 1024)
+#define LOG_BUFFER_MAX (64 * 1024 * 1024)
 
 /* ---- process settings and output of a service ---- */
 struct opt_int {
@@ -132,6 +134,7 @@ struct svc_config {
 	struct name_list requires;	/* as after, and stop when one fails for good */
 	char *pidfile;		/* type = forking */
 	int reload_signal;	/* drainit ctl reload SVC; 0: none */
+	size_t log_buffer;	/* bytes of its last output kept for drainit ctl logs */
 	msec_t start_timeout_ms;
 	int type_line;
 };

@@ -33,11 +33,12 @@
 
 #include "ctlproto.h"
 #include "log.h"
+#include "output.h"
 #include "report.h"
 
 #define DRAIN_MAX 65536
 
-enum cstate { C_READING, C_WAITING, C_WRITING, C_DRAINING };
+enum cstate { C_READING, C_WAITING, C_WRITING, C_DRAINING, C_FOLLOW };
 enum cwait { W_NONE, W_STOPPED, W_RESTARTED, W_READY, W_PRESTOP };
 
 struct client {
@@ -49,6 +50,9 @@ struct client {
 	ev_timer timer;
 	struct ctl_request req;
 	json_t *pending;	/* the answer being put together while waiting */
+	struct output_tap *tap;	/* logs with follow: new lines */
+	bool follow;		/* after the answer: C_FOLLOW, not C_DRAINING */
+	bool overflow;		/* a follower that does not read: dropped */
 	struct sbuf out;
 	size_t off;
 	size_t drained;
@@ -219,6 +223,7 @@ client_close(struct client *c)
 
 	ev_io_stop(loop, &c->io);
 	ev_timer_stop(loop, &c->timer);
+	output_unfollow(cs->sup, c->tap);
 	close(c->fd);
 	sbuf_free(&c->out);
 	json_decref(c->pending);
@@ -272,6 +277,16 @@ client_write(struct client *c)
 			return;
 		}
 		c->off += (size_t)n;
+	}
+	if (c->follow) {
+		/* everything so far is out: wait for more lines, or the end */
+		c->out.len = c->off = 0;
+		if (c->st != C_FOLLOW) {
+			c->st = C_FOLLOW;
+			ev_timer_stop(c->cs->sup->loop, &c->timer);
+		}
+		client_set_io(c, EV_READ);
+		return;
 	}
 	(void)shutdown(c->fd, SHUT_WR);
 	c->st = C_DRAINING;
@@ -340,6 +355,72 @@ post_request(struct supervisor *sup, enum event_kind kind, struct service *svc, 
 			 stage_name(sup->stage));
 	}
 	return r;
+}
+
+/* A line of output as a JSON string: bytes that are not UTF-8 become '?'. */
+static json_t *
+line_json(const char *s, size_t n)
+{
+	json_t *j = json_stringn(s, n);
+	char *copy;
+
+	if (j)
+		return j;
+	copy = malloc(n ? n : 1);
+	if (!copy)
+		return NULL;
+	for (size_t i = 0; i < n; i++)
+		copy[i] = (unsigned char)s[i] < 0x80 ? s[i] : '?';
+	j = json_stringn(copy, n);
+	free(copy);
+	return j;
+}
+
+static void
+tail_line(void *ctx, const char *line, size_t len)
+{
+	json_array_append_new(ctx, line_json(line, len));
+}
+
+/* A new line for a follower: queued, written when the socket takes it. */
+static void
+follow_line(void *ctx, const char *line, size_t len)
+{
+	struct client *c = ctx;
+	json_t *o = json_object();
+	char *s;
+
+	if (c->overflow || !o)
+		goto out;
+	json_object_set_new(o, "v", json_integer(CTL_PROTO_VERSION));
+	json_object_set_new(o, "line", line_json(line, len));
+	s = json_dumps(o, JSON_COMPACT);
+	if (s)
+		sbuf_printf(&c->out, "%s\n", s);
+	free(s);
+	if (!s || c->out.oom || c->out.len - c->off > CONTROL_OUT_MAX)
+		c->overflow = true;	/* closed by client_io_cb, not here */
+	client_set_io(c, EV_READ | EV_WRITE);
+out:
+	json_decref(o);
+}
+
+static void
+do_logs(struct client *c)
+{
+	struct supervisor *sup = c->cs->sup;
+	struct service *svc = service_by_name(sup, c->req.services[0]);
+	json_t *o = answer_new(true), *lines = json_array();
+
+	output_tail(sup, svc->cfg->name, (size_t)c->req.lines, tail_line, lines);
+	json_object_set_new(o, "service", json_string(svc->cfg->name));
+	json_object_set_new(o, "log_buffer", json_integer((json_int_t)svc->cfg->log_buffer));
+	json_object_set_new(o, "lines", lines);
+	if (c->req.follow) {
+		c->tap = output_follow(sup, svc->cfg->name, follow_line, c);
+		c->follow = c->tap != NULL;
+	}
+	client_answer(c, o);
 }
 
 /* Whether what the client waits for has happened. */
@@ -556,6 +637,8 @@ handle(struct client *c, const char *line, size_t len)
 		return;
 	}
 	case CTL_LOGS:
+		do_logs(c);
+		return;
 	default:
 		client_error(c, "%s: not supported by this drainit", ctl_cmd_name(req->cmd));
 		return;
@@ -631,7 +714,6 @@ client_io_cb(EV_P_ ev_io *w, int revents)
 	struct client *c = container_of(w, struct client, io);
 
 	(void)loop;
-	(void)revents;
 	switch (c->st) {
 	case C_READING:
 		client_read(c);
@@ -642,6 +724,21 @@ client_io_cb(EV_P_ ev_io *w, int revents)
 	case C_WAITING:
 	case C_DRAINING:
 		client_discard(c);
+		break;
+	case C_FOLLOW:
+		if (c->overflow) {
+			log_warn("control socket: dropping a logs follower that does not read (%d bytes queued)",
+				 CONTROL_OUT_MAX);
+			client_close(c);
+			return;
+		}
+		if (revents & EV_READ) {
+			c->drained = 0;	/* a follower may send nothing; EOF ends it */
+			client_discard(c);
+			return;	/* maybe closed */
+		}
+		if (revents & EV_WRITE)
+			client_write(c);
 		break;
 	}
 }
@@ -662,6 +759,7 @@ client_timer_cb(EV_P_ ev_timer *w, int revents)
 		break;
 	case C_WRITING:
 	case C_DRAINING:
+	case C_FOLLOW:
 		client_close(c);
 		break;
 	}

@@ -34,6 +34,7 @@ usage(FILE *f)
 	      "  wait-ready [--timeout DUR] [SVC...]   wait until ready (3 on timeout)\n"
 	      "  prestop                         begin the staged shutdown; return when prestop ends\n"
 	      "  shutdown [--force]              begin the staged shutdown (--force: SIGKILL now)\n"
+	      "  logs SVC [-n N] [-f]            its last N lines (default 10); -f: then new ones\n"
 	      "exit status: 0 done, 1 failed, 3 not ready, 64 usage, 69 no drainit at the socket\n",
 	      f);
 }
@@ -260,6 +261,10 @@ print_answer(const struct ctl_request *req, json_t *o)
 			printf("\n");
 		}
 		return CTL_EXIT_OK;
+	case CTL_LOGS:
+		json_array_foreach(json_object_get(o, "lines"), i, a)
+			printf("%s\n", json_string_value(a) ? json_string_value(a) : "");
+		return CTL_EXIT_OK;
 	case CTL_PRESTOP:
 		printf("prestop over (stage %s)\n", jstr(o, "stage", "?"));
 		return CTL_EXIT_OK;
@@ -270,6 +275,28 @@ print_answer(const struct ctl_request *req, json_t *o)
 		printf("%s\n", jstr(o, "message", "ok"));
 		return CTL_EXIT_OK;
 	}
+}
+
+/* logs -f: each new line as it comes, until drainit closes (it exits). */
+static int
+follow(struct reader *rd, bool json)
+{
+	char *line;
+	int r;
+
+	fflush(stdout);
+	while ((r = read_line(rd, &line, -1)) == 1) {
+		json_t *o = json ? NULL : json_loads(line, 0, NULL);
+
+		if (json)
+			printf("%s\n", line);
+		else if (json_is_string(json_object_get(o, "line")))
+			printf("%s\n", json_string_value(json_object_get(o, "line")));
+		json_decref(o);
+		free(line);
+		fflush(stdout);
+	}
+	return r == 0 ? CTL_EXIT_OK : CTL_EXIT_UNAVAILABLE;
 }
 
 /* ---- the command line ----------------------------------------------------------- */
@@ -283,7 +310,7 @@ parse_command(int argc, char **argv, struct ctl_request *req)
 	msec_t ms;
 	int nargs = 0;
 
-	if (c < 0 || c == CTL_LOGS)
+	if (c < 0)
 		return usage_error("unknown command '%s'", name);
 	req->cmd = (enum ctl_cmd)c;
 	req->services = calloc((size_t)argc + 1, sizeof(*req->services));
@@ -305,6 +332,19 @@ parse_command(int argc, char **argv, struct ctl_request *req)
 			req->force = true;
 			continue;
 		}
+		if (req->cmd == CTL_LOGS && (strcmp(a, "-f") == 0 || strcmp(a, "--follow") == 0)) {
+			req->follow = true;
+			continue;
+		}
+		if (req->cmd == CTL_LOGS && (strcmp(a, "-n") == 0 || strcmp(a, "--lines") == 0)) {
+			long v;
+			if (++i == argc)
+				return usage_error("%s: missing argument", a);
+			if (parse_int_range(argv[i], 0, 100000, &v) < 0)
+				return usage_error("-n: invalid count '%s' (use 0 to 100000)", argv[i]);
+			req->lines = v;
+			continue;
+		}
 		if (a[0] == '-')
 			return usage_error("unknown option '%s'", a);
 		if (req->cmd == CTL_SIGNAL && nargs == 1) {
@@ -314,13 +354,14 @@ parse_command(int argc, char **argv, struct ctl_request *req)
 			continue;
 		}
 		if ((req->cmd == CTL_PRESTOP || req->cmd == CTL_SHUTDOWN) ||
-		    ((req->cmd == CTL_SIGNAL || req->cmd == CTL_RELOAD) && nargs >= 1))
+		    ((req->cmd == CTL_SIGNAL || req->cmd == CTL_RELOAD || req->cmd == CTL_LOGS) &&
+		     nargs >= 1))
 			return usage_error("unexpected argument '%s'", a);
 		req->services[req->nservices++] = strdup(a);
 		nargs++;
 	}
 	if ((req->cmd == CTL_START || req->cmd == CTL_STOP || req->cmd == CTL_RESTART ||
-	     req->cmd == CTL_RELOAD) && req->nservices == 0)
+	     req->cmd == CTL_RELOAD || req->cmd == CTL_LOGS) && req->nservices == 0)
 		return usage_error("%s: name a service", name);
 	if (req->cmd == CTL_SIGNAL && req->sig == 0)
 		return usage_error("%s: usage: signal SVC SIG", name);
@@ -366,7 +407,7 @@ ctl_main(int argc, char **argv)
 		ctl_request_free(&req);
 		return CTL_EXIT_UNAVAILABLE;
 	}
-	if (req.cmd == CTL_STOP || req.cmd == CTL_RESTART || req.cmd == CTL_PRESTOP ||
+	if (req.cmd == CTL_STOP || req.cmd == CTL_RESTART || req.cmd == CTL_PRESTOP || req.follow ||
 	    (req.cmd == CTL_WAIT_READY && req.timeout_ms < 0))
 		timeout = -1;	/* bounded by drainit: grace periods, the shutdown */
 	else if (req.cmd == CTL_WAIT_READY)
@@ -408,6 +449,8 @@ ctl_main(int argc, char **argv)
 			rc = print_answer(&req, o);
 		}
 		json_decref(o);
+		if (rc == CTL_EXIT_OK && req.follow)
+			rc = follow(&rd, json);
 	}
 	free(line);
 	free(rd.buf);

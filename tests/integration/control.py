@@ -356,6 +356,45 @@ def no_drainit_and_usage():
         check(r.returncode == 64 and r.stderr.count("\n") == 1, f"{args}: {r}")
 
 
+def logs_tail_and_follow():
+    # chatty prints a numbered line every 100ms; small keeps only 64 bytes
+    chatty = (f"[service:chatty]\ncommand = /bin/sh -c 'i=0; while :; do i=$((i+1)); "
+              f"echo line $i; sleep 0.1; done'\n")
+    small = ("[service:small]\ncommand = /bin/sh -c 'for i in $(seq 1 50); do echo small line $i; "
+             "done; exec sleep 1000'\nlog_buffer = 64\n")
+    off = "[service:off]\ncommand = /bin/sh -c 'echo hidden; exec sleep 1000'\nlog_buffer = 0\n"
+    with Drainit(ini=chatty + small + off) as d:
+        d.wait_socket()
+        d.wait_for(r"chatty +\| line 5$", stream="out")
+        d.wait_for(r"small line 50$", stream="out")
+        r = d.ctl("logs", "chatty", "-n", "3")
+        got = r.stdout.splitlines()
+        check(r.returncode == 0 and len(got) == 3 and all(l.startswith("line ") for l in got),
+              f"logs -n 3: {r}", d)
+        nums = [int(l.split()[1]) for l in got]
+        check(nums == list(range(nums[0], nums[0] + 3)) and nums[0] >= 3, f"not the last lines: {got}", d)
+        r = d.ctl("logs", "small", "-n", "100")
+        got = r.stdout.splitlines()
+        check(got and got[-1] == "small line 50" and 0 < len(got) <= 5,
+              f"log_buffer = 64 kept: {got}", d)
+        r = d.ctl("logs", "off")
+        check(r.returncode == 0 and r.stdout == "", f"log_buffer = 0: {r}", d)
+        # follow: lines that come after the request
+        p = subprocess.Popen([DRAINIT, "ctl", "--socket", d.sock, "logs", "chatty", "-n", "0", "-f"],
+                             stdout=subprocess.PIPE, text=True)
+        seen = [p.stdout.readline().strip() for _ in range(3)]
+        check(all(l.startswith("line ") for l in seen), f"follow: {seen}", d)
+        a, b = int(seen[0].split()[1]), int(seen[2].split()[1])
+        check(b == a + 2, f"follow skipped or repeated lines: {seen}", d)
+        check(d.ctl("status").returncode == 0, "status beside a follower", d)
+        d.signal(signal.SIGTERM)
+        d.expect_rc(0)
+        p.stdout.read()
+        check(p.wait(timeout=10) == 0, f"logs -f exit {p.returncode} when drainit exited", d)
+        r = d.ctl("logs", "nope")
+        check(r.returncode == 69, "logs after exit", d)
+
+
 def idle_after_serving_does_not_wake_up():
     with Drainit(ini=svc("web")) as d:
         d.wait_socket()
@@ -381,4 +420,4 @@ if __name__ == "__main__":
         signal_and_reload_reach_one_service, ready_and_wait_ready, wait_ready_returns_once_ready,
         prestop_returns_when_prestop_ends, shutdown_and_force, non_root_is_refused,
         bad_requests_leave_it_serving, hundred_status_calls_during_shutdown, socket_file_rules,
-        no_drainit_and_usage, idle_after_serving_does_not_wake_up)
+        no_drainit_and_usage, logs_tail_and_follow, idle_after_serving_does_not_wake_up)
