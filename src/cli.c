@@ -21,6 +21,7 @@ enum {
 	OPT_LOG_FORMAT,
 	OPT_LOG_LEVEL,
 	OPT_SINGLE_CHILD,
+	OPT_CONTROL,
 };
 
 static const struct option long_opts[] = {
@@ -39,6 +40,7 @@ static const struct option long_opts[] = {
 	{ "rewrite", required_argument, NULL, 'r' },
 	{ "pdeath-signal", required_argument, NULL, 'p' },
 	{ "single-child", no_argument, NULL, OPT_SINGLE_CHILD },
+	{ "control", required_argument, NULL, OPT_CONTROL },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
@@ -51,6 +53,7 @@ cli_usage(void)
 	fputs("usage: drainit -c FILE           run the services described in FILE\n"
 	      "       drainit --check -c FILE   validate FILE and print its services\n"
 	      "       drainit [OPTIONS] -- CMD [ARG...]   supervise one command\n"
+	      "       drainit ctl [--socket PATH] [--json] COMMAND   talk to a running drainit\n"
 	      "\n"
 	      "options for -- CMD:\n"
 	      "  --prestop-delay DUR     wait between \"not ready\" and the stop signal (default 0s)\n"
@@ -73,6 +76,8 @@ cli_usage(void)
 	      "  -v, --verbose           debug log (same as --log-level debug)\n"
 	      "  --log-format FMT        text or json (default text, or log_format)\n"
 	      "  --log-level LVL         debug, info, warn or error (default info, or log_level)\n"
+	      "  --control PATH          control socket for drainit ctl, or none (default\n"
+	      "                          /run/drainit.sock as root, or control_socket)\n"
 	      "  -h, --help              this text\n"
 	      "  -V, --version           print the version\n"
 	      "durations: 250ms, 5s, 2m, 1h, 1m30s or bare seconds; signals: SIGTERM, TERM, 15\n",
@@ -240,6 +245,13 @@ cli_parse(int argc, char **argv, struct cli *o, struct config *c, char *err, siz
 			o->log_level = (int)l;
 			break;
 		}
+		case OPT_CONTROL:	/* both modes */
+			if (strcmp(optarg, "none") != 0 &&
+			    (optarg[0] != '/' || strlen(optarg) >= CONTROL_PATH_MAX))
+				return bad(err, errlen, name, "invalid path", optarg,
+					   " (use an absolute path of at most 107 bytes, or none)");
+			o->control = optarg;
+			break;
 		case 'h':
 			o->help = true;
 			return 0;

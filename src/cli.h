@@ -16,6 +16,7 @@ struct cli {
 	bool version;
 	int log_level;		/* enum log_level; -1: not given */
 	int log_format;		/* enum log_format; -1: not given */
+	const char *control;	/* --control PATH; NULL: not given */
 	char **cmd;		/* points into argv; NULL without a command */
 };
 

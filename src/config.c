@@ -22,11 +22,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum key_type { K_DURATION, K_STOPSEQ, K_SIGMAP, K_SUCCESS, K_STRING, K_COMMAND, K_HOOK,
+enum key_type { K_DURATION, K_SIGNAL, K_STOPSEQ, K_SIGMAP, K_SUCCESS, K_STRING, K_COMMAND, K_HOOK,
 		K_ENUM, K_NAMES, K_LIMIT,
 		K_LISTEN, K_READY, K_HEALTH, K_COUNT,
 		K_BOOL, K_INT, K_UMASK, K_RLIMIT, K_OUTPUT, K_CHOICE,
-		K_ENV, K_ENVFILE, K_USER, K_GROUP };
+		K_ENV, K_ENVFILE, K_USER, K_GROUP, K_SIZE };
 
 /* Values of K_ENUM keys, NULL-terminated. */
 struct enum_val {
@@ -102,6 +102,10 @@ static const struct key_def keys[] = {
 	{ "requires", SCOPE_SERVICE, K_NAMES, S(requires), true, NULL },
 	{ "pidfile", SCOPE_SERVICE, K_STRING, S(pidfile), false, NULL },
 	{ "start_timeout", SCOPE_SERVICE, K_DURATION, S(start_timeout_ms), false, NULL },
+	{ "reload_signal", SCOPE_SERVICE, K_SIGNAL, S(reload_signal), false, NULL },
+	{ "log_buffer", SCOPE_SERVICE, K_SIZE, S(log_buffer), false, NULL },
+	/* the control socket (drainit ctl) */
+	{ "control_socket", SCOPE_GLOBAL, K_STRING, G(control_socket), false, NULL },
 	/* probes, readiness, health, sd_notify */
 	{ "probe_listen", SCOPE_GLOBAL, K_LISTEN, G(probe_listen), false, NULL },
 	{ "ready", SCOPE_SERVICE, K_READY, S(ready), false, NULL },
@@ -219,6 +223,7 @@ config_free(struct config *c)
 	free(c->main);
 	free(c->path);
 	free(c->probe_listen);
+	free(c->control_socket);
 	memset(c, 0, sizeof(*c));
 }
 
@@ -270,6 +275,7 @@ svc_config_init(struct svc_config *s)
 	s->restart_limit = DEFAULT_RESTART_LIMIT;
 	s->restart_window_ms = DEFAULT_RESTART_WINDOW_MS;
 	s->start_timeout_ms = DEFAULT_START_TIMEOUT_MS;
+	s->log_buffer = DEFAULT_LOG_BUFFER;
 	s->ready_interval_ms = UNSET_MS;
 	s->ready_timeout_ms = UNSET_MS;
 	s->health_interval_ms = UNSET_MS;
@@ -815,6 +821,15 @@ set_value(struct load_ctx *ctx, const struct key_def *k, const char *value,
 			*(msec_t *)((char *)base + k->off) = ms;
 		return;
 	}
+	case K_SIGNAL: {
+		int sig;
+		if (cont || parse_signal(value, &sig) < 0)
+			ERR(ctx, "%s:%d: [%s] %s: unknown signal '%s' (use e.g. SIGTERM, QUIT, 2)",
+			    ctx->path, ctx->lineno, ctx->section, k->name, value);
+		else
+			*(int *)((char *)base + k->off) = sig;
+		return;
+	}
 	case K_STOPSEQ:
 	case K_SIGMAP:
 	case K_SUCCESS: {
@@ -923,6 +938,13 @@ set_value(struct load_ctx *ctx, const struct key_def *k, const char *value,
 		    ctx->path, ctx->lineno, ctx->section, k->name, value, allowed);
 		return;
 	}
+	case K_SIZE:
+		r = cont ? -EINVAL : parse_size(value, LOG_BUFFER_MAX, (size_t *)((char *)base + k->off));
+		if (r < 0)
+			ERR(ctx, "%s:%d: [%s] %s: %s size '%s' (use e.g. 64KiB, 1MiB or 0; at most 64MiB)",
+			    ctx->path, ctx->lineno, ctx->section, k->name,
+			    r == -ERANGE ? "out-of-range" : "invalid", value);
+		return;
 	case K_LIMIT:
 		if (cont || parse_restart_limit(value, &ctx->svc->restart_limit,
 						&ctx->svc->restart_window_ms) < 0)
@@ -1054,6 +1076,8 @@ handler(void *user, const char *section, const char *name, const char *value)
 	seen[k - keys] = ctx->lineno;
 	if (k->type == K_STRING && k->scope == SCOPE_GLOBAL && strcmp(k->name, "main") == 0)
 		ctx->c->main_line = ctx->lineno;
+	if (k->scope == SCOPE_GLOBAL && strcmp(k->name, "control_socket") == 0)
+		ctx->c->control_line = ctx->lineno;
 	if (k->scope == SCOPE_SERVICE && strcmp(k->name, "watchdog") == 0)
 		ctx->svc->watchdog_line = ctx->lineno;	/* checked in config_finish */
 	set_value(ctx, k, value, false);
@@ -1362,6 +1386,14 @@ config_finish(struct config *c, struct config_errors *errs)
 		else
 			config_errors_add(errs, "%s:%d: [drainit] main: unknown service '%s'",
 					  path, c->main_line, c->main);
+	}
+	if (c->control_socket && strcmp(c->control_socket, "none") != 0) {
+		if (c->control_socket[0] != '/')
+			config_errors_add(errs, "%s:%d: [drainit] control_socket: '%s' is not an absolute path (or none)",
+					  path, c->control_line, c->control_socket);
+		else if (strlen(c->control_socket) >= CONTROL_PATH_MAX)
+			config_errors_add(errs, "%s:%d: [drainit] control_socket: path too long (at most %d bytes)",
+					  path, c->control_line, CONTROL_PATH_MAX - 1);
 	}
 	check_lifecycle(c, path, errs);
 	return (int)(errs->n - before);

@@ -26,6 +26,10 @@
 #define DEFAULT_HEALTH_INTERVAL_MS 10000
 #define DEFAULT_HEALTH_TIMEOUT_MS 1000
 #define DEFAULT_HEALTH_FAILURES 3
+/* A Unix socket path, its terminating NUL included (sun_path). */
+#define CONTROL_PATH_MAX 108
+#define DEFAULT_LOG_BUFFER (64 * 1024)
+#define LOG_BUFFER_MAX (64 * 1024 * 1024)
 
 /* ---- process settings and output of a service ---- */
 struct opt_int {
@@ -135,6 +139,8 @@ struct svc_config {
 	struct name_list after;	/* start after these are ready, stop before them */
 	struct name_list requires;	/* as after, and stop when one fails for good */
 	char *pidfile;		/* type = forking */
+	int reload_signal;	/* drainit ctl reload SVC; 0: none */
+	size_t log_buffer;	/* bytes of its last output kept for drainit ctl logs */
 	msec_t start_timeout_ms;
 	int type_line;
 };
@@ -158,6 +164,10 @@ struct config {
 	/* ---- probe server (probe.c) ---- */
 	char *probe_listen;		/* as written; NULL: no probe server */
 	struct listen_addr probe_addr;
+
+	/* ---- control socket (control.c) ---- */
+	char *control_socket;		/* as written; NULL: the default path; "none": off */
+	int control_line;
 
 	/* ---- drainit's log and service output ---- */
 	int log_level;			/* enum log_level; -1: not set */

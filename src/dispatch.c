@@ -5,6 +5,8 @@
  *   everything about a service               -> lifecycle machine
  *   everything about the shutdown            -> shutdown machine
  *   EVT_OUTPUT_FLUSHED                        -> the loop ends
+ *   after each                                -> the control socket's waiting
+ *                                                clients look again (control.c)
  *
  * The lifecycle machine hears an event before the shutdown machine, so a
  * stage is judged on states already brought up to date. Handlers post
@@ -13,6 +15,7 @@
 #include "dispatch.h"
 
 #include "check.h"
+#include "control.h"
 #include "hooks.h"
 #include "lifecycle.h"
 #include "log.h"
@@ -56,4 +59,5 @@ dispatch_event(void *ctx, const struct event *ev)
 	}
 	lifecycle_handle(sup, ev);
 	shutdown_handle(sup, ev);
+	control_notice(sup);
 }

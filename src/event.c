@@ -28,6 +28,11 @@ event_name(enum event_kind k)
 		[EVT_SERVICE_ENDED] = "service-ended",
 		[EVT_SHUTDOWN_REQUESTED] = "shutdown-requested",
 		[EVT_OUTPUT_FLUSHED] = "output-flushed",
+		[EVT_CTL_START] = "ctl-start",
+		[EVT_CTL_STOP] = "ctl-stop",
+		[EVT_CTL_RESTART] = "ctl-restart",
+		[EVT_CTL_SIGNAL] = "ctl-signal",
+		[EVT_CTL_SHUTDOWN] = "ctl-shutdown",
 	};
 	return (unsigned)k < _EVT_MAX && names[k] ? names[k] : "?";
 }

@@ -43,9 +43,23 @@ enum event_kind {
 	EVT_SERVICE_ENDED,	/* svc's run ended and no restart follows */
 	EVT_SHUTDOWN_REQUESTED,	/* a staged shutdown is asked for (text: why) */
 	EVT_OUTPUT_FLUSHED,	/* at exit, every service's last output is written */
+	/* requests of the control socket (drainit ctl); the machine that
+	 * decides fills in ev->reply before the post returns */
+	EVT_CTL_START,		/* start svc (it was stopped, exited or failed) */
+	EVT_CTL_STOP,		/* staged stop of svc; it stays stopped */
+	EVT_CTL_RESTART,		/* staged stop of svc, then start it again */
+	EVT_CTL_SIGNAL,		/* send sig to svc */
+	EVT_CTL_SHUTDOWN,	/* the staged shutdown (text: why; force: skip the waits) */
 	_EVT_MAX
 };
 const char *event_name(enum event_kind k);
+
+/* What a machine answers to an EVT_CTL_* request. */
+struct ctl_result {
+	bool done;		/* a machine handled the request */
+	bool ok;
+	char msg[200];		/* what was done, or why not */
+};
 
 struct event {
 	enum event_kind kind;
@@ -58,6 +72,8 @@ struct event {
 	int sig;		/* EVT_SIGNAL */
 	bool ok;		/* EVT_CHECK_RESULT */
 	bool failed;		/* EVT_SERVICE_ENDED: it failed for good */
+	bool force;		/* EVT_CTL_SHUTDOWN: straight to the killing stage */
+	struct ctl_result *reply;	/* EVT_CTL_*: where the answer goes */
 	unsigned fails;		/* EVT_CHECK_RESULT: failures in a row */
 	char text[160];		/* EVT_CHECK_RESULT: the failure; EVT_SHUTDOWN_REQUESTED: why */
 	struct notify_msg notify;	/* EVT_NOTIFY */

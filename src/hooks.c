@@ -50,34 +50,53 @@ hook_timeout_cb(EV_P_ ev_timer *w, int revents)
 	sup_post(ev_userdata(EV_A), &(struct event){ .kind = EVT_HOOK_TIMEOUT, .hook = h });
 }
 
+static bool
+hook_start(struct supervisor *sup, struct hook *h)
+{
+	struct spawn_req req = { .argv = h->cfg->argv };
+	char lbl[96];
+	int r;
+
+	hook_label(sup, h, lbl, sizeof(lbl));
+	if (h->svc)
+		req.dir = h->svc->cfg->directory;
+	argv_free(h->envp);
+	h->envp = hook_env(h->svc);
+	req.envp = h->envp;
+	h->timed_out = false;
+	r = spawn_start(sup, &h->proc, &req);
+	if (r < 0) {
+		log_error("%s: failed to start: fork: %s", lbl, strerror(-r));
+		return false;
+	}
+	h->running = true;
+	log_info("%s (pid %d): started: %s", lbl, (int)h->proc.pid, h->cfg->command);
+	ev_timer_init(&h->timer, hook_timeout_cb, (ev_tstamp)h->cfg->timeout_ms / 1000.0, 0.);
+	if (h->cfg->timeout_ms > 0)
+		ev_timer_start(sup->loop, &h->timer);
+	return true;
+}
+
+/* A hook still running (started by drainit ctl stop) is not started twice. */
 size_t
 hooks_start_all(struct supervisor *sup)
 {
 	size_t running = 0;
-	char lbl[96];
+
+	for (size_t i = 0; i < sup->nhooks; i++)
+		running += sup->hooks[i].running || hook_start(sup, &sup->hooks[i]);
+	return running;
+}
+
+size_t
+hooks_start_service(struct supervisor *sup, struct service *svc)
+{
+	size_t running = 0;
 
 	for (size_t i = 0; i < sup->nhooks; i++) {
 		struct hook *h = &sup->hooks[i];
-		struct spawn_req req = { .argv = h->cfg->argv };
-		int r;
-
-		hook_label(sup, h, lbl, sizeof(lbl));
-		if (h->svc)
-			req.dir = h->svc->cfg->directory;
-		argv_free(h->envp);
-		h->envp = hook_env(h->svc);
-		req.envp = h->envp;
-		r = spawn_start(sup, &h->proc, &req);
-		if (r < 0) {
-			log_error("%s: failed to start: fork: %s", lbl, strerror(-r));
-			continue;
-		}
-		h->running = true;
-		running++;
-		log_info("%s (pid %d): started: %s", lbl, (int)h->proc.pid, h->cfg->command);
-		ev_timer_init(&h->timer, hook_timeout_cb, (ev_tstamp)h->cfg->timeout_ms / 1000.0, 0.);
-		if (h->cfg->timeout_ms > 0)
-			ev_timer_start(sup->loop, &h->timer);
+		if (h->svc == svc)
+			running += h->running || hook_start(sup, h);
 	}
 	return running;
 }

@@ -40,6 +40,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -49,6 +50,7 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "hooks.h"
 #include "log.h"
 #include "notify.h"
 #include "output.h"
@@ -630,6 +632,15 @@ run_ended(struct supervisor *sup, struct service *svc, bool failed)
 		svc->health_restart = false;
 		failed = true;
 	}
+	if (svc->restart_pending && sup->stage == STAGE_RUNNING) {
+		svc->restart_pending = false;
+		svc->stop_requested = false;
+		svc->restarts++;
+		log_info("service %s: starting again (drainit ctl restart)", c->name);
+		svc->state = SVC_PENDING;
+		deps_changed(sup);
+		return;
+	}
 
 	if (sup->stage != STAGE_RUNNING || svc->stop_requested) {
 		if (!service_clean(svc) && !sup->first_unclean && svc->state != SVC_FAILED)
@@ -925,6 +936,10 @@ lifecycle_shutdown_begins(struct supervisor *sup)
 	for (size_t i = 0; i < sup->nsvcs; i++) {
 		struct service *svc = &sup->svcs[i];
 
+		/* the shutdown stops it now, in its own order, and for good */
+		svc->restart_pending = false;
+		svc->draining = false;
+
 		if (svc->state == SVC_BACKOFF) {
 			ev_timer_stop(sup->loop, &svc->restart_timer);
 			svc->state = SVC_EXITED;
@@ -953,6 +968,173 @@ job_control_stop(struct supervisor *sup, int sig)
 		log_warn("cannot stop drainit: %s", strerror(errno));
 }
 
+/* ---- drainit ctl requests ------------------------------------------------------- */
+
+static void
+answer(const struct event *ev, bool ok, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+static void
+answer(const struct event *ev, bool ok, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!ev->reply)
+		return;
+	ev->reply->done = true;
+	ev->reply->ok = ok;
+	va_start(ap, fmt);
+	vsnprintf(ev->reply->msg, sizeof(ev->reply->msg), fmt, ap);
+	va_end(ap);
+}
+
+/* Its stop signal now; the caller said why in the log. */
+static void
+ctl_signal_stop(struct supervisor *sup, struct service *svc, const char *what)
+{
+	char dbuf[32];
+
+	log_info("service %s (pid %d): stopping (drainit ctl %s): sending %s, grace period %s",
+		 svc->cfg->name, (int)svc->proc.pid, what, signal_name(svc->cfg->stop_signal),
+		 format_duration(svc->cfg->grace_ms, dbuf, sizeof(dbuf)));
+	lifecycle_stop(sup, svc);
+}
+
+/* Puts a service that does not run back on the way to starting: it
+ * starts once its dependencies are met (at once, usually). */
+static void
+ctl_start_again(struct supervisor *sup, struct service *svc)
+{
+	if (svc->state == SVC_BACKOFF)
+		ev_timer_stop(sup->loop, &svc->restart_timer);
+	svc->ctl_stopped = false;
+	svc->stop_requested = false;
+	svc->notfound = false;
+	svc->streak = 0;
+	svc->restart_log_n = svc->restart_log_head = 0;
+	svc->pr.failed = false;
+	svc->state = SVC_PENDING;
+	deps_changed(sup);
+}
+
+static void
+ctl_start(struct supervisor *sup, struct service *svc, const struct event *ev)
+{
+	const char *name = svc->cfg->name;
+
+	if (sup->stage != STAGE_RUNNING) {
+		answer(ev, false, "drainit is shutting down (stage %s)", stage_name(sup->stage));
+		return;
+	}
+	if (service_alive(svc)) {
+		if (svc->sent_signal || svc->draining)
+			answer(ev, false, "service %s is stopping; start it once it has stopped", name);
+		else
+			answer(ev, true, "service %s is already running", name);
+		return;
+	}
+	if (svc->state == SVC_PENDING) {
+		answer(ev, true, "service %s waits for its dependencies", name);
+		return;
+	}
+	log_info("service %s: starting (drainit ctl start)", name);
+	ctl_start_again(sup, svc);
+	if (service_alive(svc))
+		answer(ev, true, "service %s started (pid %d)", name, (int)svc->proc.pid);
+	else if (svc->state == SVC_PENDING)
+		answer(ev, true, "service %s waits for its dependencies", name);
+	else
+		answer(ev, false, "service %s did not start (%s)", name, svc_state_name(svc->state));
+}
+
+/* stop and restart: the service's drain hooks, then its stop signal and
+ * grace period, then SIGKILL (lifecycle_stop). A stopped service stays
+ * stopped (no restart policy applies) until drainit ctl start. */
+static void
+ctl_stop(struct supervisor *sup, struct service *svc, const struct event *ev, bool restart)
+{
+	const char *name = svc->cfg->name, *what = restart ? "restart" : "stop";
+	size_t hooks;
+
+	if (sup->stage != STAGE_RUNNING) {
+		answer(ev, false, "drainit is shutting down (stage %s)", stage_name(sup->stage));
+		return;
+	}
+	if (svc->waiting_pidfile)
+		try_adopt(sup, svc, true);	/* the daemon, if it is there, is what stops */
+	if (!service_alive(svc)) {
+		if (svc->state == SVC_BACKOFF)
+			ev_timer_stop(sup->loop, &svc->restart_timer);
+		if (restart) {
+			log_info("service %s: starting (drainit ctl restart; it was %s)", name,
+				 svc_state_name(svc->state));
+			ctl_start_again(sup, svc);
+			answer(ev, true, "service %s was not running: %s", name,
+			       service_alive(svc) ? "started" : svc_state_name(svc->state));
+			return;
+		}
+		if (svc->state == SVC_BACKOFF || svc->state == SVC_PENDING)
+			svc->state = SVC_EXITED;
+		svc->stop_requested = true;
+		svc->ctl_stopped = true;
+		log_info("service %s: stopped (drainit ctl stop; it was not running)", name);
+		answer(ev, true, "service %s was not running; it stays stopped", name);
+		return;
+	}
+	svc->stop_requested = true;
+	svc->ctl_stopped = !restart;
+	svc->restart_pending = restart;
+	if (svc->sent_signal || svc->draining) {
+		answer(ev, true, "service %s is already stopping", name);
+		return;
+	}
+	hooks = hooks_start_service(sup, svc);
+	if (hooks > 0) {
+		svc->draining = true;
+		log_info("service %s (pid %d): stopping (drainit ctl %s): %zu drain hook%s first",
+			 name, (int)svc->proc.pid, what, hooks, hooks == 1 ? "" : "s");
+	} else {
+		ctl_signal_stop(sup, svc, what);
+	}
+	answer(ev, true, "service %s is stopping", name);
+}
+
+/* A drain hook ended: a service drained by ctl stop gets its stop
+ * signal once its last hook is done. */
+static void
+hook_ended(struct supervisor *sup, struct hook *h)
+{
+	struct service *svc = h->svc;
+
+	if (!svc || !svc->draining || hooks_running_of(sup, svc) > 0)
+		return;
+	svc->draining = false;
+	if (sup->stage == STAGE_RUNNING && service_alive(svc) && !svc->sent_signal)
+		ctl_signal_stop(sup, svc, svc->restart_pending ? "restart" : "stop");
+}
+
+static void
+ctl_signal(struct supervisor *sup, struct service *svc, const struct event *ev)
+{
+	char tbuf[32];
+	int r;
+
+	if (!service_alive(svc)) {
+		answer(ev, false, "service %s is not running (%s)", svc->cfg->name,
+		       svc_state_name(svc->state));
+		return;
+	}
+	service_target_name(sup, svc, tbuf, sizeof(tbuf));
+	r = service_signal(sup, svc, ev->sig);
+	if (r < 0 && r != -ESRCH) {
+		answer(ev, false, "cannot send %s to service %s: %s", signal_name(ev->sig),
+		       svc->cfg->name, strerror(-r));
+		return;
+	}
+	log_info("service %s (pid %d): sent %s to %s (drainit ctl)", svc->cfg->name,
+		 (int)svc->proc.pid, signal_name(ev->sig), tbuf);
+	answer(ev, true, "sent %s to service %s (%s)", signal_name(ev->sig), svc->cfg->name, tbuf);
+}
+
 /* ---- the one entry point ---------------------------------------------------------- */
 
 static struct service *
@@ -977,6 +1159,8 @@ lifecycle_handle(struct supervisor *sup, const struct event *ev)
 	case EVT_PROC_EXITED:
 		if (svc)
 			svc_exited(sup, svc, ev->wstatus);
+		else if (ev->proc && ev->proc->kind == PROC_HOOK)
+			hook_ended(sup, container_of(ev->proc, struct hook, proc));
 		break;
 	case EVT_CHECK_RESULT:
 		check_result(sup, ev);
@@ -1013,6 +1197,16 @@ lifecycle_handle(struct supervisor *sup, const struct event *ev)
 		service_forward_all(sup, ev->sig);
 		if (ev->sig == SIGTSTP || ev->sig == SIGTTIN || ev->sig == SIGTTOU)
 			job_control_stop(sup, ev->sig);
+		break;
+	case EVT_CTL_START:
+		ctl_start(sup, svc, ev);
+		break;
+	case EVT_CTL_STOP:
+	case EVT_CTL_RESTART:
+		ctl_stop(sup, svc, ev, ev->kind == EVT_CTL_RESTART);
+		break;
+	case EVT_CTL_SIGNAL:
+		ctl_signal(sup, svc, ev);
 		break;
 	default:
 		break;

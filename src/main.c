@@ -13,6 +13,8 @@
 
 #include "cli.h"
 #include "config.h"
+#include "control.h"
+#include "ctlclient.h"
 #include "lifecycle.h"
 #include "log.h"
 #include "notify.h"
@@ -110,10 +112,14 @@ main(int argc, char **argv)
 	ev_child childw;
 	pid_t parent = getppid();	/* before anything: --pdeath-signal's race check */
 	char cwd[4096];
-	char err[512];
+	char err[512], ctlbuf[CONTROL_PATH_MAX];
+	const char *control_path;
+	bool control_explicit;
 	int r;
 
 	output_stdio_sane();	/* no pipe may land on fd 0-2 */
+	if (argc > 1 && strcmp(argv[1], "ctl") == 0)
+		return ctl_main(argc - 1, argv + 1);
 	r = cli_parse(argc, argv, &cli, &cfg, err, sizeof(err));
 	if (r != 0) {
 		fprintf(stderr, "drainit: %s\n", err);
@@ -169,6 +175,15 @@ main(int argc, char **argv)
 		log_min_level = (enum log_level)cfg.log_level;
 	log_format = (enum log_format)(cli.log_format >= 0 ? cli.log_format : cfg.log_format);
 
+	/* the control socket: --control, then control_socket, then the default */
+	if (cli.control)
+		control_path = cli.control;
+	else if (cfg.control_socket)
+		control_path = cfg.control_socket;
+	else
+		control_path = control_default_path(ctlbuf, sizeof(ctlbuf));
+	control_explicit = cli.control || cfg.control_socket;
+
 	fds_cloexec_inherited();
 	/* signalfd: a signal is read from an fd in the loop, with no handler
 	 * frame and no wake-up pipe in between (forwarding latency). */
@@ -207,7 +222,8 @@ main(int argc, char **argv)
 		 cfg.path ? " from " : "", cfg.path ? cfg.path : "");
 	/* Before any service: NOTIFY_SOCKET goes into their environment, and
 	 * a probe port that cannot be bound stops drainit with nothing started. */
-	if (notify_setup(&sup) < 0 || probe_setup(&sup) < 0) {
+	if (notify_setup(&sup) < 0 || probe_setup(&sup) < 0 ||
+	    control_setup(&sup, control_path, control_explicit) < 0) {
 		log_error("nothing started, exiting with code %d", EXIT_OSERR);
 		r = EXIT_OSERR;
 		goto out;
@@ -224,6 +240,7 @@ main(int argc, char **argv)
 		ev_run(loop, 0);
 	r = shutdown_exit_code(&sup);
 out:
+	control_free(&sup);
 	probe_free(&sup);
 	notify_free(&sup);
 	signals_free(&sup, &sigw);

@@ -74,6 +74,23 @@ struct sink {
 	const char *last;	/* the service that queued last, for the log */
 };
 
+/* The last log_buffer bytes of whole lines of one service: in buf, of
+ * twice that, from start to end; compacted when end reaches the end of
+ * buf, so each byte is moved about once. */
+struct logring {
+	struct logring *next;
+	const char *name;
+	char *buf;		/* 2 * cap bytes once a line came */
+	size_t cap, start, end;
+};
+
+struct output_tap {
+	struct output_tap *next;
+	const char *name;
+	output_line_fn fn;
+	void *ctx;
+};
+
 struct outstream {
 	struct outstream *next;
 	struct output *out;
@@ -85,6 +102,7 @@ struct outstream {
 	bool linked;		/* in out->streams */
 	bool paused;		/* waiting for room in the sink */
 	bool eof;		/* nothing more to read */
+	struct logring *ring;	/* NULL: log_buffer = 0 */
 	char *ibuf;
 	size_t ilen;
 };
@@ -93,6 +111,8 @@ struct output {
 	struct supervisor *sup;
 	struct sink *sinks;
 	struct outstream *streams;
+	struct logring *rings;
+	struct output_tap *taps;
 	int devnull;
 	int width;		/* longest service name */
 	bool timestamps;
@@ -405,6 +425,111 @@ sink_line(struct outstream *st, const char *ts, const char *data, size_t len)
 	return 0;
 }
 
+/* ---- the log buffers of drainit ctl logs ------------------------------------ */
+
+static struct logring *
+ring_of(struct output *out, const struct svc_config *c)
+{
+	struct logring *r;
+
+	if (c->log_buffer == 0)
+		return NULL;
+	for (r = out->rings; r; r = r->next)
+		if (strcmp(r->name, c->name) == 0)
+			return r;
+	r = calloc(1, sizeof(*r));
+	if (!r)
+		return NULL;
+	r->name = c->name;
+	r->cap = c->log_buffer;
+	r->next = out->rings;
+	out->rings = r;
+	return r;
+}
+
+static void
+ring_add(struct logring *r, const char *data, size_t len)
+{
+	if (len + 1 > r->cap)
+		len = r->cap - 1;	/* the start of a line longer than the buffer */
+	if (!r->buf && !(r->buf = malloc(2 * r->cap)))
+		return;
+	if (r->end + len + 1 > 2 * r->cap) {
+		memmove(r->buf, r->buf + r->start, r->end - r->start);
+		r->end -= r->start;
+		r->start = 0;
+	}
+	memcpy(r->buf + r->end, data, len);
+	r->buf[r->end + len] = '\n';
+	r->end += len + 1;
+	while (r->end - r->start > r->cap) {
+		char *nl = memchr(r->buf + r->start, '\n', r->end - r->start);
+		r->start = (size_t)(nl - r->buf) + 1;
+	}
+}
+
+static void
+line_seen(struct outstream *st, const char *data, size_t len)
+{
+	if (st->ring)
+		ring_add(st->ring, data, len);
+	for (struct output_tap *t = st->out->taps; t; t = t->next)
+		if (strcmp(t->name, st->name) == 0)
+			t->fn(t->ctx, data, len);
+}
+
+void
+output_tail(struct supervisor *sup, const char *name, size_t n, output_line_fn fn, void *ctx)
+{
+	struct logring *r;
+	size_t p, seen = 0;
+
+	for (r = sup->out ? sup->out->rings : NULL; r; r = r->next)
+		if (strcmp(r->name, name) == 0)
+			break;
+	if (!r || !r->buf || n == 0)
+		return;
+	/* back from the end to the start of the n-th last line */
+	for (p = r->end - 1; p > r->start; p--)
+		if (r->buf[p - 1] == '\n' && ++seen == n)
+			break;
+	while (p < r->end) {
+		char *nl = memchr(r->buf + p, '\n', r->end - p);
+		fn(ctx, r->buf + p, (size_t)(nl - (r->buf + p)));
+		p = (size_t)(nl - r->buf) + 1;
+	}
+}
+
+struct output_tap *
+output_follow(struct supervisor *sup, const char *name, output_line_fn fn, void *ctx)
+{
+	struct output_tap *t = sup->out ? calloc(1, sizeof(*t)) : NULL;
+
+	if (!t)
+		return NULL;
+	t->name = name;
+	t->fn = fn;
+	t->ctx = ctx;
+	t->next = sup->out->taps;
+	sup->out->taps = t;
+	return t;
+}
+
+void
+output_unfollow(struct supervisor *sup, struct output_tap *t)
+{
+	struct output_tap **pp;
+
+	if (!t || !sup->out)
+		return;
+	for (pp = &sup->out->taps; *pp; pp = &(*pp)->next)
+		if (*pp == t) {
+			*pp = t->next;
+			break;
+		}
+	free(t);
+}
+
 /* ---- streams ----------------------------------------------------------- */
 
 static void
@@ -472,6 +597,7 @@ stream_emit(struct outstream *st)
 			/* No memory for the queue: count it as dropped, keep reading. */
 			st->sink->dropped += llen;
 		}
+		line_seen(st, start, llen);
 		pos += used;
 	}
 	if (pos > 0) {
@@ -552,6 +678,7 @@ stream_new(struct output *out, struct service *svc, struct sink *k, bool prefix,
 	st->fd = fds[0];
 	st->sink = k;
 	st->prefix = prefix;
+	st->ring = ring_of(out, svc->cfg);
 	ev_io_init(&st->rio, stream_cb, fds[0], EV_READ);
 	*child_end = fds[1];
 	return st;
@@ -820,6 +947,14 @@ output_free(struct supervisor *sup)
 		free(k->buf);
 		free(k);
 	}
+	while (out->rings) {
+		struct logring *r = out->rings;
+		out->rings = r->next;
+		free(r->buf);
+		free(r);
+	}
+	while (out->taps)
+		output_unfollow(sup, out->taps);
 	ev_timer_stop(sup->loop, &out->exit_timer);
 	if (out->devnull >= 0)
 		close(out->devnull);

@@ -53,4 +53,17 @@ void output_reopen(struct supervisor *sup);
  * once), or after OUTPUT_EXIT_FLUSH_MS. */
 void output_exit_begin(struct supervisor *sup);
 
+/* drainit ctl logs: the last lines of a service's output that went
+ * through drainit (stdout or stderr in prefix or file:PATH mode), kept
+ * per service up to its log_buffer bytes, oldest lines dropped first. */
+typedef void (*output_line_fn)(void *ctx, const char *line, size_t len);
+/* Calls fn on each of the last n lines of service name, oldest first. */
+void output_tail(struct supervisor *sup, const char *name, size_t n, output_line_fn fn, void *ctx);
+/* From now on fn gets every new line of service name, as it is read,
+ * until output_unfollow. fn must not call output_unfollow. NULL: no memory. */
+struct output_tap;
+struct output_tap *output_follow(struct supervisor *sup, const char *name, output_line_fn fn,
+				 void *ctx);
+void output_unfollow(struct supervisor *sup, struct output_tap *t);
+
 #endif

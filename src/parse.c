@@ -778,3 +778,27 @@ bad:
 		*ret_err = why;
 	return -EINVAL;
 }
+
+int
+parse_size(const char *s, size_t max, size_t *ret)
+{
+	unsigned long long v, mul = 1;
+	char *end;
+
+	if (*s < '0' || *s > '9')
+		return -EINVAL;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno)
+		return -ERANGE;
+	if (strcmp(end, "K") == 0 || strcmp(end, "KiB") == 0)
+		mul = 1024;
+	else if (strcmp(end, "M") == 0 || strcmp(end, "MiB") == 0)
+		mul = 1024 * 1024;
+	else if (*end)
+		return -EINVAL;
+	if (v > max / mul)
+		return -ERANGE;
+	*ret = (size_t)(v * mul);
+	return 0;
+}

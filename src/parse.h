@@ -107,6 +107,10 @@ int parse_umask(const char *s, unsigned *ret);
  * "soft limit above hard limit", "out of range"). */
 int parse_rlimit(const char *s, bool bytes, rlim_t *soft, rlim_t *hard, const char **ret_err);
 
+/* A size in bytes: an integer with an optional K, KiB, M or MiB suffix
+ * (powers of 1024), at most max. 0, -EINVAL or -ERANGE. */
+int parse_size(const char *s, size_t max, size_t *ret);
+
 /* An environment variable name: [A-Za-z_][A-Za-z0-9_]*, len bytes of s. */
 bool valid_env_name(const char *s, size_t len);
 

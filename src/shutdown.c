@@ -24,6 +24,8 @@
  *                           command; with -c a SIGINT forces KILLING, a
  *                           SIGTERM is a logged no-op
  *   EVT_SHUTDOWN_REQUESTED   starts it (text: why)
+ *   EVT_CTL_SHUTDOWN         drainit ctl shutdown / prestop: starts it; with
+ *                           force, KILLING from any stage before it
  *   EVT_SERVICE_ENDED        the main service, the last service, or one that
  *                           failed for good ([drainit] on_failure) starts it;
  *                           during one, it may let the next stage begin
@@ -383,8 +385,8 @@ on_service_ended(struct supervisor *sup, struct service *svc, bool failed)
 {
 	char why[128];
 
-	if (sup->stage != STAGE_RUNNING)
-		return;
+	if (sup->stage != STAGE_RUNNING || svc->ctl_stopped)
+		return;	/* stopped with drainit ctl stop: held, not ended */
 	if (failed && svc != sup->main && sup->cfg->on_failure == ON_FAILURE_SHUTDOWN) {
 		snprintf(why, sizeof(why), "service %s failed", svc->cfg->name);
 		begin(sup, why);
@@ -394,6 +396,23 @@ on_service_ended(struct supervisor *sup, struct service *svc, bool failed)
 	} else if (service_count_active(sup) == 0) {
 		begin(sup, "every service has ended");
 	}
+}
+
+static void
+on_ctl_shutdown(struct supervisor *sup, const struct event *ev)
+{
+	struct ctl_result *r = ev->reply;
+	bool was_running = sup->stage == STAGE_RUNNING;
+
+	begin(sup, ev->text[0] ? ev->text : "drainit ctl shutdown");
+	if (ev->force && sup->stage < STAGE_KILLING)
+		enter_killing(sup, "drainit ctl shutdown --force: skipping the remaining waits");
+	if (!r)
+		return;
+	r->done = true;
+	r->ok = true;
+	snprintf(r->msg, sizeof(r->msg), "%s",
+		 was_running ? "shutdown begun" : "already shutting down");
 }
 
 static void
@@ -424,6 +443,9 @@ shutdown_handle(struct supervisor *sup, const struct event *ev)
 		break;
 	case EVT_SHUTDOWN_REQUESTED:
 		begin(sup, ev->text);
+		break;
+	case EVT_CTL_SHUTDOWN:
+		on_ctl_shutdown(sup, ev);
 		break;
 	case EVT_SERVICE_ENDED:
 		on_service_ended(sup, ev->svc, ev->failed);

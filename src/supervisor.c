@@ -273,7 +273,8 @@ service_count_active(const struct supervisor *sup)
 	size_t n = 0;
 	for (size_t i = 0; i < sup->nsvcs; i++) {
 		const struct service *s = &sup->svcs[i];
-		n += service_alive(s) || s->state == SVC_BACKOFF || s->state == SVC_PENDING;
+		n += service_alive(s) || s->state == SVC_BACKOFF || s->state == SVC_PENDING ||
+		     s->ctl_stopped;
 	}
 	return n;
 }
@@ -413,6 +414,15 @@ hooks_running(const struct supervisor *sup)
 	size_t n = 0;
 	for (size_t i = 0; i < sup->nhooks; i++)
 		n += sup->hooks[i].running;
+	return n;
+}
+
+size_t
+hooks_running_of(const struct supervisor *sup, const struct service *svc)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < sup->nhooks; i++)
+		n += sup->hooks[i].running && sup->hooks[i].svc == svc;
 	return n;
 }
 

@@ -145,6 +145,10 @@ struct service {
 	bool launching;		/* forking: proc is the launcher, not the daemon */
 	bool waiting_pidfile;	/* forking: launcher exited 0, pid file not read yet */
 	bool health_restart;	/* being stopped for failing its health check */
+	/* drainit ctl (lifecycle.c) */
+	bool ctl_stopped;	/* stopped with drainit ctl stop: held until ctl start */
+	bool restart_pending;	/* drainit ctl restart: start again once its run ends */
+	bool draining;		/* ctl stop/restart: its drain hooks run before the stop signal */
 	ev_stat pidfile_watch;
 	ev_timer start_timer;
 };
@@ -173,6 +177,7 @@ enum stage {
 const char *stage_name(enum stage s);
 
 struct probe_server;
+struct control_server;
 struct notify_server;
 struct output;
 
@@ -198,6 +203,7 @@ struct supervisor {
 
 	struct probe_server *probe;	/* NULL: no probe_listen (probe.c) */
 	struct notify_server *notify;	/* NULL: no notify service (notify.c) */
+	struct control_server *control;	/* NULL: no control socket (control.c) */
 	struct output *out;	/* service output and drainit's log (output.c) */
 
 	/* the one event path: mechanisms post, on_event decides (dispatch.c) */
@@ -252,7 +258,8 @@ struct service *service_by_name(struct supervisor *sup, const char *name);
 bool service_group_alive(const struct supervisor *sup, const struct service *svc);
 /* A live service that lists svc in after/requires: svc must wait to be stopped. */
 struct service *service_live_dependent(struct supervisor *sup, const struct service *svc);
-/* Services that are alive, waiting to restart, or waiting to start. */
+/* Services that are alive, waiting to restart, waiting to start, or held
+ * stopped by drainit ctl stop (they may be started again). */
 size_t service_count_active(const struct supervisor *sup);
 
 /* 0..255: exit status, 128+N for signal N. */
@@ -277,6 +284,8 @@ bool service_live(const struct service *svc, char *why, size_t len);
 
 /* ---- questions about hooks ---- */
 size_t hooks_running(const struct supervisor *sup);
+/* How many drain hooks of svc run. */
+size_t hooks_running_of(const struct supervisor *sup, const struct service *svc);
 /* "drain hook #1" or "drain hook web#1", for the log. */
 const char *hook_label(const struct supervisor *sup, const struct hook *h, char *buf, size_t len);
 

@@ -30,9 +30,14 @@ class Failure(AssertionError):
 
 class Drainit:
     def __init__(self, args=(), ini=None, pid1=True, env=None, wrap=None, exe=None, pass_fds=(),
-                 preexec_fn=None, cwd=None):
+                 preexec_fn=None, cwd=None, control=True):
         self.dir = tempfile.mkdtemp(prefix="drainit-it-")
         args = list(args)
+        # Every run gets its own control socket in its temp dir: the default
+        # (/run/drainit.sock) would be shared by the tests running at once.
+        self.sock = os.path.join(self.dir, "ctl.sock")
+        if control and exe is None:
+            args = ["--control", self.sock] + args
         if ini is not None:
             self.ini = os.path.join(self.dir, "test.ini")
             with open(self.ini, "w") as f:
@@ -96,6 +101,19 @@ class Drainit:
         if et is None:
             shutil.rmtree(self.dir, ignore_errors=True)
         return False
+
+    def ctl(self, *args, timeout=30, user=None, exe=None, sock=None):
+        """Runs drainit ctl against this drainit's socket; a CompletedProcess."""
+        cmd = [exe or DRAINIT, "ctl", "--socket", sock or self.sock] + list(args)
+        if user:
+            cmd = ["setpriv", f"--reuid={user}", f"--regid={user}", "--clear-groups"] + cmd  # uid
+        try:
+            return subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
+        except subprocess.TimeoutExpired:
+            self.fail(f"drainit ctl {' '.join(args)} did not return within {timeout}s")
+
+    def wait_socket(self, timeout=10):
+        self.wait_for(r"control socket listening on ", timeout=timeout)
 
     # -- output ------------------------------------------------------------
     def log(self):

@@ -209,8 +209,13 @@ def drop_refused_without_privilege():
     tmp = tempfile.mkdtemp(prefix="drainit-it-unpriv-")
     os.chmod(tmp, 0o755)  # readable by the unprivileged drainit
     write(tmp, "test.ini", f"[service:web]\ncommand = {TPROC} ids\nuser = root\n")
-    # drainit itself runs as 65534: a copy it can be exec'd from
-    with Drainit(["-c", os.path.join(tmp, "test.ini")], pid1=False, exe=public_copy(DRAINIT),
+    # drainit itself runs as 65534: a copy it can be exec'd from; the control
+    # socket goes where nobody may make it
+    run_dir = os.path.join(tmp, "run")
+    os.mkdir(run_dir)
+    os.chown(run_dir, 65534, 65534)
+    with Drainit(["--control", os.path.join(run_dir, "ctl.sock"), "-c", os.path.join(tmp, "test.ini")],
+                 pid1=False, control=False, exe=public_copy(DRAINIT),
                  wrap=["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"]) as d:
         d.expect_rc(126)
         d.wait_for(r"error: service web \(pid \d+\): failed to start: setgroups: Operation not permitted$")

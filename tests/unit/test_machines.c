@@ -521,3 +521,137 @@ Test(event_path, posts_during_a_handler_wait_their_turn)
 		  "FIFO after the handler: %d %d %d %d", order[0], order[1], order[2], order[3]);
 	event_queue_free(&q);
 }
+
+/* ---- drainit ctl requests: both machines ------------------------------------------------ */
+
+enum cprep { C_RUNNING, C_HELD, C_BACKOFF, C_STOPPING_CTL };
+
+struct ctl_row {
+	const char *name;
+	const char *ini;	/* service a is svcs[0], pid 100 */
+	enum cprep prep;
+	struct event ev;	/* .svc and .reply filled in by the test */
+	bool reply_ok;
+	enum svc_state state;	/* a's state after the event */
+	int kill_sig;		/* sent to a's group, 0: nothing */
+	int spawned;
+	enum event_kind post;	/* posted, _EVT_MAX: nothing */
+	enum stage stage;	/* after the event */
+	bool held;		/* a->ctl_stopped after the event */
+};
+
+static const struct ctl_row ctl_rows[] = {
+	{ "running + ctl stop -> stopping, held", A, C_RUNNING, { .kind = EVT_CTL_STOP },
+	  true, SVC_STOPPING, SIGTERM, 0, _EVT_MAX, STAGE_RUNNING, true },
+	{ "running + ctl stop, drain hook -> its hook first, no signal yet",
+	  A "drain = h\n", C_RUNNING, { .kind = EVT_CTL_STOP },
+	  true, SVC_RUNNING, 0, 1, _EVT_MAX, STAGE_RUNNING, true },
+	{ "stopping (ctl) + exit -> exited, ended, drainit keeps running", A, C_STOPPING_CTL,
+	  { .kind = EVT_PROC_EXITED, .wstatus = SIGNALED(SIGTERM) },
+	  true, SVC_EXITED, 0, 0, EVT_SERVICE_ENDED, STAGE_RUNNING, true },
+	{ "running + ctl restart -> stopping, not held", A, C_RUNNING, { .kind = EVT_CTL_RESTART },
+	  true, SVC_STOPPING, SIGTERM, 0, _EVT_MAX, STAGE_RUNNING, false },
+	{ "held + ctl start -> starting", A "restart = always\n", C_HELD, { .kind = EVT_CTL_START },
+	  true, SVC_STARTING, 0, 1, _EVT_MAX, STAGE_RUNNING, false },
+	{ "held + ctl stop -> still held, nothing sent", A, C_HELD, { .kind = EVT_CTL_STOP },
+	  true, SVC_EXITED, 0, 0, _EVT_MAX, STAGE_RUNNING, true },
+	{ "held + ctl restart -> starting", A, C_HELD, { .kind = EVT_CTL_RESTART },
+	  true, SVC_STARTING, 0, 1, _EVT_MAX, STAGE_RUNNING, false },
+	{ "running + ctl start -> running, nothing done", A, C_RUNNING, { .kind = EVT_CTL_START },
+	  true, SVC_RUNNING, 0, 0, _EVT_MAX, STAGE_RUNNING, false },
+	{ "backoff + ctl stop -> exited, held, no restart", A, C_BACKOFF, { .kind = EVT_CTL_STOP },
+	  true, SVC_EXITED, 0, 0, _EVT_MAX, STAGE_RUNNING, true },
+	{ "backoff + ctl start -> starting now", A, C_BACKOFF, { .kind = EVT_CTL_START },
+	  true, SVC_STARTING, 0, 1, _EVT_MAX, STAGE_RUNNING, false },
+	{ "running + ctl signal HUP -> sent to its group", A, C_RUNNING,
+	  { .kind = EVT_CTL_SIGNAL, .sig = SIGHUP },
+	  true, SVC_RUNNING, SIGHUP, 0, _EVT_MAX, STAGE_RUNNING, false },
+	{ "held + ctl signal -> refused", A, C_HELD, { .kind = EVT_CTL_SIGNAL, .sig = SIGHUP },
+	  false, SVC_EXITED, 0, 0, _EVT_MAX, STAGE_RUNNING, true },
+	{ "running + ctl shutdown -> stopping", A, C_RUNNING, { .kind = EVT_CTL_SHUTDOWN },
+	  true, SVC_STOPPING, SIGTERM, 0, _EVT_MAX, STAGE_STOPPING, false },
+	{ "running + ctl shutdown, prestop_delay -> prestop, nothing sent",
+	  "[drainit]\nprestop_delay = 5s\n" A, C_RUNNING, { .kind = EVT_CTL_SHUTDOWN },
+	  true, SVC_RUNNING, 0, 0, _EVT_MAX, STAGE_PRESTOP, false },
+	{ "running + ctl shutdown --force -> killing", "[drainit]\nprestop_delay = 5s\n" A,
+	  C_RUNNING, { .kind = EVT_CTL_SHUTDOWN, .force = true },
+	  true, SVC_KILLING, SIGKILL, 0, _EVT_MAX, STAGE_KILLING, false },
+	{ "running + ctl stop of the main service, ended -> drainit keeps running",
+	  "[drainit]\nmain = a\n" A, C_STOPPING_CTL,
+	  { .kind = EVT_PROC_EXITED, .wstatus = SIGNALED(SIGTERM) },
+	  true, SVC_EXITED, 0, 0, EVT_SERVICE_ENDED, STAGE_RUNNING, true },
+};
+
+static void
+ctl_prep(enum cprep p)
+{
+	struct service *a = &sup.svcs[0];
+	struct ctl_result r = { 0 };
+
+	lifecycle_start_all(&sup);
+	exec_ok(&a->proc);
+	switch (p) {
+	case C_HELD:
+	case C_STOPPING_CTL:
+		sup_post(&sup, &(struct event){ .kind = EVT_CTL_STOP, .svc = a, .reply = &r });
+		cr_assert(r.done && r.ok, "prep: ctl stop: %s", r.msg);
+		if (p == C_HELD)
+			reaper_on_exit(&sup, a->proc.pid, SIGNALED(SIGTERM));
+		break;
+	case C_BACKOFF:
+		reaper_on_exit(&sup, 100, EXITED(1));
+		break;
+	case C_RUNNING:
+	default:
+		break;
+	}
+}
+
+Test(ctl_table, rows)
+{
+	for (size_t i = 0; i < sizeof(ctl_rows) / sizeof(ctl_rows[0]); i++) {
+		const struct ctl_row *r = &ctl_rows[i];
+		struct ctl_result res = { 0 };
+		struct event ev = r->ev;
+		struct service *a;
+
+		fake_setup(r->ini);
+		ctl_prep(r->prep);
+		a = &sup.svcs[0];
+		ev.svc = a;
+		if (ev.kind == EVT_PROC_EXITED) {
+			ev.proc = &a->proc;
+			proc_untrack(&sup, &a->proc);	/* as the reaper leaves it */
+		} else {
+			ev.reply = &res;
+		}
+		start_recording();
+		lifecycle_handle(&sup, &ev);
+		shutdown_handle(&sup, &ev);
+		/* what the lifecycle machine posted, as the dispatcher would deliver it */
+		for (int k = 0; k < nposted && k < MAXPOSTED; k++)
+			shutdown_handle(&sup, &(struct event){ .kind = posted[k], .svc = a,
+							       .failed = posted_failed[k] });
+
+		if (ev.reply) {
+			cr_expect(res.done, "%s: not answered", r->name);
+			cr_expect_eq(res.ok, r->reply_ok, "%s: answer %d (%s)", r->name, res.ok, res.msg);
+		}
+		cr_expect_eq(a->state, r->state, "%s: state %s", r->name, svc_state_name(a->state));
+		if (r->kill_sig)
+			cr_expect(killed(-a->proc.pid, r->kill_sig) || killed(-100, r->kill_sig),
+				  "%s: %d kills, last %d to %d", r->name, nkills, last_kill_sig,
+				  (int)last_kill_pid);
+		else
+			cr_expect_eq(nkills, 0, "%s: sent %d signals", r->name, nkills);
+		cr_expect_eq(nspawned, r->spawned, "%s: %d started", r->name, nspawned);
+		if (r->post == _EVT_MAX)
+			cr_expect_eq(nposted, 0, "%s: posted %s", r->name,
+				     nposted ? event_name(posted[0]) : "");
+		else
+			cr_expect(nposted >= 1 && posted[0] == r->post, "%s: posted %d", r->name, nposted);
+		cr_expect_eq(sup.stage, r->stage, "%s: stage %s", r->name, stage_name(sup.stage));
+		cr_expect_eq(a->ctl_stopped, r->held, "%s: held %d", r->name, a->ctl_stopped);
+		fake_teardown();
+	}
+}

@@ -456,3 +456,19 @@ Test(success_exit, codes_and_signals)
 	cr_expect_eq(parse_success_exit("  ", &se, err, sizeof(err)), -EINVAL);
 	cr_expect_str_eq(err, "empty value: give exit codes (0-255) or signal names");
 }
+
+Test(parse, sizes)
+{
+	size_t v;
+
+	cr_expect(parse_size("0", 100, &v) == 0 && v == 0);
+	cr_expect(parse_size("64KiB", 1 << 20, &v) == 0 && v == 65536);
+	cr_expect(parse_size("64K", 1 << 20, &v) == 0 && v == 65536);
+	cr_expect(parse_size("1MiB", 1 << 20, &v) == 0 && v == 1048576);
+	cr_expect(parse_size("2M", 1 << 20, &v) == -ERANGE);
+	cr_expect(parse_size("12", 100, &v) == 0 && v == 12);
+	cr_expect(parse_size("12kb", 1 << 20, &v) == -EINVAL);
+	cr_expect(parse_size("-1", 100, &v) == -EINVAL);
+	cr_expect(parse_size("", 100, &v) == -EINVAL);
+	cr_expect(parse_size("99999999999999999999999", 100, &v) == -ERANGE);
+}
