@@ -399,7 +399,8 @@ class Drainit(Peer):
 
     def probe_services(self, run, n, port):
         """n idle services and the probe server on 127.0.0.1:port. The long
-        prestop_delay keeps a shutdown in its prestop stage (/readyz 503, the
+        prestop_delay, with prestop_min as long so that the adaptive prestop does
+        not end it early, keeps a shutdown in its prestop stage (/readyz 503, the
         services still running) while it is measured; shutdown_timeout bounds
         it should the harness not end it (it sends SIGINT, which skips to the
         killing stage)."""
@@ -407,7 +408,7 @@ class Drainit(Peer):
         child = self.bench.helper("bench-child")
         with open(ini, "w") as f:
             f.write(f"[drainit]\nprobe_listen = 127.0.0.1:{port}\nprestop_delay = 60s\n"
-                    f"shutdown_timeout = 30s\n")
+                    f"prestop_min = 60s\nshutdown_timeout = 30s\n")
             for i in range(n):
                 f.write(f"\n[service:svc{i}]\ncommand = {child}\n")
         return [self.bench.drainit, "-c", ini]

@@ -15,12 +15,14 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <ini.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 enum key_type { K_DURATION, K_SIGNAL, K_STOPSEQ, K_SIGMAP, K_SUCCESS, K_STRING, K_COMMAND, K_HOOK,
 		K_ENUM, K_NAMES, K_LIMIT,
@@ -81,6 +83,10 @@ static const struct key_def keys[] = {
 	{ "shutdown_timeout", SCOPE_GLOBAL, K_DURATION, G(shutdown_timeout_ms), false, NULL },
 	{ "drain_timeout", SCOPE_GLOBAL, K_DURATION, G(drain_timeout_ms), false, NULL },
 	{ "orphan_grace", SCOPE_GLOBAL, K_DURATION, G(orphan_grace_ms), false, NULL },
+	{ "prestop_min", SCOPE_GLOBAL, K_DURATION, G(prestop_min_ms), false, NULL },
+	{ "drain_quiet", SCOPE_GLOBAL, K_DURATION, G(drain_quiet_ms), false, NULL },
+	{ "unready_probes", SCOPE_GLOBAL, K_COUNT, G(unready_probes), false, NULL },
+	{ "prestop_token", SCOPE_GLOBAL, K_STRING, G(prestop_token), false, NULL },
 	{ "main", SCOPE_GLOBAL, K_STRING, G(main), false, NULL },
 	{ "drain", SCOPE_GLOBAL, K_HOOK, 0, true, NULL },
 	{ "command", SCOPE_SERVICE, K_COMMAND, 0, false, NULL },
@@ -172,6 +178,8 @@ config_init(struct config *c)
 	c->shutdown_timeout_ms = UNSET_MS;
 	c->drain_timeout_ms = UNSET_MS;
 	c->orphan_grace_ms = UNSET_MS;
+	c->prestop_min_ms = UNSET_MS;
+	c->drain_quiet_ms = UNSET_MS;
 	c->log_level = -1;	/* "not set": the command line may set it */
 }
 
@@ -221,6 +229,7 @@ config_free(struct config *c)
 	free(c->svcs);
 	hook_configs_free(c->drain, c->ndrain);
 	free(c->main);
+	free(c->prestop_token);
 	free(c->path);
 	free(c->probe_listen);
 	free(c->control_socket);
@@ -870,6 +879,8 @@ set_value(struct load_ctx *ctx, const struct key_def *k, const char *value,
 		if (*p && **p == '\0')
 			ERR(ctx, "%s:%d: [%s] %s: empty value",
 			    ctx->path, ctx->lineno, ctx->section, k->name);
+		if (strcmp(k->name, "prestop_token") == 0)
+			ctx->c->prestop_token_line = ctx->lineno;
 		return;
 	}
 	case K_COMMAND: {
@@ -1339,6 +1350,51 @@ config_absolute_paths(struct config *c, const char *cwd)
 	return 0;
 }
 
+/* prestop_token = SECRET | file:PATH | env:NAME: the secret itself in the
+ * end (a file's trailing newline dropped, at most 1 KiB). */
+static void
+resolve_token(struct config *c, const char *path, struct config_errors *errs)
+{
+	char buf[1025], *v = NULL;
+	int line = c->prestop_token_line;
+
+	if (strncmp(c->prestop_token, "file:", 5) == 0) {
+		int fd = open(c->prestop_token + 5, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+		ssize_t n = fd < 0 ? -1 : read(fd, buf, sizeof(buf));
+
+		if (fd >= 0)
+			close(fd);
+		if (n < 0) {
+			config_errors_add(errs, "%s:%d: [drainit] prestop_token: cannot read %s: %s", path,
+					  line, c->prestop_token + 5, strerror(errno));
+			return;
+		}
+		if (n == (ssize_t)sizeof(buf)) {
+			config_errors_add(errs, "%s:%d: [drainit] prestop_token: %s is longer than 1 KiB",
+					  path, line, c->prestop_token + 5);
+			return;
+		}
+		while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == '\r'))
+			n--;
+		buf[n] = '\0';
+		v = strdup(buf);
+	} else if (strncmp(c->prestop_token, "env:", 4) == 0) {
+		const char *e = getenv(c->prestop_token + 4);
+		if (!e) {
+			config_errors_add(errs, "%s:%d: [drainit] prestop_token: environment variable %s is not set",
+					  path, line, c->prestop_token + 4);
+			return;
+		}
+		v = strdup(e);
+	} else {
+		return;
+	}
+	if (v && !*v)
+		config_errors_add(errs, "%s:%d: [drainit] prestop_token: the secret is empty", path, line);
+	free(c->prestop_token);
+	c->prestop_token = v;
+}
+
 int
 config_finish(struct config *c, struct config_errors *errs)
 {
@@ -1355,6 +1411,17 @@ config_finish(struct config *c, struct config_errors *errs)
 		c->shutdown_timeout_ms = 0;
 	if (c->orphan_grace_ms == UNSET_MS)
 		c->orphan_grace_ms = DEFAULT_ORPHAN_GRACE_MS;
+	if (c->prestop_min_ms == UNSET_MS)
+		c->prestop_min_ms = 0;
+	if (c->drain_quiet_ms == UNSET_MS)
+		c->drain_quiet_ms = DEFAULT_DRAIN_QUIET_MS;
+	if (!c->unready_probes)
+		c->unready_probes = DEFAULT_UNREADY_PROBES;
+	if (c->prestop_min_ms > c->prestop_delay_ms)
+		config_errors_add(errs, "%s: [drainit] prestop_min: longer than prestop_delay, its maximum",
+				  path);
+	if (c->prestop_token)
+		resolve_token(c, path, errs);
 	resolve_hooks(c->drain, c->ndrain, c->drain_timeout_ms);
 
 	for (size_t i = 0; i < c->nsvcs; i++) {

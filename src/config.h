@@ -18,6 +18,9 @@
 #define DEFAULT_GRACE_MS 10000
 #define DEFAULT_DRAIN_TIMEOUT_MS 10000
 #define DEFAULT_ORPHAN_GRACE_MS 5000
+#define DEFAULT_DRAIN_QUIET_MS 1000	/* no new connection for this long: quiet */
+#define DEFAULT_UNREADY_PROBES 3	/* 503s each prober must have seen */
+#define PROBER_RECENT_MS 60000	/* a prober counts if it asked this long before the stop */
 #define REAP_WAIT_MS 5000	/* after the last SIGKILL, the longest wait for the reaper */
 #define UNSET_MS ((msec_t)-1)
 /* Readiness and health checks. */
@@ -153,6 +156,11 @@ struct config {
 	msec_t shutdown_timeout_ms;	/* 0 = no cap */
 	msec_t drain_timeout_ms;
 	msec_t orphan_grace_ms;	/* stop signal to adopted orphans -> SIGKILL */
+	msec_t prestop_min_ms;	/* the adaptive prestop ends no sooner */
+	msec_t drain_quiet_ms;	/* no new connection for this long */
+	unsigned unready_probes;	/* 503s every recent prober must have seen */
+	char *prestop_token;	/* GET /prestop's secret; NULL: /prestop is off */
+	int prestop_token_line;
 	char *main;
 	int main_line;
 	int on_failure;		/* enum on_failure */

@@ -19,6 +19,7 @@
 #include "hooks.h"
 #include "lifecycle.h"
 #include "log.h"
+#include "probe.h"
 #include "shutdown.h"
 
 static void
@@ -60,4 +61,5 @@ dispatch_event(void *ctx, const struct event *ev)
 	lifecycle_handle(sup, ev);
 	shutdown_handle(sup, ev);
 	control_notice(sup);
+	probe_notice(sup);
 }

@@ -18,6 +18,16 @@
 
 #include "sdnotify.h"
 
+/* What the sockets of the services look like at one moment, during the
+ * prestop stage (drain.c). */
+struct drain_sample {
+	bool ok;		/* the kernel answered */
+	unsigned listening;	/* listening sockets the services hold */
+	unsigned conns;		/* connections accepted on them, still open */
+	unsigned inflight;	/* of those, with a request in flight */
+	unsigned fresh;		/* connections not seen in the previous sample */
+};
+
 struct service;
 struct hook;
 struct check;
@@ -43,6 +53,7 @@ enum event_kind {
 	EVT_SERVICE_ENDED,	/* svc's run ended and no restart follows */
 	EVT_SHUTDOWN_REQUESTED,	/* a staged shutdown is asked for (text: why) */
 	EVT_OUTPUT_FLUSHED,	/* at exit, every service's last output is written */
+	EVT_DRAIN_SAMPLE,	/* during prestop: the services' sockets now (drain) */
 	/* requests of the control socket (drainit ctl); the machine that
 	 * decides fills in ev->reply before the post returns */
 	EVT_CTL_START,		/* start svc (it was stopped, exited or failed) */
@@ -77,6 +88,7 @@ struct event {
 	unsigned fails;		/* EVT_CHECK_RESULT: failures in a row */
 	char text[160];		/* EVT_CHECK_RESULT: the failure; EVT_SHUTDOWN_REQUESTED: why */
 	struct notify_msg notify;	/* EVT_NOTIFY */
+	struct drain_sample drain;	/* EVT_DRAIN_SAMPLE */
 };
 
 typedef void (*event_handler)(void *ctx, const struct event *ev);

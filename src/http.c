@@ -3,6 +3,7 @@
 
 #include <ctype.h>
 #include <string.h>
+#include <strings.h>
 
 #define METHOD_MAX 32
 
@@ -197,6 +198,67 @@ http_query_has(const char *q, size_t qlen, const char *name)
 		q = amp ? amp + 1 : end;
 	}
 	return false;
+}
+
+bool
+http_query_get(const char *q, size_t qlen, const char *name, const char **val, size_t *vlen)
+{
+	size_t n = strlen(name);
+	const char *end;
+
+	if (!q)
+		return false;
+	end = q + qlen;
+	while (q < end) {
+		const char *amp = memchr(q, '&', (size_t)(end - q));
+		const char *pe = amp ? amp : end;
+		const char *eq = memchr(q, '=', (size_t)(pe - q));
+
+		if (eq && (size_t)(eq - q) == n && memcmp(q, name, n) == 0) {
+			*val = eq + 1;
+			*vlen = (size_t)(pe - eq - 1);
+			return true;
+		}
+		q = amp ? amp + 1 : end;
+	}
+	return false;
+}
+
+bool
+http_header_get(const char *head, size_t len, const char *name, const char **val, size_t *vlen)
+{
+	size_t n = strlen(name);
+	const char *p = memchr(head, '\n', len), *end = head + len;
+
+	while (p && ++p < end) {	/* past the request line, one header line at a time */
+		const char *le = memchr(p, '\n', (size_t)(end - p)), *v, *ve;
+
+		if (!le)
+			return false;
+		if ((size_t)(le - p) > n && p[n] == ':' && strncasecmp(p, name, n) == 0) {
+			for (v = p + n + 1; v < le && (*v == ' ' || *v == '\t'); v++)
+				;
+			for (ve = le; ve > v && (ve[-1] == '\r' || ve[-1] == ' ' || ve[-1] == '\t'); ve--)
+				;
+			*val = v;
+			*vlen = (size_t)(ve - v);
+			return true;
+		}
+		p = le;
+	}
+	return false;
+}
+
+bool
+http_secret_equal(const char *a, size_t alen, const char *b, size_t blen)
+{
+	unsigned char diff = alen != blen;
+	size_t n = alen > blen ? alen : blen;
+
+	/* the time depends on the longer length only, never on where they differ */
+	for (size_t i = 0; i < n; i++)
+		diff |= (unsigned char)((i < alen ? a[i] : 0) ^ (i < blen ? b[i] : 0));
+	return diff == 0;
 }
 
 enum http_parse

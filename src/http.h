@@ -51,6 +51,16 @@ enum http_parse http_parse_request(const char *buf, size_t len, size_t max,
  * "verbose=1", "a=b&verbose"). */
 bool http_query_has(const char *q, size_t qlen, const char *name);
 
+/* The value of query parameter name ("token" in "a=b&token=s3cret"): true
+ * with *val (not NUL-terminated) and *vlen. */
+bool http_query_get(const char *q, size_t qlen, const char *name, const char **val, size_t *vlen);
+/* The value of header field name (any case) in a complete request head,
+ * blanks around it removed. */
+bool http_header_get(const char *head, size_t len, const char *name, const char **val,
+		     size_t *vlen);
+/* a equals b, in a time that does not depend on where they differ. */
+bool http_secret_equal(const char *a, size_t alen, const char *b, size_t blen);
+
 /* The status line of a response: "HTTP/1.x DDD ...". Returns
  * HTTP_PARSE_OK with *code set, HTTP_PARSE_INCOMPLETE or HTTP_PARSE_BAD. */
 enum http_parse http_parse_status(const char *buf, size_t len, int *code);

@@ -14,7 +14,10 @@
  * the oldest overall), so a fresh probe is answered however many idle
  * connections pile up. Memory: one head buffer per connection and the
  * response. Every response says "Connection: close".
- * Never: blocks, waits on a client, or touches the model. */
+ * GET /prestop (only with prestop_token set) posts the shutdown request
+ * and is HOLDING until its prestop stage ends (probe_notice()).
+ * Never: blocks or waits on a client; it writes into the model only what
+ * it saw (the clients that asked for /readyz, sup_saw_prober()). */
 #include "probe.h"
 
 #include <errno.h>
@@ -29,7 +32,7 @@
 
 #define PROBE_DRAIN_MAX 65536	/* bytes discarded after the answer, at most */
 
-enum conn_state { CONN_READING, CONN_WRITING, CONN_DRAINING };
+enum conn_state { CONN_READING, CONN_HOLDING, CONN_WRITING, CONN_DRAINING };
 
 struct conn {
 	struct probe_server *ps;
@@ -43,6 +46,8 @@ struct conn {
 	struct sbuf out;
 	size_t off;		/* bytes of out sent */
 	size_t drained;
+	struct sockaddr_storage peer;
+	socklen_t peerlen;
 	char head[PROBE_HEAD_MAX];
 };
 
@@ -55,6 +60,7 @@ struct probe_server {
 	size_t nconns;
 	unsigned long seq;
 	unsigned long dropped;
+	size_t holding;		/* GET /prestop answers waiting for the stage to end */
 	char addr[80];
 };
 
@@ -147,6 +153,8 @@ conn_close(struct conn *c)
 	struct probe_server *ps = c->ps;
 	struct ev_loop *loop = ps->sup->loop;
 
+	if (c->st == CONN_HOLDING)
+		ps->holding--;
 	ev_io_stop(loop, &c->io);
 	ev_timer_stop(loop, &c->timer);
 	close(c->fd);
@@ -190,11 +198,84 @@ conn_write(struct conn *c)
 	conn_set_io(c, EV_READ);
 }
 
+/* GET /prestop with the right prestop_token: the staged shutdown starts
+ * (or goes on) and the answer waits until its prestop stage is over, so a
+ * Kubernetes httpGet preStop hook holds the kubelet's SIGTERM until then.
+ * Returns false when the request is not one (the usual routing answers). */
+static bool
+prestop_request(struct conn *c, const struct http_request *req)
+{
+	struct probe_server *ps = c->ps;
+	struct supervisor *sup = ps->sup;
+	const char *tok = sup->cfg->prestop_token, *v = NULL;
+	size_t vlen = 0;
+	msec_t hold;
+
+	if (!path_is(req, "/prestop") || !tok || req->method != HTTP_GET)
+		return false;
+	if (!http_header_get(c->head, req->head_len, "X-Drainit-Token", &v, &vlen) &&
+	    !http_query_get(req->query, req->query_len, "token", &v, &vlen))
+		v = NULL;
+	if (!v || !http_secret_equal(v, vlen, tok, strlen(tok))) {
+		sbuf_printf(&c->out, "HTTP/1.1 403 Forbidden\r\nContent-Type: text/plain; charset=utf-8\r\n"
+			    "Content-Length: 38\r\nCache-Control: no-store\r\nConnection: close\r\n\r\n"
+			    "forbidden: wrong or missing the token\n");
+		log_warn("probe: GET /prestop refused: %s token", v ? "wrong" : "no");
+		return false;
+	}
+	log_info("probe: GET /prestop: the staged shutdown %s; answering when its prestop stage ends",
+		 sup->stage == STAGE_RUNNING ? "starts" : "is under way");
+	if (sup->stage == STAGE_RUNNING)
+		sup_post(sup, &(struct event){ .kind = EVT_SHUTDOWN_REQUESTED, .text = "GET /prestop" });
+	c->st = CONN_HOLDING;
+	ps->holding++;
+	ev_io_stop(sup->loop, &c->io);
+	ev_timer_stop(sup->loop, &c->timer);
+	hold = sup->cfg->prestop_delay_ms + sup->cfg->drain_timeout_ms + 30000;
+	ev_timer_set(&c->timer, (ev_tstamp)hold / 1000.0, 0.);
+	ev_timer_start(sup->loop, &c->timer);
+	probe_notice(sup);	/* the stage may be over already */
+	return true;
+}
+
+static void conn_send(struct conn *c);
+
+void
+probe_notice(struct supervisor *sup)
+{
+	struct probe_server *ps = sup->probe;
+
+	if (!ps || !ps->holding || sup->stage <= STAGE_PRESTOP)
+		return;
+	for (size_t i = 0; i < ps->nconns; i++) {
+		struct conn *c = ps->conns[i];
+		struct sbuf body = { 0 };
+
+		if (c->st != CONN_HOLDING)
+			continue;
+		ps->holding--;
+		sbuf_printf(&body, "prestop over (stage %s)%s%s\n", stage_name(sup->stage),
+			    sup->prestop_why[0] ? ": " : "", sup->prestop_why);
+		sbuf_printf(&c->out, "HTTP/1.1 200 OK\r\nContent-Type: text/plain; charset=utf-8\r\n"
+			    "Content-Length: %zu\r\nCache-Control: no-store\r\nConnection: close\r\n\r\n",
+			    body.len);
+		sbuf_add(&c->out, body.p, body.len);
+		sbuf_free(&body);
+		conn_send(c);
+	}
+}
+
 static void
 conn_respond(struct conn *c, enum http_parse parse, const struct http_request *req)
 {
 	struct ev_loop *loop = c->ps->sup->loop;
-	int code = probe_response(c->ps->sup, parse, req, &c->out);
+	int code;
+
+	if (parse == HTTP_PARSE_OK && prestop_request(c, req))
+		return;
+	code = c->out.len ? 403 : probe_response(c->ps->sup, parse, req, &c->out);
+	if (parse == HTTP_PARSE_OK && code != 403 && path_is(req, "/readyz"))
+		sup_saw_prober(c->ps->sup, (const struct sockaddr *)&c->peer, c->peerlen, code);
 
 	if (parse == HTTP_PARSE_OK)
 		log_debug("probe: %s %.*s -> %d",
@@ -202,6 +283,16 @@ conn_respond(struct conn *c, enum http_parse parse, const struct http_request *r
 			  (int)req->path_len, req->path, code);
 	else
 		log_debug("probe: malformed request -> %d", code);
+	(void)loop;
+	conn_send(c);
+}
+
+/* The answer is in c->out: write it, then linger. */
+static void
+conn_send(struct conn *c)
+{
+	struct ev_loop *loop = c->ps->sup->loop;
+
 	if (c->out.oom) {
 		conn_close(c);
 		return;
@@ -292,6 +383,8 @@ conn_io_cb(EV_P_ ev_io *w, int revents)
 	case CONN_DRAINING:
 		conn_drain(c);
 		break;
+	case CONN_HOLDING:	/* its io watcher is stopped */
+		break;
 	}
 }
 
@@ -349,7 +442,10 @@ accept_cb(EV_P_ ev_io *w, int revents)
 	(void)revents;
 	for (int i = 0; i < 32; i++) {
 		struct conn *c;
-		int fd = accept4(ps->fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		struct sockaddr_storage peer;
+		socklen_t peerlen = sizeof(peer);
+		int fd = accept4(ps->fd, (struct sockaddr *)&peer, &peerlen,
+				 SOCK_NONBLOCK | SOCK_CLOEXEC);
 
 		if (fd < 0) {
 			int e = errno;
@@ -380,6 +476,8 @@ accept_cb(EV_P_ ev_io *w, int revents)
 		c->fd = fd;
 		c->st = CONN_READING;
 		c->seq = ps->seq++;
+		c->peer = peer;
+		c->peerlen = peerlen;
 		ps->conns[ps->nconns++] = c;
 		ev_io_init(&c->io, conn_io_cb, fd, EV_READ);
 		ev_io_start(EV_A, &c->io);

@@ -17,6 +17,10 @@ int probe_setup(struct supervisor *sup);
 /* Closes the listening socket and every connection. */
 void probe_free(struct supervisor *sup);
 
+/* After each event: GET /prestop answers held until the prestop stage
+ * ends are sent once it has. */
+void probe_notice(struct supervisor *sup);
+
 /* The whole response (status line, headers, body unless HEAD) to a
  * request head parsed as parse (HTTP_PARSE_OK, _BAD or _TOO_LARGE).
  * Returns the status code. Pure but for the clock of sup. */

@@ -319,6 +319,14 @@ report_metrics(const struct supervisor *sup, struct sbuf *b)
 	metric_head(b, "drainit_orphans_reaped_total", "counter",
 		    "Processes reaped that were not drainit's own children.");
 	sbuf_printf(b, "drainit_orphans_reaped_total %lu\n", sup->orphans_reaped);
+	if (sup->inflight_at_stop >= 0 || sup->inflight_at_kill >= 0) {
+		sbuf_printf(b, "# HELP drainit_shutdown_requests_in_flight Requests in flight on the services' sockets when the stop signal (and SIGKILL) went out; -1: not measured.\n"
+			       "# TYPE drainit_shutdown_requests_in_flight gauge\n");
+		sbuf_printf(b, "drainit_shutdown_requests_in_flight{at=\"stop_signal\"} %d\n",
+			    sup->inflight_at_stop);
+		sbuf_printf(b, "drainit_shutdown_requests_in_flight{at=\"sigkill\"} %d\n",
+			    sup->inflight_at_kill);
+	}
 
 	metric_head(b, "drainit_service_up", "gauge", "1 while the service's process runs.");
 	for (size_t i = 0; i < sup->nsvcs; i++)

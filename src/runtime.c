@@ -9,6 +9,7 @@
 
 #include "check.h"
 #include "dispatch.h"
+#include "drain.h"
 #include "notify.h"
 #include "orphans.h"
 #include "output.h"
@@ -33,6 +34,7 @@ const struct sys_ops real_sys_ops = {
 	.parent_of = reaper_parent_of,
 	.children = orphans_children,
 	.has_children = orphans_has_children,
+	.drain_sample = drain_sample,
 };
 
 int
@@ -53,5 +55,6 @@ runtime_free(struct supervisor *sup)
 {
 	output_free(sup);
 	check_free(sup);
+	drain_free(sup);
 	supervisor_free(sup);
 }

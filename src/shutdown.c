@@ -52,9 +52,11 @@
 #include "hooks.h"
 #include "lifecycle.h"
 #include "log.h"
+#include "drain.h"
 #include "orphans.h"
 #include "output.h"
 #include "service.h"
+#include "spec.h"
 
 static void
 stage_enter(struct supervisor *sup, enum stage next)
@@ -88,20 +90,140 @@ enter_unready(struct supervisor *sup, const char *reason)
 	}
 }
 
+/* ---- the adaptive prestop -------------------------------------------------
+ *
+ * prestop_delay is the longest the prestop stage lasts. It ends sooner,
+ * but not before prestop_min, once the traffic is gone:
+ *   the probers have seen it: every client that asked for /readyz in the
+ *     PROBER_RECENT_MS before the shutdown began has since been answered
+ *     503 at least unready_probes times (no probe server: nothing to see);
+ *   the connections are idle: the services' listening sockets have had no
+ *     new connection for drain_quiet, and no connection accepted on them
+ *     has a request in flight (drain.c; no listening socket: nothing to
+ *     wait for).
+ * A shutdown with no probe server and no listening socket keeps the fixed
+ * delay. The sockets are sampled every DRAIN_POLL_MS, in prestop only. */
+
+static bool
+probers_saw_it(struct supervisor *sup, char *why, size_t len)
+{
+	msec_t since = sup->stage_started[STAGE_UNREADY] - PROBER_RECENT_MS;
+	size_t off = 0, n = 0;
+	bool all = true;
+
+	why[0] = '\0';
+	for (size_t i = 0; i < sup->nprobers && sup->probe; i++) {
+		const struct prober *p = &sup->probers[i];
+		char host[64], *colon;
+
+		if (p->last_seen < since)
+			continue;
+		format_sockaddr((const struct sockaddr *)&p->addr, host, sizeof(host));
+		/* the port was cleared: print the host alone */
+		if ((colon = strrchr(host, ':')) && strcmp(colon, ":0") == 0)
+			*colon = '\0';
+		if (host[0] == '[' && host[strlen(host) - 1] == ']') {
+			memmove(host, host + 1, strlen(host));
+			host[strlen(host) - 1] = '\0';
+		}
+		if (p->unready_seen < sup->cfg->unready_probes)
+			all = false;
+		if (off < len)
+			off += (size_t)snprintf(why + off, len - off, "%s%s saw 503 x%u%s", n++ ? ", " : "",
+						host, p->unready_seen,
+						p->unready_seen < sup->cfg->unready_probes ? " (not enough)" : "");
+	}
+	if (n == 0 && len)
+		snprintf(why, len, sup->probe ? "no prober asked for /readyz lately" : "no probe server");
+	return all;
+}
+
+static bool
+conns_idle(struct supervisor *sup, msec_t now, char *why, size_t len)
+{
+	const struct drain_sample *s = &sup->drain_last;
+	char dbuf[32];
+	msec_t quiet = now - sup->drain_last_fresh;
+
+	if (!s->ok) {
+		snprintf(why, len, "the services' sockets could not be read");
+		return false;
+	}
+	if (s->listening == 0) {
+		snprintf(why, len, "no listening socket");
+		return true;
+	}
+	snprintf(why, len, "%s new connection for %s; %u request%s in flight (%u idle keep-alive)",
+		 quiet >= sup->cfg->drain_quiet_ms ? "no" : "last",
+		 format_duration(quiet, dbuf, sizeof(dbuf)), s->inflight, s->inflight == 1 ? "" : "s",
+		 s->conns - s->inflight);
+	return quiet >= sup->cfg->drain_quiet_ms && s->inflight == 0;
+}
+
+/* Whether the traffic is gone; sup->prestop_why says how it looks. */
+static bool
+drained(struct supervisor *sup)
+{
+	msec_t now = sup->sys->now();
+	char pw[200], cw[120];
+	bool probers = probers_saw_it(sup, pw, sizeof(pw));
+	bool conns = conns_idle(sup, now, cw, sizeof(cw));
+
+	snprintf(sup->prestop_why, sizeof(sup->prestop_why), "%s; %s", pw, cw);
+	return probers && conns && now - sup->stage_started[STAGE_PRESTOP] >= sup->cfg->prestop_min_ms;
+}
+
 static void
 enter_prestop(struct supervisor *sup)
 {
 	char dbuf[32];
 
 	stage_enter(sup, STAGE_PRESTOP);
-	log_info("shutdown: stage prestop (delay %s, %zu drain hook%s)",
+	sup->drain_last_fresh = sup->sys->now();
+	if (sup->cfg->prestop_delay_ms > 0 && sup->sys->drain_sample(sup, &sup->drain_last) < 0)
+		sup->drain_last.ok = false;
+	sup->adaptive = sup->cfg->prestop_delay_ms > sup->cfg->prestop_min_ms &&
+			(sup->probe || sup->drain_last.listening > 0);
+	log_info("shutdown: stage prestop (%s %s, %zu drain hook%s)",
+		 sup->adaptive ? "at most" : "delay",
 		 format_duration(sup->cfg->prestop_delay_ms, dbuf, sizeof(dbuf)),
 		 sup->nhooks, sup->nhooks == 1 ? "" : "s");
 	if (sup->cfg->prestop_delay_ms > 0)
 		timer_arm(sup->loop, &sup->prestop_timer, sup->cfg->prestop_delay_ms);
 	else
 		sup->prestop_elapsed = true;
+	if (sup->adaptive) {
+		ev_timer_set(&sup->drain_timer, DRAIN_POLL_MS / 1000.0, DRAIN_POLL_MS / 1000.0);
+		ev_timer_start(sup->loop, &sup->drain_timer);
+	}
 	hooks_start_all(sup);
+}
+
+/* The prestop stage is over: why, for the log and GET /prestop. */
+static void
+prestop_over(struct supervisor *sup, const char *how)
+{
+	char dbuf[32], mbuf[32];
+	msec_t took = sup->sys->now() - sup->stage_started[STAGE_PRESTOP];
+
+	ev_timer_stop(sup->loop, &sup->drain_timer);
+	if (!sup->adaptive)
+		return;
+	if (!sup->prestop_why[0])
+		(void)drained(sup);
+	log_info("prestop: %s after %s (max %s): %s", how, format_duration(took, dbuf, sizeof(dbuf)),
+		 format_duration(sup->cfg->prestop_delay_ms, mbuf, sizeof(mbuf)), sup->prestop_why);
+}
+
+/* Requests in flight right now, -1 when that cannot be told. */
+static int
+inflight_now(struct supervisor *sup)
+{
+	struct drain_sample s;
+
+	if (sup->sys->drain_sample(sup, &s) < 0 || !s.ok || s.listening == 0)
+		return -1;
+	return (int)s.inflight;
 }
 
 /* Sends the stop signal to every live service that no live service
@@ -138,6 +260,7 @@ enter_stopping(struct supervisor *sup)
 
 	stage_enter(sup, STAGE_STOPPING);
 	ev_timer_stop(sup->loop, &sup->prestop_timer);
+	sup->inflight_at_stop = inflight_now(sup);
 	log_info("shutdown: stage stopping (%zu service%s to stop)", alive, alive == 1 ? "" : "s");
 	stop_ready_services(sup, true);
 }
@@ -172,8 +295,11 @@ enter_killing(struct supervisor *sup, const char *why)
 {
 	char dbuf[32], tbuf[32];
 
+	if (sup->stage == STAGE_PRESTOP)
+		prestop_over(sup, "cut short");
 	stage_enter(sup, STAGE_KILLING);
 	ev_timer_stop(sup->loop, &sup->prestop_timer);
+	sup->inflight_at_kill = inflight_now(sup);
 	log_info("shutdown: stage killing (%s)", why);
 	for (size_t i = 0; i < sup->nhooks; i++)
 		if (sup->hooks[i].running) {
@@ -247,6 +373,10 @@ log_summary(struct supervisor *sup)
 		}
 	if (!any && off < sizeof(line))
 		off += snprintf(line + off, sizeof(line) - off, " none");
+	if (off < sizeof(line) && (sup->inflight_at_stop >= 0 || sup->inflight_at_kill >= 0))
+		off += snprintf(line + off, sizeof(line) - off,
+				"; requests in flight at the stop signal: %d, at SIGKILL: %d",
+				sup->inflight_at_stop, sup->inflight_at_kill);
 	log_info("%s", line);
 
 	if (sup->exit_code == EXIT_UNREAPED && service_count_alive(sup) > 0)
@@ -317,6 +447,12 @@ shutdown_advance(struct supervisor *sup)
 			continue;
 		case STAGE_PRESTOP:
 			if (hooks == 0 && (sup->prestop_elapsed || alive == 0)) {
+				prestop_over(sup, sup->prestop_elapsed ? "ended at its maximum" : "ended");
+				enter_stopping(sup);
+				continue;
+			}
+			if (hooks == 0 && sup->adaptive && drained(sup)) {
+				prestop_over(sup, "ended");
 				enter_stopping(sup);
 				continue;
 			}
@@ -366,6 +502,12 @@ on_signal(struct supervisor *sup, int sig)
 		snprintf(why, sizeof(why), "%s received", signal_name(sig));
 		sup->shutdown_sig = sig;	/* -- CMD hands it on as the stop signal */
 		begin(sup, why);
+	} else if (sup->cfg->single && !sup->shutdown_sig) {
+		/* started another way (GET /prestop, ctl): this signal joins it,
+		 * and is the one handed on as the command's stop signal */
+		sup->shutdown_sig = sig;
+		log_info("%s received during shutdown (stage %s): it joins the shutdown under way",
+			 signal_name(sig), stage_name(sup->stage));
 	} else if (sup->cfg->single) {
 		/* -- CMD, like tini: the command gets every signal drainit does
 		 * not act on; a repeated stop request is the command's to judge. */
@@ -483,6 +625,13 @@ shutdown_handle(struct supervisor *sup, const struct event *ev)
 	case EVT_PRESTOP_ELAPSED:
 		if (sup->stage == STAGE_PRESTOP)
 			sup->prestop_elapsed = true;
+		break;
+	case EVT_DRAIN_SAMPLE:
+		if (sup->stage != STAGE_PRESTOP)
+			return;
+		sup->drain_last = ev->drain;
+		if (ev->drain.fresh)
+			sup->drain_last_fresh = sup->sys->now();
 		break;
 	case EVT_HOOK_TIMEOUT:
 		on_hook_timeout(sup, ev->hook);

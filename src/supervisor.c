@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <netinet/in.h>
 #include <sys/wait.h>
 
 #include "log.h"
@@ -129,6 +130,7 @@ supervisor_init(struct supervisor *sup, struct ev_loop *loop, struct config *cfg
 	sup->procs = calloc(sup->procs_cap, sizeof(*sup->procs));
 	if (!sup->procs)
 		return -ENOMEM;
+	sup->inflight_at_stop = sup->inflight_at_kill = -1;
 	sup->stage = STAGE_RUNNING;
 	sup->stage_started[STAGE_RUNNING] = sys->now();
 	sup->stage_seen[STAGE_RUNNING] = true;
@@ -436,4 +438,39 @@ hook_label(const struct supervisor *sup, const struct hook *h, char *buf, size_t
 			idx++;
 	snprintf(buf, len, "drain hook %s#%zu", h->svc ? h->svc->cfg->name : "", idx);
 	return buf;
+}
+
+/* ---- probers --------------------------------------------------------------------- */
+
+void
+sup_saw_prober(struct supervisor *sup, const struct sockaddr *addr, socklen_t len, int code)
+{
+	struct sockaddr_storage key;
+	struct prober *p = NULL;
+	msec_t now = sup->sys->now();
+
+	memset(&key, 0, sizeof(key));
+	memcpy(&key, addr, len < sizeof(key) ? len : sizeof(key));
+	if (key.ss_family == AF_INET)
+		((struct sockaddr_in *)&key)->sin_port = 0;
+	else if (key.ss_family == AF_INET6)
+		((struct sockaddr_in6 *)&key)->sin6_port = 0;
+	for (size_t i = 0; i < sup->nprobers; i++)
+		if (memcmp(&sup->probers[i].addr, &key, sizeof(key)) == 0)
+			p = &sup->probers[i];
+	if (!p) {
+		if (sup->nprobers < PROBERS_MAX) {
+			p = &sup->probers[sup->nprobers++];
+		} else {	/* full: the one heard from longest ago makes room */
+			p = &sup->probers[0];
+			for (size_t i = 1; i < sup->nprobers; i++)
+				if (sup->probers[i].last_seen < p->last_seen)
+					p = &sup->probers[i];
+		}
+		memset(p, 0, sizeof(*p));
+		p->addr = key;
+	}
+	p->last_seen = now;
+	if (code == 503 && sup->stage != STAGE_RUNNING)
+		p->unready_seen++;
 }

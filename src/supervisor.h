@@ -12,6 +12,7 @@
 
 #include <ev.h>
 #include <stdbool.h>
+#include <sys/socket.h>
 #include <sys/types.h>
 
 #include "config.h"
@@ -46,6 +47,9 @@ struct sys_ops {
 	 * there are, or -1 when /proc is not this pid namespace's. */
 	int (*children)(pid_t *buf, int max);
 	bool (*has_children)(void);	/* any child left, zombies included */
+	/* The services' sockets now; prev holds the connections of the
+	 * previous sample (drain.c). 0 or -errno. */
+	int (*drain_sample)(struct supervisor *sup, struct drain_sample *out);
 };
 
 enum proc_kind { PROC_SERVICE, PROC_HOOK, PROC_CHECK /* exec: check */ };
@@ -176,10 +180,20 @@ enum stage {
 };
 const char *stage_name(enum stage s);
 
+/* A client that asked for /readyz (a load balancer, the kubelet): the
+ * adaptive prestop waits until each recent one has seen enough 503s. */
+#define PROBERS_MAX 32
+struct prober {
+	struct sockaddr_storage addr;	/* port cleared: one entry per host */
+	msec_t last_seen;
+	unsigned unready_seen;	/* 503s answered to it since the shutdown began */
+};
+
 struct probe_server;
 struct control_server;
 struct notify_server;
 struct output;
+struct drain_state;
 
 struct supervisor {
 	struct ev_loop *loop;
@@ -221,6 +235,16 @@ struct supervisor {
 	struct ptimer stage_timer;	/* orphan_grace in ORPHANS, the reap wait in KILLING */
 	char reason[128];
 	int shutdown_sig;	/* the signal that started the shutdown, 0: none */
+	/* the adaptive prestop (shutdown.c decides, probe.c and drain.c report) */
+	struct prober probers[PROBERS_MAX];
+	size_t nprobers;
+	bool adaptive;		/* this prestop ends when the traffic is gone */
+	ev_timer drain_timer;	/* samples the sockets while in prestop */
+	struct drain_sample drain_last;
+	msec_t drain_last_fresh;	/* when a new connection was last seen */
+	struct drain_state *drain;	/* drain.c's memory between samples */
+	char prestop_why[320];	/* why the prestop ended, for the log and /prestop */
+	int inflight_at_stop, inflight_at_kill;	/* -1: not measured */
 	pid_t *orphans_signalled;	/* adopted processes sent the current stage's signal */
 	size_t norphans_signalled, orphans_cap;
 	bool gave_up;		/* exited with processes it could not reap */
@@ -281,6 +305,9 @@ bool service_ready(const struct service *svc, char *why, size_t len);
 /* Whether the service is live as /livez counts it: false when it failed
  * to start, ended uncleanly while drainit was running, or is unhealthy. */
 bool service_live(const struct service *svc, char *why, size_t len);
+
+/* A /readyz answer to addr: remembered for the adaptive prestop. */
+void sup_saw_prober(struct supervisor *sup, const struct sockaddr *addr, socklen_t len, int code);
 
 /* ---- questions about hooks ---- */
 size_t hooks_running(const struct supervisor *sup);

@@ -71,9 +71,25 @@ stage_cb(EV_P_ ev_timer *w, int revents)
 		sup_post(ev_userdata(EV_A), &(struct event){ .kind = EVT_STAGE_TIMEOUT });
 }
 
+/* During prestop only: a look at the services' sockets every
+ * DRAIN_POLL_MS, posted for the shutdown machine to judge. */
+static void
+drain_cb(EV_P_ ev_timer *w, int revents)
+{
+	struct supervisor *sup = ev_userdata(EV_A);
+	struct event ev = { .kind = EVT_DRAIN_SAMPLE };
+
+	(void)w;
+	(void)revents;
+	if (sup->sys->drain_sample(sup, &ev.drain) < 0)
+		ev.drain.ok = false;
+	sup_post(sup, &ev);
+}
+
 void
 watchers_init(struct supervisor *sup)
 {
+	ev_init(&sup->drain_timer, drain_cb);
 	ev_init(&sup->prestop_timer, prestop_cb);
 	ptimer_init(&sup->cap_timer, cap_cb);
 	ptimer_init(&sup->stage_timer, stage_cb);

@@ -104,10 +104,22 @@ fake_has_children(void)
 	return nfake_kids > 0;
 }
 
+/* What the fake drain_sample reports: the services' sockets. */
+static struct drain_sample fake_drain = { .ok = true };
+
+static int
+fake_drain_sample(struct supervisor *s, struct drain_sample *out)
+{
+	(void)s;
+	*out = fake_drain;
+	return 0;
+}
+
 static const struct sys_ops fake_ops = {
 	.kill = fake_kill, .spawn = fake_spawn, .now = fake_clock,
 	.getpgid = fake_getpgid, .getsid = fake_getpgid, .parent_of = fake_parent_of,
 	.children = fake_children, .has_children = fake_has_children,
+	.drain_sample = fake_drain_sample,
 };
 
 static struct config cfg;
@@ -137,6 +149,8 @@ fake_setup(const char *ini)
 	fake_pgid_of_all = 0;
 	fake_group_alive = false;
 	nfake_kids = 0;
+	memset(&fake_drain, 0, sizeof(fake_drain));
+	fake_drain.ok = true;
 	loop = ev_loop_new(EVFLAG_AUTO);
 	cr_assert_eq(runtime_init(&sup, loop, &cfg, &fake_ops), 0);
 }

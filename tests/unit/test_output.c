@@ -72,7 +72,15 @@ fake_has_children(void)
 	return false;
 }
 
-static const struct sys_ops fake_ops = { .kill = fake_kill, .spawn = fake_spawn, .now = fake_clock,
+static int
+fake_drain(struct supervisor *s, struct drain_sample *out)
+{
+	(void)s;
+	memset(out, 0, sizeof(*out));
+	return 0;
+}
+
+static const struct sys_ops fake_ops = { .drain_sample = fake_drain, .kill = fake_kill, .spawn = fake_spawn, .now = fake_clock,
 					 .getpgid = fake_self, .getsid = fake_self, .parent_of = fake_self,
 					 .children = fake_children, .has_children = fake_has_children };
 static int flushed;	/* EVT_OUTPUT_FLUSHED seen */

@@ -1,0 +1,103 @@
+/* drain.c: mechanism layer. Samples the services' TCP sockets for the
+ * adaptive prestop. Listening sockets and accepted connections are told
+ * apart by the kernel's socket list (TCP_LISTEN vs the others) and tied to
+ * a service through the socket inodes its process group holds; a
+ * connection is one of the service's when its local port is one the
+ * service listens on. Remembers the connections of the previous sample
+ * to count the new ones. Reads only; sends nothing anywhere. */
+#include "drain.h"
+
+#include <errno.h>
+#include <netinet/tcp.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "service.h"
+#include "sockdiag.h"
+
+#define SOCKS_MAX 4096
+#define INODES_MAX 8192
+
+struct drain_state {
+	ino_t prev[SOCKS_MAX], cur[SOCKS_MAX];
+	size_t nprev;
+	struct tcp_sock socks[SOCKS_MAX];
+	ino_t inos[INODES_MAX];
+	uint16_t ports[256];
+};
+
+static bool
+has_ino(const ino_t *v, size_t n, ino_t ino)
+{
+	for (size_t i = 0; i < n; i++)
+		if (v[i] == ino)
+			return true;
+	return false;
+}
+
+int
+drain_sample(struct supervisor *sup, struct drain_sample *out)
+{
+	struct drain_state *st = sup->drain;
+	size_t ni = 0, nports = 0, ncur = 0;
+	int ns;
+
+	memset(out, 0, sizeof(*out));
+	if (!st && !(st = sup->drain = calloc(1, sizeof(*st))))
+		return -ENOMEM;
+	for (size_t i = 0; i < sup->nsvcs; i++) {
+		struct service *svc = &sup->svcs[i];
+		pid_t t;
+		int n;
+
+		if (!service_alive(svc))
+			continue;
+		t = service_target(sup, svc);
+		n = sockdiag_group_inodes(t < 0 ? -t : 0, svc->proc.pid, st->inos + ni,
+					  INODES_MAX - ni);
+		if (n > 0)
+			ni += (size_t)n;
+	}
+	ns = sockdiag_tcp(~0u, st->socks, SOCKS_MAX);
+	if (ns < 0)
+		return ns;
+	for (int i = 0; i < ns; i++) {
+		const struct tcp_sock *s = &st->socks[i];
+
+		if (s->state == TCP_LISTEN && has_ino(st->inos, ni, s->ino)) {
+			out->listening++;
+			if (nports < sizeof(st->ports) / sizeof(st->ports[0]))
+				st->ports[nports++] = s->lport;
+		}
+	}
+	for (int i = 0; i < ns; i++) {
+		const struct tcp_sock *s = &st->socks[i];
+		bool ours = false;
+
+		if (s->state == TCP_LISTEN || s->state == TCP_TIME_WAIT || s->state == TCP_CLOSE)
+			continue;
+		for (size_t k = 0; k < nports && !ours; k++)
+			ours = st->ports[k] == s->lport;
+		if (!ours || !has_ino(st->inos, ni, s->ino))
+			continue;
+		out->conns++;
+		if (s->rqueue > 0 || s->wqueue > 0 ||
+		    (s->last_recv_ms >= 0 && s->last_sent_ms >= 0 && s->last_recv_ms < s->last_sent_ms))
+			out->inflight++;
+		if (!has_ino(st->prev, st->nprev, s->ino))
+			out->fresh++;
+		if (ncur < SOCKS_MAX)
+			st->cur[ncur++] = s->ino;
+	}
+	memcpy(st->prev, st->cur, ncur * sizeof(st->cur[0]));
+	st->nprev = ncur;
+	out->ok = true;
+	return 0;
+}
+
+void
+drain_free(struct supervisor *sup)
+{
+	free(sup->drain);
+	sup->drain = NULL;
+}
