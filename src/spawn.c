@@ -165,7 +165,9 @@ child_run(int status_fd, const struct spawn_req *req)
 	/* Belt and braces: drainit's own fds are O_CLOEXEC from birth. */
 	(void)close_range(3, ~0U, CLOSE_RANGE_CLOEXEC);
 
-	if (req->dir && chdir(req->dir) < 0)
+	/* A directory of the service's own must work; drainit's start directory
+	 * (a 0700 home, say) may be one its user cannot enter: / then. */
+	if (req->dir && chdir(req->dir) < 0 && !(req->dir_default && chdir("/") == 0))
 		child_fail(status_fd, SPAWN_STEP_CHDIR, errno);
 
 	child_exec(req->argv, req->envp ? req->envp : environ);
@@ -214,8 +216,10 @@ spawn_proc(struct supervisor *sup, struct proc *p, const struct spawn_req *req)
 
 	struct spawn_req local = *req;
 
-	if (!local.dir)
+	if (!local.dir) {
 		local.dir = sup->cwd;	/* drainit's start directory, not its / */
+		local.dir_default = true;
+	}
 	req = &local;
 	if (pipe2(fds, O_CLOEXEC) < 0)
 		return -errno;

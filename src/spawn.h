@@ -12,6 +12,8 @@ struct spawn_req {
 	char *const *envp;	/* NULL: drainit's environment */
 	const struct spawn_opts *opts;	/* NULL: as drainit */
 	bool foreground;	/* take the terminal on fd 0, if it is one */
+	bool dir_default;	/* dir is drainit's start directory, not asked for:
+				 * a child that may not enter it starts in / */
 };
 
 /* Starts req as p through sup->sys->spawn and tracks p in the proc
