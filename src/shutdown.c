@@ -112,7 +112,7 @@ probers_saw_it(struct supervisor *sup, char *why, size_t len)
 	bool all = true;
 
 	why[0] = '\0';
-	for (size_t i = 0; i < sup->nprobers && sup->probe; i++) {
+	for (size_t i = 0; i < sup->nprobers && sup->cfg->probe_listen; i++) {
 		const struct prober *p = &sup->probers[i];
 		char host[64], *colon;
 
@@ -134,7 +134,7 @@ probers_saw_it(struct supervisor *sup, char *why, size_t len)
 						p->unready_seen < sup->cfg->unready_probes ? " (not enough)" : "");
 	}
 	if (n == 0 && len)
-		snprintf(why, len, sup->probe ? "no prober asked for /readyz lately" : "no probe server");
+		snprintf(why, len, sup->cfg->probe_listen ? "no prober asked for /readyz lately" : "no probe server");
 	return all;
 }
 
@@ -183,7 +183,7 @@ enter_prestop(struct supervisor *sup)
 	if (sup->cfg->prestop_delay_ms > 0 && sup->sys->drain_sample(sup, &sup->drain_last) < 0)
 		sup->drain_last.ok = false;
 	sup->adaptive = sup->cfg->prestop_delay_ms > sup->cfg->prestop_min_ms &&
-			(sup->probe || sup->drain_last.listening > 0);
+			(sup->cfg->probe_listen || sup->drain_last.listening > 0);
 	log_info("shutdown: stage prestop (%s %s, %zu drain hook%s)",
 		 sup->adaptive ? "at most" : "delay",
 		 format_duration(sup->cfg->prestop_delay_ms, dbuf, sizeof(dbuf)),

@@ -11,6 +11,9 @@
 #include "dispatch.h"
 #include "hooks.h"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
 #define MAXPOSTED 16
 static enum event_kind posted[MAXPOSTED];
 static bool posted_failed[MAXPOSTED];
@@ -654,4 +657,116 @@ Test(ctl_table, rows)
 		cr_expect_eq(a->ctl_stopped, r->held, "%s: held %d", r->name, a->ctl_stopped);
 		fake_teardown();
 	}
+}
+
+/* ---- the adaptive prestop decision ------------------------------------------------ */
+
+#define PRESTOP_INI "[drainit]\nprobe_listen = 127.0.0.1:9\nprestop_delay = 30s\n" SD_A
+
+static void
+prober_asks(const char *ip, int code)
+{
+	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons(40000) };
+
+	inet_pton(AF_INET, ip, &sa.sin_addr);
+	sup_saw_prober(&sup, (struct sockaddr *)&sa, sizeof(sa), code);
+}
+
+/* One sample of the services' sockets, DRAIN_POLL_MS later. */
+static void
+sample(unsigned listening, unsigned conns, unsigned inflight, unsigned fresh)
+{
+	fake_now += 100;
+	sup_post(&sup, &(struct event){ .kind = EVT_DRAIN_SAMPLE,
+					.drain = { .ok = true, .listening = listening, .conns = conns,
+						   .inflight = inflight, .fresh = fresh } });
+}
+
+static void
+prestop_setup(const char *ini)
+{
+	fake_setup(ini);
+	lifecycle_start_all(&sup);
+	exec_all();
+	fake_drain.listening = 1;	/* the service listens */
+}
+
+TestSuite(prestop, .fini = fake_teardown);
+
+Test(prestop, ends_once_probers_saw_503s_and_sockets_are_quiet)
+{
+	prestop_setup(PRESTOP_INI);
+	prober_asks("10.0.0.7", 200);
+	post_signal(SIGTERM);
+	cr_assert_eq(sup.stage, STAGE_PRESTOP);
+	cr_expect(sup.adaptive);
+	cr_expect(ev_is_active(&sup.drain_timer), "sampling during prestop");
+	prober_asks("10.0.0.7", 503);
+	prober_asks("10.0.0.7", 503);
+	for (int i = 0; i < 15; i++)	/* 1.5 s of quiet sockets */
+		sample(1, 2, 0, 0);
+	cr_expect_eq(sup.stage, STAGE_PRESTOP, "the prober has seen 503 twice of 3");
+	prober_asks("10.0.0.7", 503);
+	sample(1, 2, 0, 0);
+	cr_expect_eq(sup.stage, STAGE_STOPPING, "%s", sup.prestop_why);
+	cr_expect(strstr(sup.prestop_why, "10.0.0.7 saw 503 x3"), "%s", sup.prestop_why);
+	cr_expect(strstr(sup.prestop_why, "0 requests in flight (2 idle keep-alive)"), "%s",
+		  sup.prestop_why);
+	cr_expect_not(ev_is_active(&sup.drain_timer), "no sampling after prestop");
+	cr_expect(killed(-100, SIGTERM));
+}
+
+Test(prestop, waits_for_requests_in_flight_and_new_connections)
+{
+	prestop_setup(PRESTOP_INI);
+	post_signal(SIGTERM);	/* no prober: only the sockets count */
+	sample(1, 3, 1, 0);
+	for (int i = 0; i < 20; i++)
+		sample(1, 3, 1, 0);
+	cr_expect_eq(sup.stage, STAGE_PRESTOP, "a request is in flight");
+	sample(1, 3, 0, 1);	/* done, but a new connection came */
+	for (int i = 0; i < 8; i++)
+		sample(1, 3, 0, 0);
+	cr_expect_eq(sup.stage, STAGE_PRESTOP, "less than drain_quiet since the new connection");
+	for (int i = 0; i < 3; i++)
+		sample(1, 3, 0, 0);
+	cr_expect_eq(sup.stage, STAGE_STOPPING, "%s", sup.prestop_why);
+	cr_expect(strstr(sup.prestop_why, "no new connection for 1s"), "%s", sup.prestop_why);
+}
+
+Test(prestop, prestop_min_is_a_floor)
+{
+	prestop_setup("[drainit]\nprobe_listen = 127.0.0.1:9\nprestop_delay = 30s\nprestop_min = 5s\n" SD_A);
+	post_signal(SIGTERM);
+	for (int i = 0; i < 40; i++)	/* 4 s */
+		sample(1, 0, 0, 0);
+	cr_expect_eq(sup.stage, STAGE_PRESTOP);
+	for (int i = 0; i < 11; i++)
+		sample(1, 0, 0, 0);
+	cr_expect_eq(sup.stage, STAGE_STOPPING);
+}
+
+Test(prestop, ends_at_its_maximum_when_the_traffic_stays)
+{
+	prestop_setup(PRESTOP_INI);
+	post_signal(SIGTERM);
+	sample(1, 5, 2, 0);
+	fake_now += 30000;
+	ev_timer_stop(loop, &sup.prestop_timer);
+	post(EVT_PRESTOP_ELAPSED, NULL);
+	cr_expect_eq(sup.stage, STAGE_STOPPING);
+	cr_expect(strstr(sup.prestop_why, "2 requests in flight"), "%s", sup.prestop_why);
+}
+
+Test(prestop, no_probe_server_and_no_socket_keeps_the_fixed_delay)
+{
+	fake_setup("[drainit]\nprestop_delay = 5s\n" SD_A);
+	lifecycle_start_all(&sup);
+	exec_all();
+	post_signal(SIGTERM);	/* fake_drain: nothing listens */
+	cr_expect_not(sup.adaptive);
+	cr_expect_not(ev_is_active(&sup.drain_timer), "no sampling: no wake-ups");
+	for (int i = 0; i < 20; i++)
+		sample(0, 0, 0, 0);
+	cr_expect_eq(sup.stage, STAGE_PRESTOP, "waits out the delay");
 }
