@@ -1,6 +1,7 @@
 /* cli.c: pure layer. argv -> struct cli (+ struct config in single-command mode). */
 #include "cli.h"
 
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,6 +19,9 @@ enum {
 	OPT_STOP_SIGNAL,
 	OPT_SHUTDOWN_TIMEOUT,
 	OPT_PROBE,
+	OPT_READY,
+	OPT_HEALTH,
+	OPT_NAME,
 	OPT_LOG_FORMAT,
 	OPT_LOG_LEVEL,
 	OPT_SINGLE_CHILD,
@@ -34,6 +38,9 @@ static const struct option long_opts[] = {
 	{ "stop-signal", required_argument, NULL, OPT_STOP_SIGNAL },
 	{ "shutdown-timeout", required_argument, NULL, OPT_SHUTDOWN_TIMEOUT },
 	{ "probe", required_argument, NULL, OPT_PROBE },
+	{ "ready", required_argument, NULL, OPT_READY },
+	{ "health", required_argument, NULL, OPT_HEALTH },
+	{ "name", required_argument, NULL, OPT_NAME },
 	{ "log-format", required_argument, NULL, OPT_LOG_FORMAT },
 	{ "log-level", required_argument, NULL, OPT_LOG_LEVEL },
 	{ "success-exit", required_argument, NULL, 'e' },
@@ -67,7 +74,12 @@ cli_usage(void)
 	      "  --drain CMD             drain hook run during prestop (repeatable)\n"
 	      "  --drain-timeout DUR     SIGKILL a drain hook after DUR (default 10s)\n"
 	      "  --shutdown-timeout DUR  SIGKILL everything DUR after the shutdown began\n"
-	      "  --probe ADDR            serve /livez /readyz /status /metrics on ADDR (e.g. :8080)\n"
+	      "  --probe ADDR            serve /livez /readyz /status /metrics on ADDR (e.g. :8080);\n"
+	      "                          CMD is then ready once it listens (--ready listen)\n"
+	      "  --ready SPEC            CMD's ready check: listen[:PORT], tcp:HOST:PORT,\n"
+	      "                          http://HOST:PORT/PATH, exec:COMMAND, notify or none\n"
+	      "  --health SPEC           CMD's health check (the same, but notify)\n"
+	      "  --name NAME             CMD's name in the log (default: its file name)\n"
 	      "other options:\n"
 	      "  -c, --config FILE       INI file (see drainit.ini(5))\n"
 	      "  -p, --pdeath-signal SIG drainit gets SIG when its parent dies (not as PID 1)\n"
@@ -160,7 +172,8 @@ compat_env(struct svc_config *svc, char *err, size_t errlen)
 int
 cli_parse(int argc, char **argv, struct cli *o, struct config *c, char *err, size_t errlen)
 {
-	const char *single_flag = NULL;
+	const char *single_flag = NULL, *given_name = NULL;
+	bool ready_given = false;
 	msec_t ms;
 	int opt, sig, longidx, r;
 	char name[40];
@@ -309,6 +322,36 @@ cli_parse(int argc, char **argv, struct cli *o, struct config *c, char *err, siz
 			}
 			break;
 		}
+		case OPT_READY:
+		case OPT_HEALTH: {
+			const char *why = "";
+			struct check_spec *spec = opt == OPT_READY ? &svc.ready : &svc.health;
+			struct check_spec cs;
+			char hint[200];
+
+			single_flag = long_opts[longidx].name;
+			r = parse_check_spec(optarg, opt == OPT_READY, &cs, &why);
+			if (r == -ENOMEM) {
+				snprintf(err, errlen, "out of memory");
+				return EXIT_OSERR;
+			}
+			if (r < 0) {
+				snprintf(hint, sizeof(hint), " (%s)", why);
+				return bad(err, errlen, name, "invalid check", optarg, hint);
+			}
+			check_spec_free(spec);
+			*spec = cs;
+			if (opt == OPT_READY)
+				ready_given = true;
+			break;
+		}
+		case OPT_NAME:
+			single_flag = long_opts[longidx].name;
+			if (!valid_service_name(optarg))
+				return bad(err, errlen, name, "invalid name", optarg,
+					   " (use 1-64 letters, digits, '_', '-', '.', '@')");
+			given_name = optarg;
+			break;
 		case ':':
 			snprintf(err, errlen, "%s: missing argument", argv[optind - 1]);
 			return EXIT_USAGE;
@@ -342,7 +385,16 @@ cli_parse(int argc, char **argv, struct cli *o, struct config *c, char *err, siz
 	c->single = true;
 	if ((r = compat_env(&svc, err, errlen)) != 0)
 		return r;
-	svc.name = name_from_cmd(o->cmd[0]);
+	svc.name = given_name ? strdup(given_name) : name_from_cmd(o->cmd[0]);
+	/* with a probe server, CMD is ready once it listens, not once it runs */
+	if (c->probe_listen && !ready_given) {
+		const char *why;
+		check_spec_free(&svc.ready);
+		if (parse_check_spec("listen", true, &svc.ready, &why) < 0) {
+			snprintf(err, errlen, "out of memory");
+			return EXIT_OSERR;
+		}
+	}
 	svc.argv = argv_dup(o->cmd);
 	svc.command = join_argv(o->cmd);
 	c->main = svc.name ? strdup(svc.name) : NULL;

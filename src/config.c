@@ -390,7 +390,7 @@ find_key(const char *name, enum scope scope)
 
 /* ---- sections --------------------------------------------------------- */
 
-static bool
+bool
 valid_service_name(const char *n)
 {
 	size_t len = strlen(n);

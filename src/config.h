@@ -211,6 +211,8 @@ int config_finish(struct config *c, struct config_errors *errs);
 int config_add_hook(struct hook_config **list, size_t *n, const char *cmd,
 		    int line, const char **ret_err);
 
+/* 1-64 letters, digits, '_', '-', '.', '@'. */
+bool valid_service_name(const char *n);
 struct svc_config *config_find_service(struct config *c, const char *name);
 
 /* Makes the relative paths that are used after start-up (directory,

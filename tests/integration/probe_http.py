@@ -9,7 +9,7 @@ import socket
 import time
 
 from harness import DRAINIT, TSVC, Drainit, check, run
-from probeutil import curl, free_port, wait_until
+from probeutil import SLOWHTTP, curl, free_port, wait_until
 
 
 def probe_ini(port, extra=""):
@@ -160,7 +160,8 @@ def idle_connections_cannot_block_a_probe():
 
 def single_command_mode_probe():
     port = free_port()
-    with Drainit(["--probe", f":{port}", "--", TSVC, "--name", "one", "--term-delay", "10"]) as d:
+    with Drainit(["--probe", f":{port}", "--ready", "none", "--", TSVC, "--name", "one",
+                  "--term-delay", "10"]) as d:
         d.wait_for(r"one: ready", stream="out")
         d.wait_for(r"probe server listening on (\[::\]|0\.0\.0\.0):%d" % port)
         r = wait_until(lambda: (lambda x: x if x.code == 200 else None)(
@@ -168,6 +169,26 @@ def single_command_mode_probe():
         check(r.body == "ready\n", f"{r}", d)
         d.signal(signal.SIGTERM)
         d.expect_rc(0)
+
+
+def single_command_mode_is_ready_once_it_listens():
+    """-- CMD --probe: ready only once CMD listens (here after 2 s), never before."""
+    port, app = free_port(), free_port()
+    with Drainit(["--probe", f"127.0.0.1:{port}", "--", SLOWHTTP, "--port", str(app),
+                  "--listen-after", "2000"]) as d:
+        d.wait_for(r"probe server listening")
+        early = []
+        t0 = time.monotonic()
+        while time.monotonic() - t0 < 1.5:
+            early.append(curl(f"http://127.0.0.1:{port}/readyz?verbose").code)
+            time.sleep(0.1)
+        check(early and all(c == 503 for c in early), f"ready before it listens: {early}", d)
+        r = curl(f"http://127.0.0.1:{port}/readyz?verbose")
+        check("listens on a TCP port" in r.body, f"why not ready: {r.body}", d)
+        d.wait_for(r"slowhttp: listening", stream="out", timeout=10)
+        wait_until(lambda: curl(f"http://127.0.0.1:{port}/readyz").code == 200, what="ready", d=d)
+        d.signal(signal.SIGTERM)
+        d.wait(timeout=20)
 
 
 def port_in_use_starts_nothing():
@@ -194,5 +215,5 @@ def bad_probe_address_is_a_config_error():
 
 
 if __name__ == "__main__":
-    run(endpoints_answer, bad_requests, idle_connections_cannot_block_a_probe,
+    run(single_command_mode_is_ready_once_it_listens, endpoints_answer, bad_requests, idle_connections_cannot_block_a_probe,
         single_command_mode_probe, port_in_use_starts_nothing, bad_probe_address_is_a_config_error)

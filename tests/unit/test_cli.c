@@ -169,8 +169,19 @@ Test(cli, probe_in_single_command_mode)
 	cr_expect_str_eq(c.probe_listen, ":8080");
 	cr_expect(c.probe_addr.any);
 	cr_expect_eq(c.probe_addr.port, 8080);
-	cr_expect_eq(c.svcs[0].ready.kind, CHECK_NONE);
+	cr_expect_eq(c.svcs[0].ready.kind, CHECK_LISTEN, "with a probe server: ready once it listens");
 	config_free(&c);
+	cr_assert_eq(parse((char *[]){ "drainit", "--probe", ":8080", "--ready", "none", "--name", "web",
+				       "--health", "tcp:127.0.0.1:80", "--", "app", NULL }), 0, "%s", err);
+	cr_expect_eq(c.svcs[0].ready.kind, CHECK_NONE);
+	cr_expect_eq(c.svcs[0].health.kind, CHECK_TCP);
+	cr_expect_str_eq(c.svcs[0].name, "web");
+	config_free(&c);
+	cr_expect_eq(parse((char *[]){ "drainit", "--ready", "maybe", "--", "app", NULL }), EXIT_USAGE);
+	cr_expect(strstr(err, "--ready: invalid check 'maybe'"), "%s", err);
+	cr_expect_eq(parse((char *[]){ "drainit", "--name", "a b", "--", "app", NULL }), EXIT_USAGE);
+	cr_expect(strstr(err, "--name: invalid name 'a b'"), "%s", err);
+	cr_expect_eq(parse((char *[]){ "drainit", "--ready", "listen", "-c", "x.ini", NULL }), EXIT_USAGE);
 	cr_assert_eq(parse((char *[]){ "drainit", "--probe=127.0.0.1:9000", "--", "app", NULL }), 0);
 	cr_expect_str_eq(c.probe_listen, "127.0.0.1:9000");
 	cr_expect_not(c.probe_addr.any);
