@@ -101,6 +101,21 @@ print_check_summary(const struct config *c)
 	}
 }
 
+/* The worst-case shutdown, and what a platform's grace should be. */
+static void
+print_budget(const struct budget *b)
+{
+	char d[5][32];
+
+	printf("shutdown at most %s: prestop %s, stopping %s (%s%s%s, %zu service%s), orphans %s, reaper %s; "
+	       "set terminationGracePeriodSeconds to at least %lld\n",
+	       format_duration(b->total, d[0], sizeof(d[0])), format_duration(b->prestop, d[1], sizeof(d[1])),
+	       format_duration(b->stop, d[2], sizeof(d[2])), b->chain_first ? b->chain_first : "none",
+	       b->chain_len > 1 ? " ... " : "", b->chain_len > 1 ? b->chain_last : "", b->chain_len,
+	       b->chain_len == 1 ? "" : "s in a row", format_duration(b->orphans, d[3], sizeof(d[3])),
+	       format_duration(b->reap, d[4], sizeof(d[4])), (long long)(b->total + 999) / 1000 + 1);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -152,9 +167,15 @@ main(int argc, char **argv)
 		}
 	}
 	if (cli.check) {
-		struct config_errors errs = { 0 };
+		struct config_errors errs = { 0 }, warns = { 0 };
+		struct budget b;
 		size_t n = preflight_commands(&cfg, &errs);
 
+		preflight_budget(&cfg, &b);
+		n += preflight_shutdown(&cfg, &b, &errs, &warns);
+		for (size_t i = 0; i < warns.n; i++)
+			fprintf(stderr, "warning: %s\n", warns.msgs[i]);
+		config_errors_free(&warns);
 		if (n) {
 			for (size_t i = 0; i < errs.n; i++)
 				fprintf(stderr, "%s\n", errs.msgs[i]);
@@ -165,6 +186,7 @@ main(int argc, char **argv)
 			return EXIT_CONFIG;
 		}
 		print_check_summary(&cfg);
+		print_budget(&b);
 		config_free(&cfg);
 		return 0;
 	}

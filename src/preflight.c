@@ -15,6 +15,7 @@
 
 #include "env.h"
 #include "procset.h"
+#include "parse.h"
 
 extern char **environ;
 
@@ -138,5 +139,93 @@ preflight_commands(const struct config *c, struct config_errors *errs)
 			n += check_one(c, errs, sect, s->line, "health", s->health.argv, path);
 		free(path);
 	}
+	return n;
+}
+
+/* Grace periods from svc down its dependencies, the longest way. */
+static msec_t
+chain(const struct config *c, const struct svc_config *s, int depth, const char **last,
+      size_t *len)
+{
+	const struct name_list *lists[2] = { &s->after, &s->requires };
+	msec_t best = 0;
+	const char *bl = s->name;
+	size_t blen = 1;
+
+	for (int l = 0; l < 2 && depth < 64; l++)
+		for (size_t k = 0; k < lists[l]->n; k++) {
+			const struct svc_config *d = NULL;
+			const char *dl;
+			size_t dn;
+			msec_t t;
+
+			for (size_t i = 0; i < c->nsvcs; i++)
+				if (strcmp(c->svcs[i].name, lists[l]->names[k]) == 0)
+					d = &c->svcs[i];
+			if (!d)
+				continue;
+			t = chain(c, d, depth + 1, &dl, &dn);
+			if (t > best) {
+				best = t;
+				bl = dl;
+				blen = dn + 1;
+			}
+		}
+	*last = bl;
+	*len = blen;
+	return s->grace_ms + best;
+}
+
+void
+preflight_budget(const struct config *c, struct budget *b)
+{
+	memset(b, 0, sizeof(*b));
+	b->prestop = c->prestop_delay_ms;
+	for (size_t i = 0; i < c->ndrain; i++)
+		if (c->drain[i].timeout_ms > b->prestop)
+			b->prestop = c->drain[i].timeout_ms;
+	for (size_t i = 0; i < c->nsvcs; i++) {
+		const struct svc_config *s = &c->svcs[i];
+		const char *last;
+		size_t len;
+		msec_t t = chain(c, s, 0, &last, &len);
+
+		for (size_t k = 0; k < s->ndrain; k++)
+			if (s->drain[k].timeout_ms > b->prestop)
+				b->prestop = s->drain[k].timeout_ms;
+		if (t > b->stop || !b->chain_first) {
+			b->stop = t;
+			b->chain_first = s->name;
+			b->chain_last = last;
+			b->chain_len = len;
+		}
+	}
+	b->orphans = c->orphan_grace_ms;
+	b->reap = REAP_WAIT_MS;
+	b->total = b->prestop + b->stop + b->orphans + b->reap;
+}
+
+size_t
+preflight_shutdown(const struct config *c, const struct budget *b, struct config_errors *errs,
+		   struct config_errors *warns)
+{
+	const char *where = c->path ? c->path : "(command line)";
+	char d1[32], d2[32];
+	size_t n = 0;
+
+	if (c->shutdown_timeout_ms > 0 && c->shutdown_timeout_ms < b->prestop) {
+		config_errors_add(errs, "%s: [drainit] shutdown_timeout: %s is shorter than the prestop stage can last (%s): it would always cut the drain short",
+				  where, format_duration(c->shutdown_timeout_ms, d1, sizeof(d1)),
+				  format_duration(b->prestop, d2, sizeof(d2)));
+		n++;
+	}
+	if (c->probe_listen && c->prestop_delay_ms < PROBE_WINDOW_MS)
+		config_errors_add(warns, "%s: [drainit] prestop_delay: %s is less than a usual probe detection window (%s: a Kubernetes readinessProbe every 10s fails after 1 to 3 checks); a load balancer may still send requests when the stop signal goes out",
+				  where, format_duration(c->prestop_delay_ms, d1, sizeof(d1)),
+				  format_duration(PROBE_WINDOW_MS, d2, sizeof(d2)));
+	for (size_t i = 0; c->probe_listen && i < c->nsvcs; i++)
+		if (c->svcs[i].ready.kind == CHECK_NONE)
+			config_errors_add(warns, "%s: [service:%s] ready: not set: /readyz counts it ready as soon as it runs, before it may accept a connection (ready = listen waits until it listens)",
+					  where, c->svcs[i].name);
 	return n;
 }

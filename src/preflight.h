@@ -8,6 +8,9 @@
 
 #include "config.h"
 
+/* Below this, a prestop may end before a readiness probe has noticed. */
+#define PROBE_WINDOW_MS 10000
+
 /* Where argv0 resolves with path: 0 with the file in buf; -ENOENT (not
  * found), -EACCES (found, not executable), -EISDIR. */
 int preflight_resolve(const char *argv0, const char *path, char *buf, size_t len);
@@ -16,5 +19,23 @@ int preflight_resolve(const char *argv0, const char *path, char *buf, size_t len
  * the like to errs for every command that cannot run. Returns how many
  * errors it added. */
 size_t preflight_commands(const struct config *c, struct config_errors *errs);
+
+/* The longest a shutdown of c can take, stage by stage (ms). */
+struct budget {
+	msec_t prestop;		/* prestop_delay, or the slowest drain hook */
+	msec_t stop;		/* grace periods along the longest dependency chain */
+	const char *chain_first, *chain_last;	/* that chain: stopped first, last */
+	size_t chain_len;
+	msec_t orphans;		/* orphan_grace */
+	msec_t reap;		/* the wait for the reaper after SIGKILL */
+	msec_t total;
+};
+void preflight_budget(const struct config *c, struct budget *b);
+
+/* What --check says about the shutdown: errors (a shutdown_timeout shorter
+ * than the prestop maximum) into errs, warnings into warns. Returns the
+ * number of errors. */
+size_t preflight_shutdown(const struct config *c, const struct budget *b,
+			  struct config_errors *errs, struct config_errors *warns);
 
 #endif
