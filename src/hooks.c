@@ -3,8 +3,8 @@
  * own process group, each with a drain_timeout timer that posts
  * EVT_HOOK_TIMEOUT (the shutdown machine then has it killed). A failed or
  * timed-out hook is logged; whether the shutdown goes on is not decided
- * here. A per-service hook runs in the service's directory and gets
- * DRAINIT_SERVICE and DRAINIT_SERVICE_PID. */
+ * here. A per-service hook runs as its service (user, groups, limits,
+ * environment, directory) and gets DRAINIT_SERVICE and DRAINIT_SERVICE_PID. */
 #include "hooks.h"
 
 #include <errno.h>
@@ -15,19 +15,20 @@
 
 #include "env.h"
 #include "log.h"
+#include "procset.h"
 #include "spawn.h"
 
 extern char **environ;
 
-/* drainit's environment plus, for a per-service hook, the service's name
- * and pid; a global hook never sees these variables, even when drainit
- * itself inherited them. */
+/* drainit's environment; for a per-service hook, the service's own
+ * (its env, env_file, clear_env) and its name and pid. A global hook
+ * never sees these variables, even when drainit itself inherited them. */
 static char **
 hook_env(const struct service *svc)
 {
 	struct envbuf e;
 
-	if (env_init(&e, environ) < 0)
+	if (env_init(&e, environ) < 0 || (svc && procset_env(svc->cfg, &e) < 0))
 		goto fail;
 	env_unset(&e, "DRAINIT_SERVICE");
 	env_unset(&e, "DRAINIT_SERVICE_PID");
@@ -50,16 +51,23 @@ hook_timeout_cb(EV_P_ ev_timer *w, int revents)
 	sup_post(ev_userdata(EV_A), &(struct event){ .kind = EVT_HOOK_TIMEOUT, .hook = h });
 }
 
+/* A per-service hook runs as its service would: its user and groups,
+ * limits, environment and directory; stdio stays drainit's. */
 static bool
 hook_start(struct supervisor *sup, struct hook *h)
 {
 	struct spawn_req req = { .argv = h->cfg->argv };
-	char lbl[96];
+	struct spawn_opts opts = { .stdio = { -1, -1, -1 } };
+	struct spawn_rlimit rl[_LIM_MAX];
+	char lbl[96], oom[16];
 	int r;
 
 	hook_label(sup, h, lbl, sizeof(lbl));
-	if (h->svc)
+	if (h->svc) {
 		req.dir = h->svc->cfg->directory;
+		procset_spawn_opts(h->svc->cfg, &opts, rl, oom);
+		req.opts = &opts;
+	}
 	argv_free(h->envp);
 	h->envp = hook_env(h->svc);
 	req.envp = h->envp;

@@ -160,6 +160,28 @@ deps_changed(struct supervisor *sup)
 	}
 }
 
+/* "service web: waiting for its dependencies: db (starting), migrate (pending)" */
+static void
+log_waiting(struct supervisor *sup, struct service *svc)
+{
+	const struct name_list *lists[2] = { &svc->cfg->after, &svc->cfg->requires };
+	char line[512], why[96];
+	size_t off = 0;
+
+	line[0] = '\0';
+	for (int l = 0; l < 2; l++)
+		for (size_t k = 0; k < lists[l]->n && off < sizeof(line); k++) {
+			struct service *dep = service_by_name(sup, lists[l]->names[k]);
+			if (!dep || satisfied(dep))
+				continue;
+			if (service_ready(dep, why, sizeof(why)))
+				snprintf(why, sizeof(why), "%s", svc_state_name(dep->state));
+			off += (size_t)snprintf(line + off, sizeof(line) - off, "%s%s (%s)",
+						off ? ", " : "", dep->cfg->name, why);
+		}
+	log_info("service %s: waiting for its dependencies: %s", svc->cfg->name, line);
+}
+
 void
 lifecycle_start_all(struct supervisor *sup)
 {
@@ -172,7 +194,7 @@ lifecycle_start_all(struct supervisor *sup)
 	deps_changed(sup);
 	for (size_t i = 0; i < sup->nsvcs; i++)
 		if (sup->svcs[i].state == SVC_PENDING && sup->stage == STAGE_RUNNING)
-			log_info("service %s: waiting for its dependencies", sup->svcs[i].cfg->name);
+			log_waiting(sup, &sup->svcs[i]);
 }
 
 static void
@@ -197,6 +219,8 @@ service_running(struct supervisor *sup, struct service *svc)
 {
 	struct svc_probe *pr = &svc->pr;
 
+	pr->gone = false;
+	pr->notready_logged = 0;
 	switch (svc->cfg->ready.kind) {
 	case CHECK_NONE:
 		pr->ready = true;
@@ -370,6 +394,25 @@ unhealthy(struct supervisor *sup, struct service *svc, const char *why)
 
 /* ---- readiness and health --------------------------------------------------- */
 
+/* A service that is not ready after a while is said so: after 10 s, after
+ * a minute, then every 10 minutes, with the reason. */
+static void
+not_ready_yet(struct supervisor *sup, struct service *svc)
+{
+	msec_t now = sup->sys->now(), up = now - svc->started_at, last = svc->pr.notready_logged;
+	char dbuf[32];
+
+	if (svc->pr.ready || svc->was_ready)
+		return;
+	if ((!last && up >= 10000) || (last && last - svc->started_at < 60000 && up >= 60000) ||
+	    (last && now - last >= 600000)) {
+		svc->pr.notready_logged = now;
+		log_warn("service %s (pid %d): not ready after %s: %s", svc->cfg->name,
+			 (int)svc->proc.pid, format_duration(up - up % 1000, dbuf, sizeof(dbuf)),
+			 svc->pr.why);
+	}
+}
+
 static void
 check_result(struct supervisor *sup, const struct event *ev)
 {
@@ -392,6 +435,7 @@ check_result(struct supervisor *sup, const struct event *ev)
 			return;
 		}
 		snprintf(pr->why, sizeof(pr->why), "check failing: %.140s", ev->text);
+		not_ready_yet(sup, svc);
 		if (pr->ready)
 			log_warn("service %s (pid %d): not ready: check failing: %s", svc->cfg->name,
 				 (int)svc->proc.pid, ev->text);
@@ -677,6 +721,8 @@ run_ended(struct supervisor *sup, struct service *svc, bool failed)
 			return;
 		}
 	}
+	/* It will not come back: /livez says so, as /readyz does. */
+	svc->pr.gone = !svc->stop_requested && !svc->ctl_stopped;
 	deps_changed(sup);
 	post_ended(sup, svc, false);
 }

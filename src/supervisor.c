@@ -401,6 +401,11 @@ service_live(const struct service *svc, char *why, size_t len)
 		snprintf(why, len, "unhealthy: %s", svc->pr.health_why);
 		return false;
 	}
+	if (svc->pr.gone && svc->state == SVC_EXITED && !svc->completed) {
+		snprintf(why, len, "%s and will not be restarted",
+			 describe_status(svc->wstatus, sbuf, sizeof(sbuf)));
+		return false;
+	}
 	if (svc->pr.watchdog_expired) {
 		snprintf(why, len, "unhealthy: watchdog expired");
 		return false;

@@ -108,6 +108,8 @@ struct svc_probe {
 	bool unhealthy;		/* health_failures health checks failed in a row */
 	bool watchdog_expired;	/* watchdog passed without WATCHDOG=1 */
 	bool failed;		/* ended uncleanly while drainit was running */
+	bool gone;		/* ended while drainit runs, and nothing will restart it */
+	msec_t notready_logged;	/* when "not ready after ..." was last logged, 0: never */
 	unsigned long exits;	/* times its process ended */
 	char why[160];		/* why not ready: "starting", "check failing: ..." */
 	char health_why[160];	/* last health check failure */

@@ -194,6 +194,9 @@ probe_listen = 127.0.0.1:{port}
 command = {TSVC} --name web
 [service:job]
 command = {TSVC} --name job --exit-after 100
+type = oneshot
+[service:gone]
+command = {TSVC} --name gone --exit-after 100
 [service:crash]
 command = {TSVC} --name crash --exit-after 100 --code 3
 restart = no
@@ -201,10 +204,12 @@ restart = no
     with Drainit(ini=ini) as d:
         d.wait_for(r"service crash \(pid \d+\): exited with status 3")
         d.wait_for(r"service job \(pid \d+\): exited with status 0")
-        want = "not ready: job (exited), crash (exited)\n"
+        d.wait_for(r"service gone \(pid \d+\): exited with status 0")
+        want = "not ready: gone (exited), crash (exited)\n"
         wait_until(lambda: readyz(port).body == want, what=f"/readyz {want!r}", d=d)
         r = curl(f"http://127.0.0.1:{port}/livez")
-        check(r.code == 503 and r.body == "not ok: crash (exited with status 3)\n", f"{r}", d)
+        check(r.code == 503 and r.body == "not ok: gone (exited with status 0 and will not be "
+              "restarted), crash (exited with status 3)\n", f"{r}", d)
         m = curl(f"http://127.0.0.1:{port}/metrics").body.splitlines()
         check('drainit_service_exits_total{service="crash"} 1' in m and
               'drainit_service_up{service="crash"} 0' in m, f"{m}", d)

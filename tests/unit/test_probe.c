@@ -212,16 +212,29 @@ Test(live, health_failures_in_a_row_make_it_unhealthy)
 
 Test(live, unclean_exit_while_running_is_failed_for_good)
 {
-	setup("[service:a]\ncommand = a\n[service:b]\ncommand = b\nrestart = no\n[service:c]\ncommand = c\n");
+	setup("[service:a]\ncommand = a\ntype = oneshot\n[service:b]\ncommand = b\nrestart = no\n"
+	      "[service:c]\ncommand = c\n");
 	exec_ok(&sup.svcs[0].proc);
 	exec_ok(&sup.svcs[1].proc);
 	exec_ok(&sup.svcs[2].proc);
 	reaper_on_exit(&sup, 100, EXITED(0));
-	cr_expect(report_live(&sup), "a clean exit (a one-shot job) is no failure");
+	cr_expect(report_live(&sup), "a clean exit of a one-shot job is no failure");
 	reaper_on_exit(&sup, 101, SIGKILL);
 	cr_expect_not(report_live(&sup));
 	cr_expect_eq(get("GET /healthz HTTP/1.1\r\n\r\n"), 503);
 	cr_expect(strstr(out.p, "not ok: b (killed by signal 9 (SIGKILL))\n"));
+}
+
+Test(live, a_service_gone_for_good_is_not_live)
+{
+	setup("[service:a]\ncommand = a\n[service:c]\ncommand = c\n");
+	exec_ok(&sup.svcs[0].proc);
+	exec_ok(&sup.svcs[1].proc);
+	reaper_on_exit(&sup, 100, EXITED(0));	/* on-failure: a clean exit is not restarted */
+	cr_expect_not(report_live(&sup), "/livez must agree with /readyz: it will not come back");
+	cr_expect_eq(get("GET /livez HTTP/1.1\r\n\r\n"), 503);
+	cr_expect(strstr(out.p, "not ok: a (exited with status 0 and will not be restarted)\n"), "%s",
+		  out.p);
 }
 
 Test(live, exits_during_the_shutdown_do_not_count)
