@@ -153,9 +153,10 @@ conns_idle(struct supervisor *sup, msec_t now, char *why, size_t len)
 		snprintf(why, len, "no listening socket");
 		return true;
 	}
-	snprintf(why, len, "%s new connection for %s; %u request%s in flight (%u idle keep-alive)",
-		 quiet >= sup->cfg->drain_quiet_ms ? "no" : "last",
-		 format_duration(quiet, dbuf, sizeof(dbuf)), s->inflight, s->inflight == 1 ? "" : "s",
+	snprintf(why, len, "%s %s%s; %u request%s in flight (%u idle keep-alive)",
+		 quiet >= sup->cfg->drain_quiet_ms ? "no new connection for" : "a new connection",
+		 format_duration(quiet, dbuf, sizeof(dbuf)),
+		 quiet >= sup->cfg->drain_quiet_ms ? "" : " ago", s->inflight, s->inflight == 1 ? "" : "s",
 		 s->conns - s->inflight);
 	return quiet >= sup->cfg->drain_quiet_ms && s->inflight == 0;
 }
@@ -373,10 +374,12 @@ log_summary(struct supervisor *sup)
 		}
 	if (!any && off < sizeof(line))
 		off += snprintf(line + off, sizeof(line) - off, " none");
-	if (off < sizeof(line) && (sup->inflight_at_stop >= 0 || sup->inflight_at_kill >= 0))
+	if (off < sizeof(line) && sup->inflight_at_stop >= 0)
 		off += snprintf(line + off, sizeof(line) - off,
-				"; requests in flight at the stop signal: %d, at SIGKILL: %d",
-				sup->inflight_at_stop, sup->inflight_at_kill);
+				"; requests in flight at the stop signal: %d", sup->inflight_at_stop);
+	if (off < sizeof(line) && sup->inflight_at_kill >= 0)
+		off += snprintf(line + off, sizeof(line) - off, "; at SIGKILL: %d",
+				sup->inflight_at_kill);
 	log_info("%s", line);
 
 	if (sup->exit_code == EXIT_UNREAPED && service_count_alive(sup) > 0)

@@ -314,7 +314,8 @@ parse_check_spec(const char *s, bool allow_notify, struct check_spec *ret, const
 			       : "use tcp:HOST:PORT, http://HOST:PORT/PATH, exec:COMMAND, listen[:PORT] or none";
 		return -EINVAL;
 	}
-	if (r == 0 && c.kind != CHECK_EXEC && c.kind != CHECK_TCP && c.kind != CHECK_HTTP)
+	if (r == 0 && c.kind != CHECK_EXEC && c.kind != CHECK_TCP && c.kind != CHECK_HTTP &&
+	    c.kind != CHECK_LISTEN)
 		c.label = strdup(check_kind_name(c.kind));
 	if (r == 0) {
 		c.text = strdup(s);
