@@ -4,8 +4,10 @@ requests, "Connection: close" on every response; with 100 idle connections held 
 fresh /readyz is still answered at once, idle connections are closed after 5 s, and no
 broken client can crash or stall drainit. A port that cannot be bound starts nothing."""
 import json
+import os
 import signal
 import socket
+import tempfile
 import time
 
 from harness import DRAINIT, TSVC, Drainit, check, run
@@ -191,6 +193,65 @@ def single_command_mode_is_ready_once_it_listens():
         d.wait(timeout=20)
 
 
+def prestop_endpoint_needs_its_token_and_holds_until_prestop_ends():
+    port = free_port()
+    tokfile = os.path.join(tempfile.mkdtemp(prefix="drainit-it-tok-"), "token")
+    with open(tokfile, "w") as f:
+        f.write("s3cret\n")
+    ini = f"""
+[drainit]
+probe_listen = 127.0.0.1:{port}
+prestop_delay = 20s
+prestop_min = 1s
+prestop_token = file:{tokfile}
+[service:web]
+command = {TSVC} --name web --term-delay 10
+"""
+    with Drainit(ini=ini) as d:
+        d.wait_for(r"web: ready", stream="out")
+        url = f"http://127.0.0.1:{port}/prestop"
+        check(curl(url).code == 403, "no token: not refused", d)
+        check(curl(url + "?token=wrong").code == 403, "a wrong token: not refused", d)
+        check(curl(url, "-H", "X-Drainit-Token: s3cre").code == 403, "a prefix of it: not refused", d)
+        check("stage unready" not in d.log(), "a refused /prestop started the shutdown", d)
+        t0 = time.monotonic()
+        r = curl(url, "-H", "X-Drainit-Token: s3cret", timeout=30)
+        took = time.monotonic() - t0
+        check(r.code == 200 and r.body.startswith("prestop over (stage stopping"), f"{r}", d)
+        check(took >= 0.9, f"answered after {took:.2f}s, before prestop_min", d)
+        d.assert_order(r"probe: GET /prestop: the staged shutdown starts",
+                       r"shutdown: stage unready \(GET /prestop\)",
+                       r"prestop: ended after")
+        d.signal(signal.SIGTERM)	# the kubelet's SIGTERM joins the shutdown
+        d.expect_rc(0)
+    os.unlink(tokfile)
+    with Drainit(ini=f"[drainit]\nprobe_listen = 127.0.0.1:{port}\n[service:web]\ncommand = {TSVC}\n") as d:
+        d.wait_for(r"probe server listening")
+        check(curl(f"http://127.0.0.1:{port}/prestop").code == 404, "/prestop without a token set", d)
+        check("stage unready" not in d.log(), "started the shutdown", d)
+        d.signal(signal.SIGTERM)
+        d.expect_rc(0)
+
+
+def listen_check_on_a_service_that_never_listens():
+    port = free_port()
+    ini = f"""
+[drainit]
+probe_listen = 127.0.0.1:{port}
+[service:mute]
+command = {TSVC} --name mute
+ready = listen
+"""
+    with Drainit(ini=ini) as d:
+        d.wait_for(r"probe server listening")
+        d.wait_for(r"service mute \(pid \d+\): not ready after 10s: check failing: no process of the service listens on a TCP port",
+                   timeout=20)
+        r = curl(f"http://127.0.0.1:{port}/readyz")
+        check(r.code == 503 and "mute (check failing: no process of the service listens" in r.body, f"{r}", d)
+        d.signal(signal.SIGTERM)
+        d.expect_rc(0)
+
+
 def port_in_use_starts_nothing():
     with socket.socket() as busy:
         busy.bind(("127.0.0.1", 0))
@@ -215,5 +276,7 @@ def bad_probe_address_is_a_config_error():
 
 
 if __name__ == "__main__":
-    run(single_command_mode_is_ready_once_it_listens, endpoints_answer, bad_requests, idle_connections_cannot_block_a_probe,
+    run(single_command_mode_is_ready_once_it_listens,
+        prestop_endpoint_needs_its_token_and_holds_until_prestop_ends,
+        listen_check_on_a_service_that_never_listens, endpoints_answer, bad_requests, idle_connections_cannot_block_a_probe,
         single_command_mode_probe, port_in_use_starts_nothing, bad_probe_address_is_a_config_error)
