@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "procstat.h"
 
 #define SCAN_MAX 4096
 
@@ -28,23 +29,12 @@
 static bool
 proc_stat(pid_t pid, char *state, pid_t *ppid)
 {
-	char path[64], buf[512], *rp;
-	int fd, pp;
-	ssize_t n;
+	struct procstat st;
 
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
+	if (!procstat_read(pid, &st))
 		return false;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return false;
-	buf[n] = '\0';
-	rp = strrchr(buf, ')');	/* comm may hold anything, even ") " */
-	if (!rp || sscanf(rp + 1, " %c %d", state, &pp) != 2)
-		return false;
-	*ppid = (pid_t)pp;
+	*state = st.state;
+	*ppid = st.ppid;
 	return true;
 }
 

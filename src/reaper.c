@@ -16,6 +16,7 @@
 #include <sys/prctl.h>
 
 #include "log.h"
+#include "procstat.h"
 #include "spawn.h"
 
 static void
@@ -61,22 +62,7 @@ reaper_on_exit(struct supervisor *sup, pid_t pid, int wstatus)
 pid_t
 reaper_parent_of(pid_t pid)
 {
-	char path[64], buf[512], *rp;
-	ssize_t n;
-	int fd, ppid;
+	struct procstat st;
 
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -1;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return -1;
-	buf[n] = '\0';
-	/* "pid (comm) S ppid ...": comm may hold anything, even ") ". */
-	rp = strrchr(buf, ')');
-	if (!rp || sscanf(rp + 1, " %*c %d", &ppid) != 1)
-		return -1;
-	return (pid_t)ppid;
+	return procstat_read(pid, &st) ? st.ppid : -1;
 }

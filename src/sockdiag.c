@@ -5,6 +5,8 @@
  * processes by inode through /proc/PID/fd. */
 #include "sockdiag.h"
 
+#include "procstat.h"
+
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -109,26 +111,13 @@ sockdiag_tcp(uint32_t mask, struct tcp_sock *out, size_t max)
 	return (int)(n < max ? n : max);
 }
 
-/* The process group of pid, from /proc/PID/stat; -1 when gone. */
+/* The process group of pid; -1 when gone. */
 static pid_t
 pgid_of(pid_t pid)
 {
-	char path[64], buf[512], *rp;
-	int fd, pg;
-	ssize_t n;
+	struct procstat st;
 
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
-		return -1;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return -1;
-	buf[n] = '\0';
-	rp = strrchr(buf, ')');
-	if (!rp || sscanf(rp + 1, " %*c %*d %d", &pg) != 1)
-		return -1;
-	return (pid_t)pg;
+	return procstat_read(pid, &st) ? st.pgrp : -1;
 }
 
 static void
