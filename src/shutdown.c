@@ -378,7 +378,8 @@ log_summary(struct supervisor *sup)
 		off += snprintf(line + off, sizeof(line) - off,
 				"; requests in flight at the stop signal: %d", sup->inflight_at_stop);
 	if (off < sizeof(line) && sup->inflight_at_kill >= 0)
-		off += snprintf(line + off, sizeof(line) - off, "; at SIGKILL: %d",
+		off += snprintf(line + off, sizeof(line) - off, "%s at SIGKILL: %d",
+				sup->inflight_at_stop >= 0 ? "," : "; requests in flight",
 				sup->inflight_at_kill);
 	log_info("%s", line);
 

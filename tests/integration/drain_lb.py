@@ -1,7 +1,8 @@
 """Claim: behind a real load balancer (Debian's haproxy, checking drainit's /readyz), a
 legacy server that dies at once on SIGTERM loses no request when its drainit is
 stopped under steady load, and the adaptive prestop ends well before its maximum,
-with a log line saying why (the prober saw 503s, the sockets went quiet). The same
+with a log line saying why (the prober saw 503s, the sockets went quiet), also when
+the load balancer keeps idle keep-alive connections to it. The same
 setup with the prestop cut to nothing drops requests (negative control)."""
 import os
 import re
@@ -19,18 +20,56 @@ from probeutil import SLOWHTTP, free_port, wait_until
 HAPROXY = shutil.which("haproxy") or "/usr/sbin/haproxy"
 
 
-def backend_ini(probe, app, delay):
+# A legacy HTTP/1.1 server that keeps connections alive and, like slowhttp,
+# dies at once on SIGTERM (Python's default).
+KEEPALIVE_SERVER = r"""
+import http.server, sys, time
+class H(http.server.BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    def do_GET(self):
+        time.sleep(0.03)
+        self.send_response(200)
+        self.send_header("Content-Length", "3")
+        self.end_headers()
+        self.wfile.write(b"ok\n")
+    def log_message(self, *a):
+        pass
+http.server.ThreadingHTTPServer(("127.0.0.1", int(sys.argv[1])), H).serve_forever()
+"""
+
+
+def backend_ini(probe, app, delay, keepalive):
+    if keepalive:
+        cmd = f"python3 -c {script_arg(KEEPALIVE_SERVER)} {app}"
+    else:
+        cmd = f"{SLOWHTTP} --port {app} --delay 30"
     return f"""
 [drainit]
 probe_listen = 127.0.0.1:{probe}
 prestop_delay = {delay}
 [service:app]
-command = {SLOWHTTP} --port {app} --delay 30
+command = {cmd}
 ready = listen:{app}
 """
 
 
-def haproxy_cfg(front, backends):
+_server_py = []
+
+
+def script_arg(source):
+    """The server's source as a file path argument for python3 -c exec(...)."""
+    if not _server_py:
+        d = tempfile.mkdtemp(prefix="drainit-it-lbpy-")
+        os.chmod(d, 0o755)
+        path = os.path.join(d, "server.py")
+        with open(path, "w") as f:
+            f.write(source)
+        _server_py.append(path)
+    return f"'exec(open(\"{_server_py[0]}\").read())'"
+
+
+def haproxy_cfg(front, backends, keepalive):
+    reuse = "    http-reuse always\n" if keepalive else ""
     servers = "\n".join(
         f"    server s{i} 127.0.0.1:{app} check port {probe} inter 300ms fall 2 rise 2"
         for i, (probe, app) in enumerate(backends))
@@ -49,7 +88,7 @@ frontend fe
     default_backend be
 backend be
     balance roundrobin
-    option httpchk GET /readyz
+{reuse}    option httpchk GET /readyz
     http-check expect status 200
 {servers}
 """
@@ -89,14 +128,14 @@ class Load:
             t.join(timeout=10)
 
 
-def stop_one_backend_under_load(delay, expect_drops):
+def stop_one_backend_under_load(delay, expect_drops, keepalive=False):
     tmp = tempfile.mkdtemp(prefix="drainit-it-lb-")
     backends = [(free_port(), free_port()) for _ in range(2)]
     front = free_port()
     cfg = os.path.join(tmp, "haproxy.cfg")
     with open(cfg, "w") as f:
-        f.write(haproxy_cfg(front, backends))
-    ds = [Drainit(ini=backend_ini(p, a, delay)) for p, a in backends]
+        f.write(haproxy_cfg(front, backends, keepalive))
+    ds = [Drainit(ini=backend_ini(p, a, delay, keepalive)) for p, a in backends]
     lb = None
     try:
         for d in ds:
@@ -135,6 +174,9 @@ def stop_one_backend_under_load(delay, expect_drops):
         check(int(m.group(2)) >= 3, f"ended before the prober saw 3 x 503: {m.group(0)}", ds[0])
         check(took < 12, f"the stop took {took:.1f}s: the prestop waited out (most of) its 20s", ds[0])
         check("requests in flight at the stop signal: 0" in ds[0].log(), "in flight at stop", ds[0])
+        if keepalive:
+            k = re.search(r"0 requests in flight \((\d+) idle keep-alive\)", m.group(0) + ds[0].log())
+            check(k, "no count of idle keep-alive connections", ds[0])
     finally:
         if lb:
             lb.terminate()
@@ -155,6 +197,10 @@ def adaptive_prestop_drops_nothing():
     stop_one_backend_under_load("20s", expect_drops=False)
 
 
+def idle_keepalive_connections_do_not_hold_the_drain():
+    stop_one_backend_under_load("20s", expect_drops=False, keepalive=True)
+
+
 def no_prestop_drops_requests():
     stop_one_backend_under_load("0s", expect_drops=True)
 
@@ -163,4 +209,5 @@ if __name__ == "__main__":
     if not os.path.exists(HAPROXY):
         print("SKIP: haproxy is not installed (scripts/deps installs it)")
         raise SystemExit(77)
-    run(adaptive_prestop_drops_nothing, no_prestop_drops_requests)
+    run(adaptive_prestop_drops_nothing, idle_keepalive_connections_do_not_hold_the_drain,
+        no_prestop_drops_requests)
