@@ -1427,7 +1427,129 @@ class Probe(Scenario):
         return res
 
 
-SCENARIOS = [Startup, Footprint, Idle, Signals, Orphans, Shutdown, Kill, Crash, LogPipeline, Probe]
+class Drain(Scenario):
+    """Two instances of a server that dies at once on SIGTERM behind haproxy, under a
+    steady bounded load; one instance's supervisor gets SIGTERM. Loopback only."""
+    key, num = "drain", 11
+    warmup = False
+    title = "Drain behind a load balancer"
+    metrics = [("dropped", "requests dropped", "", 0),
+               ("stop_ms", "SIGTERM -> supervisor exit (ms)", "ms", 0),
+               ("served", "requests served", "", 0)]
+
+    @property
+    def what(self):
+        return ("Two bench-httpd backends, each under its own supervisor, behind haproxy "
+                "(`inter 300ms fall 2 rise 2`, retries 3, redispatch); three client threads "
+                "ask haproxy in a loop; 2 s in, one backend's supervisor gets SIGTERM; "
+                "counted until it has exited and 1.5 s more. drainit: `--probe` (haproxy "
+                "checks its /readyz; the server is ready once it listens) and "
+                "`--prestop-delay 20s` as the maximum of its adaptive prestop. The fixed-delay "
+                "row: `--prestop-delay 3s` without a probe, haproxy checking the server's "
+                "port, as a preStop sleep does. tini and dumb-init: the port check alone.")
+
+    def na(self, peer):
+        if not shutil.which("haproxy"):
+            return "haproxy is not installed (scripts/deps installs it)"
+        if peer.name in ("s6", "supervisord"):
+            return "not measured: no readiness endpoint for a load balancer"
+        return None
+
+    def extra_peers(self, peers):
+        return [DrainitFixedDelay(self.bench)]
+
+    def run_one(self, peer, rep):
+        import threading
+        import urllib.request
+
+        run = Run(self.bench, f"drain-{peer.name}")
+        front = free_port()
+        backs = [(free_port(), free_port()) for _ in range(2)]
+        adaptive = peer.name == "drainit"
+        procs, lb = [], None
+        servers = []
+        for i, (probe, app) in enumerate(backs):
+            sh = run.path(f"server{i}.sh")
+            with open(sh, "w") as f:
+                f.write(f"#!/bin/sh\nexec {self.bench.helper('bench-httpd')} {app}\n")
+            os.chmod(sh, 0o755)
+            if adaptive:
+                argv = [self.bench.drainit, "--probe", f"127.0.0.1:{probe}",
+                        "--prestop-delay", "20s", "--", sh]
+                servers.append(f"    server s{i} 127.0.0.1:{app} check port {probe} "
+                               f"inter 300ms fall 2 rise 2")
+            else:
+                argv = peer.drain_argv(run, sh) if hasattr(peer, "drain_argv") else \
+                    peer.single(run, program=sh)
+                servers.append(f"    server s{i} 127.0.0.1:{app} check inter 300ms fall 2 rise 2")
+            procs.append(run.popen(argv))
+        chk = "    option httpchk GET /readyz\n    http-check expect status 200\n" if adaptive else ""
+        cfg = run.path("haproxy.cfg")
+        with open(cfg, "w") as f:
+            f.write("global\n    maxconn 256\ndefaults\n    mode http\n    timeout connect 1s\n"
+                    "    timeout client 10s\n    timeout server 10s\n    retries 3\n"
+                    f"    option redispatch\nfrontend fe\n    bind 127.0.0.1:{front}\n"
+                    f"    default_backend be\nbackend be\n    balance roundrobin\n{chk}"
+                    + "\n".join(servers) + "\n")
+        url = f"http://127.0.0.1:{front}/"
+        counts = {"ok": 0, "bad": 0}
+        stop = threading.Event()
+        lock = threading.Lock()
+
+        def client():
+            end = time.monotonic() + 60
+            while not stop.is_set() and time.monotonic() < end:
+                try:
+                    with urllib.request.urlopen(url, timeout=5) as r:
+                        good = r.status == 200
+                except Exception:  # noqa: BLE001 - a failure is a dropped request
+                    good = False
+                with lock:
+                    counts["ok" if good else "bad"] += 1
+        try:
+            for probe, app in backs:
+                if not wait_for(lambda: http_status(app, "/") == 200, 10):
+                    raise BenchError(f"backend on {app} did not answer (see {run.stderr_path})")
+            lb = subprocess.Popen(["haproxy", "-db", "-f", cfg], stdout=subprocess.DEVNULL,
+                                  stderr=subprocess.DEVNULL, start_new_session=True)
+            if not wait_for(lambda: http_status(front, "/") == 200, 10):
+                raise BenchError("haproxy did not serve")
+            time.sleep(1.5)
+            threads = [threading.Thread(target=client, daemon=True) for _ in range(3)]
+            for th in threads:
+                th.start()
+            time.sleep(2)
+            t0 = time.monotonic()
+            os.kill(procs[0].pid, signal.SIGTERM)
+            try:
+                procs[0].wait(timeout=40)
+            except subprocess.TimeoutExpired:
+                raise BenchError("the stopped supervisor did not exit in 40 s")
+            stop_ms = (time.monotonic() - t0) * 1000.0
+            time.sleep(1.5)
+            stop.set()
+            for th in threads:
+                th.join(timeout=10)
+            return {"dropped": counts["bad"], "stop_ms": stop_ms, "served": counts["ok"]}
+        finally:
+            stop.set()
+            if lb:
+                stop_process(lb)
+            for p in procs:
+                stop_process(p)
+
+
+class DrainitFixedDelay(Drainit):
+    """drainit as a preStop sleep would be: a fixed delay, no probe (scenario 11)."""
+    name = "drainit (fixed 3 s prestop)"
+    note = "`drainit --prestop-delay 3s -- CMD`: no probe server, so the delay is fixed"
+
+    def drain_argv(self, run, program):
+        return [self.bench.drainit, "--prestop-delay", "3s", "--", program]
+
+
+SCENARIOS = [Startup, Footprint, Idle, Signals, Orphans, Shutdown, Kill, Crash, LogPipeline, Probe,
+             Drain]
 
 
 # ------------------------------------------------------------------ report
