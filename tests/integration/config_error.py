@@ -51,6 +51,33 @@ def check_mode():
         d.expect_rc(78)
 
 
+def check_adds_up_the_shutdown_and_warns():
+    ini = f"""[drainit]
+probe_listen = 127.0.0.1:9
+prestop_delay = 3s
+shutdown_timeout = 60s
+[service:db]
+command = {TSVC}
+grace_period = 20s
+ready = listen
+[service:web]
+command = {TSVC}
+after = db
+"""
+    with Drainit(["--check"], ini=ini, pid1=False) as d:
+        d.expect_rc(0)
+        check("shutdown at most 43s: prestop 3s, stopping 30s (web ... db, 2 services in a row), "
+              "orphans 5s, reaper 5s; set terminationGracePeriodSeconds to at least 44" in d.out(),
+              f"no budget: {d.out()}", d)
+        d.wait_for(r"^warning: \S+: \[service:web\] ready: not set")
+        d.wait_for(r"^warning: \S+: \[drainit\] prestop_delay: 3s is less than a usual probe detection window")
+        check("[service:db] ready" not in d.log(), "warned about a service with a ready check", d)
+    with Drainit(["--check"], ini=ini.replace("shutdown_timeout = 60s", "shutdown_timeout = 2s"),
+                 pid1=False) as d:
+        d.expect_rc(78)
+        d.wait_for(r"\[drainit\] shutdown_timeout: 2s is shorter than the prestop stage can last \(3s\)")
+
+
 def missing_file():
     with Drainit(["-c", "/nonexistent.ini"], pid1=False) as d:
         d.expect_rc(78)
@@ -82,5 +109,6 @@ def help_and_version():
 
 
 if __name__ == "__main__":
-    run(bad_config_reports_every_error_and_starts_nothing, check_mode, missing_file,
+    run(bad_config_reports_every_error_and_starts_nothing, check_mode,
+        check_adds_up_the_shutdown_and_warns, missing_file,
         usage_errors_exit_64, help_and_version)
