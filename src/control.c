@@ -149,7 +149,7 @@ services_json(const struct supervisor *sup, const struct ctl_request *req)
 	json_t *a = json_array();
 
 	for (size_t i = 0; a && i < sup->nsvcs; i++) {
-		const struct service *svc = &sup->svcs[i];
+		const struct service *svc = sup->svcs[i];
 		bool want = req->nservices == 0;
 
 		for (size_t k = 0; k < req->nservices && !want; k++)
@@ -194,7 +194,7 @@ ready_json(const struct supervisor *sup, const struct ctl_request *req, json_t *
 	} else {
 		ready = true;
 		for (size_t i = 0; i < sup->nsvcs; i++) {
-			const struct service *svc = &sup->svcs[i];
+			const struct service *svc = sup->svcs[i];
 			bool want = req->nservices == 0;
 
 			for (size_t k = 0; k < req->nservices && !want; k++)

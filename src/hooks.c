@@ -84,7 +84,7 @@ hooks_start_all(struct supervisor *sup)
 	size_t running = 0;
 
 	for (size_t i = 0; i < sup->nhooks; i++)
-		running += sup->hooks[i].running || hook_start(sup, &sup->hooks[i]);
+		running += sup->hooks[i]->running || hook_start(sup, sup->hooks[i]);
 	return running;
 }
 
@@ -94,7 +94,7 @@ hooks_start_service(struct supervisor *sup, struct service *svc)
 	size_t running = 0;
 
 	for (size_t i = 0; i < sup->nhooks; i++) {
-		struct hook *h = &sup->hooks[i];
+		struct hook *h = sup->hooks[i];
 		if (h->svc == svc)
 			running += h->running || hook_start(sup, h);
 	}

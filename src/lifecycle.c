@@ -130,7 +130,7 @@ deps_changed(struct supervisor *sup)
 	while (changed && sup->stage == STAGE_RUNNING) {
 		changed = false;
 		for (size_t i = 0; i < sup->nsvcs; i++) {
-			struct service *svc = &sup->svcs[i];
+			struct service *svc = sup->svcs[i];
 			const struct name_list *lists[2] = { &svc->cfg->after, &svc->cfg->requires };
 			const char *blocker = NULL;
 			bool ready = true;
@@ -164,15 +164,15 @@ void
 lifecycle_start_all(struct supervisor *sup)
 {
 	for (size_t i = 0; i < sup->nsvcs; i++) {
-		struct service *svc = &sup->svcs[i];
+		struct service *svc = sup->svcs[i];
 		if (svc->cfg->after.n == 0 && svc->cfg->requires.n == 0 &&
 		    svc->state == SVC_PENDING && sup->stage == STAGE_RUNNING)
 			start_one(sup, svc);
 	}
 	deps_changed(sup);
 	for (size_t i = 0; i < sup->nsvcs; i++)
-		if (sup->svcs[i].state == SVC_PENDING && sup->stage == STAGE_RUNNING)
-			log_info("service %s: waiting for its dependencies", sup->svcs[i].cfg->name);
+		if (sup->svcs[i]->state == SVC_PENDING && sup->stage == STAGE_RUNNING)
+			log_info("service %s: waiting for its dependencies", sup->svcs[i]->cfg->name);
 }
 
 static void
@@ -557,7 +557,7 @@ fail_for_good(struct supervisor *sup, struct service *svc, const char *why)
 	if (!sup->first_unclean)
 		sup->first_unclean = svc;
 	for (size_t i = 0; i < sup->nsvcs; i++) {
-		struct service *o = &sup->svcs[i];
+		struct service *o = sup->svcs[i];
 		for (size_t k = 0; k < o->cfg->requires.n; k++)
 			if (strcmp(o->cfg->requires.names[k], svc->cfg->name) == 0)
 				stop_for_dependency(sup, o, svc->cfg->name);
@@ -868,7 +868,7 @@ static void
 orphan_reaped(struct supervisor *sup)
 {
 	for (size_t i = 0; i < sup->nsvcs; i++) {
-		struct service *svc = &sup->svcs[i];
+		struct service *svc = sup->svcs[i];
 
 		if (svc->main_exited && !service_group_alive(sup, svc)) {
 			log_info("service %s: its process group (pgid %d) is empty", svc->cfg->name,
@@ -934,7 +934,7 @@ void
 lifecycle_shutdown_begins(struct supervisor *sup)
 {
 	for (size_t i = 0; i < sup->nsvcs; i++) {
-		struct service *svc = &sup->svcs[i];
+		struct service *svc = sup->svcs[i];
 
 		/* the shutdown stops it now, in its own order, and for good */
 		svc->restart_pending = false;

@@ -157,7 +157,7 @@ service_forward_all(struct supervisor *sup, int sig)
 
 	line[0] = dropped[0] = '\0';
 	for (size_t i = 0; i < sup->nsvcs; i++) {
-		struct service *svc = &sup->svcs[i];
+		struct service *svc = sup->svcs[i];
 		int to = signal_map_apply(&svc->cfg->signal_map, sig);
 		pid_t t;
 		char as[40] = "";

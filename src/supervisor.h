@@ -151,6 +151,13 @@ struct service {
 	bool draining;		/* ctl stop/restart: its drain hooks run before the stop signal */
 	ev_stat pidfile_watch;
 	ev_timer start_timer;
+
+	/* its drain hooks (also in sup->hooks) */
+	struct hook **hooks;
+	size_t nhooks;
+	/* drainit ctl reload-config */
+	struct svc_config *next_cfg;	/* changed: the settings of its next run */
+	bool removed;		/* gone from the file: stopping, then dropped */
 };
 
 struct hook {
@@ -189,12 +196,30 @@ struct supervisor {
 	const char *cwd;	/* where drainit was started: the default directory of
 				 * what it spawns (drainit itself moves to /); NULL: its own */
 
-	struct service *svcs;
+	/* Services and hooks are objects of their own, so their addresses
+	 * (watchers, the proc table, events) survive a reload, which
+	 * rebuilds these arrays. */
+	struct service **svcs;
 	size_t nsvcs;
 	struct service *main;	/* NULL when none */
 
-	struct hook *hooks;	/* global hooks first, then per service */
+	struct hook **hooks;	/* global hooks first, then each service's */
 	size_t nhooks;
+	struct hook **ghooks;	/* the global ones */
+	size_t nghooks;
+
+	/* Every service, hook and check ever made, and every configuration
+	 * loaded by a reload: a replaced one may still be named by a queued
+	 * event, an output stream or a running process, so they are all
+	 * freed at exit, not before. */
+	struct service **all_svcs;
+	size_t nall_svcs;
+	struct hook **all_hooks;
+	size_t nall_hooks;
+	struct check **old_checks;
+	size_t nold_checks;
+	struct config **cfgs;
+	size_t ncfgs;
 
 	struct proc **procs;	/* the proc table: every tracked proc */
 	size_t nprocs, procs_cap;
@@ -238,6 +263,21 @@ extern const struct sys_ops real_sys_ops;
 int supervisor_init(struct supervisor *sup, struct ev_loop *loop,
 		     struct config *cfg, const struct sys_ops *sys);
 void supervisor_free(struct supervisor *sup);
+
+/* A new service object for c (not in sup->svcs yet), with its drain
+ * hooks; NULL: no memory. */
+struct service *service_new(struct supervisor *sup, struct svc_config *c);
+/* Gives svc fresh hook objects for svc->cfg's drain hooks (the old ones
+ * stay allocated until exit). 0 or -ENOMEM. */
+int service_make_hooks(struct supervisor *sup, struct service *svc);
+/* Global hook objects for sup->cfg's drain hooks. 0 or -ENOMEM. */
+int supervisor_make_global_hooks(struct supervisor *sup);
+/* sup->hooks again from the global hooks and each service's. */
+int supervisor_hooks_rebuild(struct supervisor *sup);
+/* Keeps a replaced check, or a configuration loaded at run time, until
+ * supervisor_free. 0 or -ENOMEM. */
+int sup_keep_check(struct supervisor *sup, struct check *c);
+int sup_keep_config(struct supervisor *sup, struct config *c);
 
 /* Posts ev on the one event path (see event.h). */
 void sup_post(struct supervisor *sup, const struct event *ev);
