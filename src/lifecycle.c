@@ -104,6 +104,7 @@ static void
 start_one(struct supervisor *sup, struct service *svc)
 {
 	svc->started_at = sup->sys->now();
+	svc->started_wall = sup->sys->wall ? sup->sys->wall() : 0;
 	svc->sent_signal = 0;
 	svc->sent_mask = 0;
 	svc->stop_step = 0;
@@ -878,6 +879,25 @@ orphan_reaped(struct supervisor *sup)
 	}
 }
 
+/* A non-zero exit that success_exit does not list, or death by a signal
+ * drainit did not send: logged at warn. */
+static bool
+crashed(const struct service *svc, int wstatus)
+{
+	int sig;
+
+	if (status_success(svc->cfg, wstatus))
+		return false;
+	if (WIFEXITED(wstatus))
+		return true;
+	if (!WIFSIGNALED(wstatus))
+		return false;
+	sig = WTERMSIG(wstatus);
+	if (sig == SIGKILL && svc->killed)
+		return false;
+	return !(sig < SIG_SLOTS && (svc->sent_mask & ((uint64_t)1 << (sig - 1))));
+}
+
 static void
 svc_exited(struct supervisor *sup, struct service *svc, int wstatus)
 {
@@ -890,7 +910,8 @@ svc_exited(struct supervisor *sup, struct service *svc, int wstatus)
 		return;
 	svc->wstatus = wstatus;
 	if (svc->proc.fail_step == SPAWN_STEP_NONE)
-		log_info("service %s (pid %d): %s%s after %s", svc->cfg->name, (int)svc->proc.pid,
+		log_msg(crashed(svc, wstatus) ? LOG_WARN : LOG_INFO,
+			"service %s (pid %d): %s%s after %s", svc->cfg->name, (int)svc->proc.pid,
 			 svc->launching ? "launcher " : "",
 			 describe_status(wstatus, buf, sizeof(buf)),
 			 format_duration(ran, dbuf, sizeof(dbuf)));

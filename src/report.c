@@ -200,7 +200,7 @@ tf(bool v)
 static void
 status_service(struct sbuf *b, const struct supervisor *sup, const struct service *svc)
 {
-	char why[192], sbuf[160];
+	char why[192], sbuf[160], tsbuf[32];
 	bool ready = service_ready(svc, why, sizeof(why));
 	bool live;
 	const struct check *rc = svc->pr.ready_chk, *hc = svc->pr.health_chk;
@@ -219,6 +219,10 @@ status_service(struct sbuf *b, const struct supervisor *sup, const struct servic
 	sbuf_printf(b, ",\"started_at\":");
 	if (svc->state == SVC_PENDING || (svc->state == SVC_FAILED && svc->proc.pid <= 0))
 		sbuf_printf(b, "null");
+	else if (svc->started_wall > 0)	/* read once at the start: it never moves */
+		sbuf_printf(b, "\"%s\"", format_utc_ms((time_t)(svc->started_wall / 1000),
+						      (int)(svc->started_wall % 1000), tsbuf,
+						      sizeof(tsbuf)));
 	else
 		json_time(b, sup, svc->started_at);
 	if (svc->state == SVC_EXITED) {

@@ -39,6 +39,7 @@ struct sys_ops {
 	/* Starts req as p (fills p->pid); 0 or -errno. */
 	int (*spawn)(struct supervisor *sup, struct proc *p, const struct spawn_req *req);
 	msec_t (*now)(void);	/* monotonic milliseconds */
+	msec_t (*wall)(void);	/* milliseconds since the epoch; NULL: unknown */
 	pid_t (*getpgid)(pid_t pid);	/* -1 when gone */
 	pid_t (*getsid)(pid_t pid);	/* 0: drainit's own session; -1 when gone */
 	pid_t (*parent_of)(pid_t pid);	/* -1 when gone (reaper_parent_of) */
@@ -127,6 +128,7 @@ struct service {
 	bool killed;		/* drainit escalated to SIGKILL */
 	struct ptimer grace_timer;	/* stop signal -> SIGKILL */
 	msec_t started_at;
+	msec_t started_wall;	/* the same instant by the wall clock (/status), 0: unknown */
 	char **envp;		/* environment of the current run */
 	struct svc_probe pr;
 	pid_t spawn_pgid;	/* the process group drainit made for it, 0: none */
