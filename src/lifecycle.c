@@ -634,10 +634,16 @@ run_ended(struct supervisor *sup, struct service *svc, bool failed)
 		failed = true;
 	}
 	if (svc->restart_pending && sup->stage == STAGE_RUNNING) {
+		bool reloaded = svc->next_cfg != NULL;
+
 		svc->restart_pending = false;
 		svc->stop_requested = false;
 		svc->restarts++;
-		log_info("service %s: starting again (drainit ctl restart)", c->name);
+		if (reloaded)
+			lifecycle_adopt_config(sup, svc);
+		log_info("service %s: starting again (%s)", c->name,
+			 reloaded ? "with its new settings: drainit ctl reload-config"
+				  : "drainit ctl restart");
 		svc->state = SVC_PENDING;
 		deps_changed(sup);
 		return;
@@ -1027,6 +1033,8 @@ ctl_start_again(struct supervisor *sup, struct service *svc)
 {
 	if (svc->state == SVC_BACKOFF)
 		ev_timer_stop(sup->loop, &svc->restart_timer);
+	if (svc->next_cfg)	/* changed by a reload while it was stopped */
+		lifecycle_adopt_config(sup, svc);
 	svc->ctl_stopped = false;
 	svc->stop_requested = false;
 	svc->notfound = false;
@@ -1156,6 +1164,24 @@ ctl_signal(struct supervisor *sup, struct service *svc, const struct event *ev)
 	answer(ev, true, "sent %s to service %s (%s)", signal_name(ev->sig), svc->cfg->name, tbuf);
 }
 
+/* ---- a configuration reload ------------------------------------------------------ */
+
+void
+lifecycle_adopt_config(struct supervisor *sup, struct service *svc)
+{
+	struct svc_config *c = svc->next_cfg;
+
+	if (!c || service_alive(svc))
+		return;
+	svc->next_cfg = NULL;
+	notify_watchdog_stop(sup, svc);
+	if (service_set_config(sup, svc, c) < 0 || check_replace(sup, svc) < 0)
+		log_error("service %s: out of memory taking its new settings; some may be missing (drain hooks, checks)",
+			  c->name);
+	svc->pr.ready = false;
+	svc->pr.why[0] = '\0';
+}
+
 /* ---- the one entry point ---------------------------------------------------------- */
 
 static struct service *
@@ -1215,6 +1241,8 @@ lifecycle_handle(struct supervisor *sup, const struct event *ev)
 			break;	/* the shutdown machine's */
 		if (ev->sig == SIGHUP)
 			output_reopen(sup);	/* file:PATH outputs, for logrotate */
+		if (ev->sig == SIGHUP && sup->cfg->sighup == SIGHUP_RELOAD)
+			break;	/* sighup = reload: a config reload (dispatch.c), not forwarded */
 		service_forward_all(sup, ev->sig);
 		if (ev->sig == SIGTSTP || ev->sig == SIGTTIN || ev->sig == SIGTTOU)
 			job_control_stop(sup, ev->sig);

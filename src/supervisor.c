@@ -190,6 +190,22 @@ service_new(struct supervisor *sup, struct svc_config *c)
 }
 
 int
+service_set_config(struct supervisor *sup, struct service *svc, struct svc_config *c)
+{
+	msec_t *log = NULL;
+
+	if (c->restart_limit > 0 && !(log = calloc((size_t)c->restart_limit, sizeof(*log))))
+		return -ENOMEM;
+	free(svc->restart_log);
+	svc->restart_log = log;
+	svc->restart_log_n = svc->restart_log_head = 0;
+	svc->cfg = c;
+	if (service_make_hooks(sup, svc) < 0)
+		return -ENOMEM;
+	return supervisor_hooks_rebuild(sup);
+}
+
+int
 supervisor_init(struct supervisor *sup, struct ev_loop *loop, struct config *cfg,
 		const struct sys_ops *sys)
 {

@@ -171,6 +171,7 @@ struct hook {
 	bool forced;		/* SIGKILLed by the killing stage */
 	ev_timer timer;
 	char **envp;		/* environment handed to the hook */
+	char out_name[104];	/* "web#1": the prefix of its output lines */
 };
 
 enum stage {
@@ -272,6 +273,9 @@ struct service *service_new(struct supervisor *sup, struct svc_config *c);
 /* Gives svc fresh hook objects for svc->cfg's drain hooks (the old ones
  * stay allocated until exit). 0 or -ENOMEM. */
 int service_make_hooks(struct supervisor *sup, struct service *svc);
+/* svc runs with c from now on: its restart log and drain hooks follow
+ * (sup->hooks is rebuilt). 0 or -ENOMEM. */
+int service_set_config(struct supervisor *sup, struct service *svc, struct svc_config *c);
 /* Global hook objects for sup->cfg's drain hooks. 0 or -ENOMEM. */
 int supervisor_make_global_hooks(struct supervisor *sup);
 /* sup->hooks again from the global hooks and each service's. */
