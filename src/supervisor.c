@@ -482,6 +482,8 @@ service_clean(const struct service *svc)
 bool
 service_ready(const struct service *svc, char *why, size_t len)
 {
+	if (svc->removed)
+		return true;	/* removed by a reload, on its way out: gates nothing */
 	switch (svc->state) {
 	case SVC_PENDING:
 	case SVC_STARTING:
@@ -516,6 +518,8 @@ service_live(const struct service *svc, char *why, size_t len)
 {
 	char sbuf[96];
 
+	if (svc->removed)
+		return true;	/* removed by a reload: its end is no failure of drainit's */
 	if (svc->state == SVC_FAILED) {
 		if (svc->was_ready)
 			snprintf(why, len, "failed: %s", describe_status(svc->wstatus, sbuf, sizeof(sbuf)));

@@ -321,7 +321,8 @@ bool service_clean(const struct service *svc);
 /* "exited with status 3", "killed by signal 9 (SIGKILL)" */
 const char *describe_status(int wstatus, char *buf, size_t len);
 
-/* Whether the service is ready as /readyz counts it; otherwise why
+/* Whether the service is ready as /readyz counts it (a service removed by
+ * a reload always is: it only stops); otherwise why
  * ("starting", "check failing: tcp 127.0.0.1:5432 refused", "exited"). */
 bool service_ready(const struct service *svc, char *why, size_t len);
 /* Whether the service is live as /livez counts it: false when it failed
