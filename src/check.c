@@ -79,18 +79,24 @@ is_probe(const struct check_spec *s)
 }
 
 int
+check_init_service(struct supervisor *sup, struct service *svc)
+{
+	(void)sup;
+	if (is_probe(&svc->cfg->ready) && !svc->pr.ready_chk &&
+	    !(svc->pr.ready_chk = check_new(svc, &svc->cfg->ready, CHECK_ROLE_READY)))
+		return -ENOMEM;
+	if (is_probe(&svc->cfg->health) && !svc->pr.health_chk &&
+	    !(svc->pr.health_chk = check_new(svc, &svc->cfg->health, CHECK_ROLE_HEALTH)))
+		return -ENOMEM;
+	return 0;
+}
+
+int
 check_init(struct supervisor *sup)
 {
-	for (size_t i = 0; i < sup->nsvcs; i++) {
-		struct service *svc = &sup->svcs[i];
-
-		if (is_probe(&svc->cfg->ready) &&
-		    !(svc->pr.ready_chk = check_new(svc, &svc->cfg->ready, CHECK_ROLE_READY)))
+	for (size_t i = 0; i < sup->nsvcs; i++)
+		if (check_init_service(sup, sup->svcs[i]) < 0)
 			return -ENOMEM;
-		if (is_probe(&svc->cfg->health) &&
-		    !(svc->pr.health_chk = check_new(svc, &svc->cfg->health, CHECK_ROLE_HEALTH)))
-			return -ENOMEM;
-	}
 	return 0;
 }
 
@@ -121,27 +127,53 @@ check_halt(struct supervisor *sup, struct check *c, bool kill)
 			 (int)c->proc.pid, strerror(errno));
 }
 
+static void
+check_destroy(struct supervisor *sup, struct check *c)
+{
+	if (!c)
+		return;
+	check_halt(sup, c, false);
+	out_close(sup, c);
+	if (c->proc.status_fd >= 0) {
+		ev_io_stop(sup->loop, &c->proc.status_io);
+		close(c->proc.status_fd);
+	}
+	argv_free(c->envp);
+	free(c);
+}
+
 void
 check_free(struct supervisor *sup)
 {
-	for (size_t i = 0; i < sup->nsvcs; i++) {
-		struct svc_probe *pr = &sup->svcs[i].pr;
-		struct check *cs[2] = { pr->ready_chk, pr->health_chk };
+	for (size_t i = 0; i < sup->nall_svcs; i++) {
+		struct svc_probe *pr = &sup->all_svcs[i]->pr;
 
-		for (int k = 0; k < 2; k++) {
-			if (!cs[k])
-				continue;
-			check_halt(sup, cs[k], false);
-			out_close(sup, cs[k]);
-			if (cs[k]->proc.status_fd >= 0) {
-				ev_io_stop(sup->loop, &cs[k]->proc.status_io);
-				close(cs[k]->proc.status_fd);
-			}
-			argv_free(cs[k]->envp);
-			free(cs[k]);
-		}
+		check_destroy(sup, pr->ready_chk);
+		check_destroy(sup, pr->health_chk);
 		pr->ready_chk = pr->health_chk = NULL;
 	}
+	for (size_t i = 0; i < sup->nold_checks; i++)
+		check_destroy(sup, sup->old_checks[i]);
+	free(sup->old_checks);
+	sup->old_checks = NULL;
+	sup->nold_checks = 0;
+}
+
+int
+check_replace(struct supervisor *sup, struct service *svc)
+{
+	struct check **cs[2] = { &svc->pr.ready_chk, &svc->pr.health_chk };
+
+	for (int k = 0; k < 2; k++) {
+		if (!*cs[k])
+			continue;
+		/* a reaped exec: check still finds its object */
+		check_halt(sup, *cs[k], true);
+		if (sup_keep_check(sup, *cs[k]) < 0)
+			return -ENOMEM;
+		*cs[k] = NULL;
+	}
+	return check_init_service(sup, svc);
 }
 
 /* ---- verdicts ----------------------------------------------------------- */

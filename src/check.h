@@ -54,6 +54,11 @@ struct check {
 /* Builds the checks of every service (at runtime assembly). */
 int check_init(struct supervisor *sup);
 void check_free(struct supervisor *sup);
+/* The checks of one service (one added by a reload); 0 or -ENOMEM. */
+int check_init_service(struct supervisor *sup, struct service *svc);
+/* svc->cfg changed (a reload): its checks are made again from it. The
+ * old ones stop and are kept until exit. 0 or -ENOMEM. */
+int check_replace(struct supervisor *sup, struct service *svc);
 
 /* The service runs: its ready check starts at once, its health check
  * one health_interval later (nothing once a shutdown has begun). */

@@ -22,13 +22,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 enum key_type { K_DURATION, K_SIGNAL, K_STOPSEQ, K_SIGMAP, K_SUCCESS, K_STRING, K_COMMAND, K_HOOK,
 		K_ENUM, K_NAMES, K_LIMIT,
 		K_LISTEN, K_READY, K_HEALTH, K_COUNT,
 		K_BOOL, K_INT, K_UMASK, K_RLIMIT, K_OUTPUT, K_CHOICE,
-		K_ENV, K_ENVFILE, K_USER, K_GROUP, K_SIZE };
+		K_ENV, K_ENVFILE, K_USER, K_GROUP, K_SIZE, K_SIGSET, K_RUNDIR };
 
 /* Values of K_ENUM keys, NULL-terminated. */
 struct enum_val {
@@ -63,6 +64,7 @@ struct key_def {
 static const char *const stdin_choices[] = { "inherit", "null", NULL };
 static const char *const log_format_choices[] = { "text", "json", NULL };
 static const char *const log_level_choices[] = { "debug", "info", "warn", "error", NULL };
+static const char *const sighup_choices[] = { "forward", "reload", NULL };
 static const struct value_rule {
 	const char *key;
 	const char *const *choices;
@@ -71,6 +73,7 @@ static const struct value_rule {
 	{ "stdin", stdin_choices, 0, 0 },
 	{ "log_format", log_format_choices, 0, 0 },
 	{ "log_level", log_level_choices, 0, 0 },
+	{ "sighup", sighup_choices, 0, 0 },
 	{ "nice", NULL, -20, 19 },
 	{ "oom_score_adjust", NULL, -1000, 1000 },
 };
@@ -110,6 +113,9 @@ static const struct key_def keys[] = {
 	{ "start_timeout", SCOPE_SERVICE, K_DURATION, S(start_timeout_ms), false, NULL },
 	{ "reload_signal", SCOPE_SERVICE, K_SIGNAL, S(reload_signal), false, NULL },
 	{ "log_buffer", SCOPE_SERVICE, K_SIZE, S(log_buffer), false, NULL },
+	{ "forward_signals", SCOPE_SERVICE, K_SIGSET, 0, false, NULL },
+	{ "runtime_directory", SCOPE_SERVICE, K_RUNDIR, 0, false, NULL },
+	{ "sighup", SCOPE_GLOBAL, K_CHOICE, G(sighup), false, NULL },
 	/* the control socket (drainit ctl) */
 	{ "control_socket", SCOPE_GLOBAL, K_STRING, G(control_socket), false, NULL },
 	/* probes, readiness, health, sd_notify */
@@ -225,6 +231,7 @@ config_free(struct config *c)
 		argv_free(s->after.names);
 		argv_free(s->requires.names);
 		free(s->pidfile);
+		free(s->runtime_directory);
 	}
 	free(c->svcs);
 	hook_configs_free(c->drain, c->ndrain);
@@ -322,6 +329,14 @@ svc_depends_on(const struct svc_config *svc, const char *dep)
 		if (strcmp(svc->requires.names[i], dep) == 0)
 			return true;
 	return false;
+}
+
+bool
+svc_forwards(const struct svc_config *s, int sig)
+{
+	if (!s->forward_set)
+		return true;
+	return sig >= 1 && sig <= 64 && (s->forward_mask & ((uint64_t)1 << (sig - 1)));
 }
 
 struct svc_config *
@@ -497,6 +512,11 @@ reader(char *str, int num, void *stream)
 		    ctx->path, ctx->lineno, ctx->section[0] ? ctx->section : "-", num - 2);
 		snprintf(str, num, "\n");
 		return str;
+	}
+	/* a UTF-8 byte order mark, as some editors write, is not a key */
+	if (ctx->lineno == 1 && len >= 3 && memcmp(ctx->buf, "\xef\xbb\xbf", 3) == 0) {
+		memmove(ctx->buf, ctx->buf + 3, (size_t)len - 2);
+		len -= 3;
 	}
 	memcpy(str, ctx->buf, (size_t)len + 1);
 
@@ -956,6 +976,36 @@ set_value(struct load_ctx *ctx, const struct key_def *k, const char *value,
 			    ctx->path, ctx->lineno, ctx->section, k->name,
 			    r == -ERANGE ? "out-of-range" : "invalid", value);
 		return;
+	case K_SIGSET: {
+		struct svc_config *s = ctx->svc;
+		char why2[128];
+
+		if (cont)
+			snprintf(why2, sizeof(why2), "this value cannot continue on the next line");
+		if (cont || parse_signal_set(value, &s->forward_mask, why2, sizeof(why2)) < 0) {
+			ERR(ctx, "%s:%d: [%s] %s: %s", ctx->path, ctx->lineno, ctx->section, k->name,
+			    why2);
+			return;
+		}
+		s->forward_set = true;
+		return;
+	}
+	case K_RUNDIR: {
+		struct svc_config *s = ctx->svc;
+		bool ok = !cont && *value && strcmp(value, ".") != 0 && strcmp(value, "..") != 0 &&
+			  strlen(value) <= 64;
+
+		for (const char *p = value; ok && *p; p++)
+			ok = isalnum((unsigned char)*p) || strchr("_.-@", *p);
+		if (!ok) {
+			ERR(ctx, "%s:%d: [%s] %s: invalid name '%s' (one directory name under " RUNTIME_DIR_BASE ": 1-64 letters, digits, '_', '-', '.', '@')",
+			    ctx->path, ctx->lineno, ctx->section, k->name, value);
+			return;
+		}
+		free(s->runtime_directory);
+		s->runtime_directory = strdup(value);
+		return;
+	}
 	case K_LIMIT:
 		if (cont || parse_restart_limit(value, &ctx->svc->restart_limit,
 						&ctx->svc->restart_window_ms) < 0)
@@ -1030,6 +1080,28 @@ looks_like_key_line(const char *v)
 	return v[n] == '=';
 }
 
+/* "5s # comment": inih keeps what follows '#' in the value. */
+static bool
+hash_comment(const char *v)
+{
+	for (const char *p = strchr(v, '#'); p; p = strchr(p + 1, '#'))
+		if (p > v && (p[-1] == ' ' || p[-1] == '\t'))
+			return true;
+	return false;
+}
+
+/* Appends hint to the last error. */
+static void
+add_hint(struct config_errors *e, const char *hint)
+{
+	char *m;
+
+	if (e->n == 0 || asprintf(&m, "%s%s", e->msgs[e->n - 1], hint) < 0)
+		return;
+	free(e->msgs[e->n - 1]);
+	e->msgs[e->n - 1] = m;
+}
+
 static int
 handler(void *user, const char *section, const char *name, const char *value)
 {
@@ -1037,6 +1109,7 @@ handler(void *user, const char *section, const char *name, const char *value)
 	const struct key_def *k;
 	int *seen;
 	bool cont = ctx->continuation;
+	size_t before;
 
 	(void)section;	/* tracked by the reader, with its line */
 	if (ctx->scope == SCOPE_INVALID)
@@ -1085,6 +1158,7 @@ handler(void *user, const char *section, const char *name, const char *value)
 		return 1;
 	}
 	seen[k - keys] = ctx->lineno;
+	before = ctx->errs->n;
 	if (k->type == K_STRING && k->scope == SCOPE_GLOBAL && strcmp(k->name, "main") == 0)
 		ctx->c->main_line = ctx->lineno;
 	if (k->scope == SCOPE_GLOBAL && strcmp(k->name, "control_socket") == 0)
@@ -1092,6 +1166,8 @@ handler(void *user, const char *section, const char *name, const char *value)
 	if (k->scope == SCOPE_SERVICE && strcmp(k->name, "watchdog") == 0)
 		ctx->svc->watchdog_line = ctx->lineno;	/* checked in config_finish */
 	set_value(ctx, k, value, false);
+	if (ctx->errs->n > before && hash_comment(value))
+		add_hint(ctx->errs, "; inline comments start with ';', not '#'");
 	return 1;
 }
 
@@ -1100,14 +1176,27 @@ config_load(const char *path, struct config *c, struct config_errors *errs)
 {
 	struct load_ctx ctx = { .path = path, .c = c, .errs = errs };
 	size_t before = errs->n;
+	struct stat st;
 	int r;
 
 	c->path = strdup(path);
 	ctx.f = fopen(path, "re");
 	if (!ctx.f) {
 		r = -errno;
-		config_errors_add(errs, "%s: cannot read: %s", path, strerror(-r));
+		if (r == -EACCES)
+			config_errors_add(errs, "%s: cannot read: %s (drainit runs as uid %d; check the file's mode and owner)",
+					  path, strerror(-r), (int)geteuid());
+		else
+			config_errors_add(errs, "%s: cannot read: %s", path, strerror(-r));
 		return r;
+	}
+	if (fstat(fileno(ctx.f), &st) == 0 && !S_ISREG(st.st_mode)) {
+		bool dir = S_ISDIR(st.st_mode);
+
+		fclose(ctx.f);
+		config_errors_add(errs, "%s: is %s, not a configuration file (give the path of the INI file, e.g. /etc/drainit.ini)",
+				  path, dir ? "a directory" : "not a regular file");
+		return dir ? -EISDIR : -EINVAL;
 	}
 	r = ini_parse_stream(reader, &ctx, handler, &ctx);
 	fclose(ctx.f);

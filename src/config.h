@@ -6,6 +6,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/resource.h>
 #include <sys/types.h>
 
@@ -61,6 +62,10 @@ struct hook_config {
 enum restart_policy { RESTART_UNSET = -1, RESTART_NO, RESTART_ON_FAILURE, RESTART_ALWAYS };
 enum svc_type { SVC_TYPE_SIMPLE, SVC_TYPE_ONESHOT, SVC_TYPE_FORKING };
 enum on_failure { ON_FAILURE_SHUTDOWN, ON_FAILURE_KEEP };
+/* [drainit] sighup =: forwarded to the services, or a config reload. */
+enum sighup_mode { SIGHUP_FORWARD, SIGHUP_RELOAD };
+/* runtime_directory = NAME is made under this directory. */
+#define RUNTIME_DIR_BASE "/run"
 
 #define DEFAULT_RESTART_DELAY_MS 100
 #define DEFAULT_RESTART_DELAY_MAX_MS 30000
@@ -146,6 +151,10 @@ struct svc_config {
 	size_t log_buffer;	/* bytes of its last output kept for drainit ctl logs */
 	msec_t start_timeout_ms;
 	int type_line;
+	/* forward_signals = LIST | none: which forwarded signals it gets */
+	bool forward_set;	/* false: all of them */
+	uint64_t forward_mask;	/* bit N-1 for signal N */
+	char *runtime_directory;	/* runtime_directory = NAME: /run/NAME */
 };
 
 struct config {
@@ -183,6 +192,7 @@ struct config {
 	bool log_timestamps;		/* time stamps on prefixed lines */
 
 	int pdeath_signal;		/* -p SIG: PR_SET_PDEATHSIG, 0: none */
+	int sighup;			/* enum sighup_mode */
 };
 
 /* Every problem found, "FILE:LINE: [section] key: message": line by line
@@ -222,6 +232,9 @@ int config_absolute_paths(struct config *c, const char *cwd);
 
 /* Documented defaults for one service. */
 void svc_config_init(struct svc_config *s);
+
+/* Whether the service gets forwarded signal sig (forward_signals). */
+bool svc_forwards(const struct svc_config *s, int sig);
 
 /* True when svc lists dep in after or requires. */
 bool svc_depends_on(const struct svc_config *svc, const char *dep);

@@ -149,7 +149,7 @@ services_json(const struct supervisor *sup, const struct ctl_request *req)
 	json_t *a = json_array();
 
 	for (size_t i = 0; a && i < sup->nsvcs; i++) {
-		const struct service *svc = &sup->svcs[i];
+		const struct service *svc = sup->svcs[i];
 		bool want = req->nservices == 0;
 
 		for (size_t k = 0; k < req->nservices && !want; k++)
@@ -194,7 +194,7 @@ ready_json(const struct supervisor *sup, const struct ctl_request *req, json_t *
 	} else {
 		ready = true;
 		for (size_t i = 0; i < sup->nsvcs; i++) {
-			const struct service *svc = &sup->svcs[i];
+			const struct service *svc = sup->svcs[i];
 			bool want = req->nservices == 0;
 
 			for (size_t k = 0; k < req->nservices && !want; k++)
@@ -639,6 +639,21 @@ handle(struct client *c, const char *line, size_t len)
 	case CTL_LOGS:
 		do_logs(c);
 		return;
+	case CTL_RELOAD_CONFIG: {
+		struct ctl_result r = post_request(sup, EVT_CTL_RELOAD_CONFIG, NULL, 0, false, NULL);
+		json_t *d = json_array();
+
+		o = answer_new(r.ok);
+		json_object_set_new(o, r.ok ? "message" : "error", json_string(r.msg));
+		for (char *p = r.detail, *nl; p && *p; p = nl ? nl + 1 : p + strlen(p)) {
+			nl = strchr(p, '\n');
+			json_array_append_new(d, line_json(p, nl ? (size_t)(nl - p) : strlen(p)));
+		}
+		json_object_set_new(o, "details", d);
+		free(r.detail);
+		client_answer(c, o);
+		return;
+	}
 	default:
 		client_error(c, "%s: not supported by this drainit", ctl_cmd_name(req->cmd));
 		return;

@@ -30,6 +30,7 @@ usage(FILE *f)
 	      "  start|stop|restart SVC...       stop: drain hooks, stop signal, grace, SIGKILL; stays stopped\n"
 	      "  signal SVC SIG                  send SIG to the service's process group\n"
 	      "  reload SVC                      send the service its reload_signal\n"
+	      "  reload-config                   read the configuration file again, apply what changed\n"
 	      "  ready [SVC...]                  exit 0 when ready, 3 when not\n"
 	      "  wait-ready [--timeout DUR] [SVC...]   wait until ready (3 on timeout)\n"
 	      "  prestop                         begin the staged shutdown; return when prestop ends\n"
@@ -225,6 +226,8 @@ print_answer(const struct ctl_request *req, json_t *o)
 	size_t i;
 
 	if (!json_is_true(json_object_get(o, "ok"))) {
+		json_array_foreach(json_object_get(o, "details"), i, a)	/* reload-config's errors */
+			fprintf(stderr, "%s\n", json_string_value(a) ? json_string_value(a) : "");
 		fprintf(stderr, "drainit ctl: %s\n", jstr(o, "error", "request failed"));
 		return CTL_EXIT_FAILED;
 	}
@@ -263,6 +266,11 @@ print_answer(const struct ctl_request *req, json_t *o)
 		return CTL_EXIT_OK;
 	case CTL_LOGS:
 		json_array_foreach(json_object_get(o, "lines"), i, a)
+			printf("%s\n", json_string_value(a) ? json_string_value(a) : "");
+		return CTL_EXIT_OK;
+	case CTL_RELOAD_CONFIG:
+		printf("%s\n", jstr(o, "message", "?"));
+		json_array_foreach(json_object_get(o, "details"), i, a)
 			printf("%s\n", json_string_value(a) ? json_string_value(a) : "");
 		return CTL_EXIT_OK;
 	case CTL_PRESTOP:
@@ -353,7 +361,8 @@ parse_command(int argc, char **argv, struct ctl_request *req)
 			nargs++;
 			continue;
 		}
-		if ((req->cmd == CTL_PRESTOP || req->cmd == CTL_SHUTDOWN) ||
+		if ((req->cmd == CTL_PRESTOP || req->cmd == CTL_SHUTDOWN ||
+		     req->cmd == CTL_RELOAD_CONFIG) ||
 		    ((req->cmd == CTL_SIGNAL || req->cmd == CTL_RELOAD || req->cmd == CTL_LOGS) &&
 		     nargs >= 1))
 			return usage_error("unexpected argument '%s'", a);

@@ -28,6 +28,7 @@ static const struct cmd_def {
 	[CTL_PRESTOP] = { "prestop", SVC_NONE, "" },
 	[CTL_SHUTDOWN] = { "shutdown", SVC_NONE, "force" },
 	[CTL_LOGS] = { "logs", SVC_ONE, "lines follow" },
+	[CTL_RELOAD_CONFIG] = { "reload-config", SVC_NONE, "" },
 };
 
 #define TIMEOUT_MAX_MS (24LL * 3600 * 1000)

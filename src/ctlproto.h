@@ -27,6 +27,7 @@ enum ctl_cmd {
 	CTL_PRESTOP,
 	CTL_SHUTDOWN,
 	CTL_LOGS,
+	CTL_RELOAD_CONFIG,	/* read the configuration file again */
 	_CTL_MAX
 };
 

@@ -5,6 +5,11 @@
  *   everything about a service               -> lifecycle machine
  *   everything about the shutdown            -> shutdown machine
  *   EVT_OUTPUT_FLUSHED                        -> the loop ends
+ *   EVT_CTL_RELOAD_CONFIG, SIGHUP (sighup = reload) -> reload.c, which
+ *                                                rebuilds the runtime and
+ *                                                posts what the machines do
+ *   after each                                -> removed services whose run
+ *                                                is over are dropped (reload.c)
  *   after each                                -> the control socket's waiting
  *                                                clients look again (control.c)
  *
@@ -20,7 +25,10 @@
 #include "lifecycle.h"
 #include "log.h"
 #include "probe.h"
+#include "reload.h"
 #include "shutdown.h"
+
+#include <signal.h>
 
 static void
 proc_event(struct supervisor *sup, const struct event *ev)
@@ -55,11 +63,20 @@ dispatch_event(void *ctx, const struct event *ev)
 	case EVT_OUTPUT_FLUSHED:
 		ev_break(sup->loop, EVBREAK_ALL);
 		return;
+	case EVT_CTL_RELOAD_CONFIG:
+		reload_config(sup, ev->reply);
+		break;
+	case EVT_SIGNAL:
+		/* sighup = reload; the lifecycle machine then forwards nothing */
+		if (ev->sig == SIGHUP && sup->cfg->sighup == SIGHUP_RELOAD)
+			reload_config(sup, NULL);
+		break;
 	default:
 		break;
 	}
 	lifecycle_handle(sup, ev);
 	shutdown_handle(sup, ev);
+	reload_sweep(sup);
 	control_notice(sup);
 	probe_notice(sup);
 }

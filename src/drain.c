@@ -46,7 +46,7 @@ drain_sample(struct supervisor *sup, struct drain_sample *out)
 	if (!st && !(st = sup->drain = calloc(1, sizeof(*st))))
 		return -ENOMEM;
 	for (size_t i = 0; i < sup->nsvcs; i++) {
-		struct service *svc = &sup->svcs[i];
+		struct service *svc = sup->svcs[i];
 		pid_t t;
 		int n;
 

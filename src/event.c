@@ -33,6 +33,7 @@ event_name(enum event_kind k)
 		[EVT_CTL_STOP] = "ctl-stop",
 		[EVT_CTL_RESTART] = "ctl-restart",
 		[EVT_CTL_SIGNAL] = "ctl-signal",
+		[EVT_CTL_RELOAD_CONFIG] = "ctl-reload-config",
 		[EVT_CTL_SHUTDOWN] = "ctl-shutdown",
 	};
 	return (unsigned)k < _EVT_MAX && names[k] ? names[k] : "?";

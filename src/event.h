@@ -61,6 +61,7 @@ enum event_kind {
 	EVT_CTL_RESTART,		/* staged stop of svc, then start it again */
 	EVT_CTL_SIGNAL,		/* send sig to svc */
 	EVT_CTL_SHUTDOWN,	/* the staged shutdown (text: why; force: skip the waits) */
+	EVT_CTL_RELOAD_CONFIG,	/* read the configuration file again, apply what changed */
 	_EVT_MAX
 };
 const char *event_name(enum event_kind k);
@@ -70,6 +71,8 @@ struct ctl_result {
 	bool done;		/* a machine handled the request */
 	bool ok;
 	char msg[200];		/* what was done, or why not */
+	char *detail;		/* NULL, or more lines ('\n'-separated, malloc'd): the
+				 * file's errors, or what a reload changed */
 };
 
 struct event {

@@ -15,6 +15,7 @@
 
 #include "env.h"
 #include "log.h"
+#include "output.h"
 #include "procset.h"
 #include "spawn.h"
 
@@ -52,17 +53,41 @@ hook_timeout_cb(EV_P_ ev_timer *w, int revents)
 }
 
 /* A per-service hook runs as its service would: its user and groups,
- * limits, environment and directory; stdio stays drainit's. */
+ * limits, environment and directory. Its output is prefixed like its service's: "web#1 | line" where the
+ * service's stdout (stderr) is prefixed; a global hook's, "drain#1 | line",
+ * where any service's is. */
+static void
+hook_prefix(const struct supervisor *sup, const struct hook *h, bool prefix[2])
+{
+	prefix[0] = prefix[1] = false;
+	for (size_t i = 0; i < sup->nsvcs; i++) {
+		const struct svc_config *c = sup->svcs[i]->cfg;
+
+		if (h->svc && h->svc != sup->svcs[i])
+			continue;
+		for (int k = 0; k < 2; k++)
+			prefix[k] |= c->out[k] == OUT_PREFIX;
+	}
+	if (h->svc && !prefix[0] && !prefix[1])	/* a removed service's hook */
+		for (int k = 0; k < 2; k++)
+			prefix[k] = h->svc->cfg->out[k] == OUT_PREFIX;
+}
+
 static bool
 hook_start(struct supervisor *sup, struct hook *h)
 {
 	struct spawn_req req = { .argv = h->cfg->argv };
 	struct spawn_opts opts = { .stdio = { -1, -1, -1 } };
+	struct output_start os;
 	struct spawn_rlimit rl[_LIM_MAX];
-	char lbl[96], oom[16];
+	char lbl[96], what[64] = "fork", oom[16];
+	bool prefix[2];
 	int r;
 
 	hook_label(sup, h, lbl, sizeof(lbl));
+	snprintf(h->out_name, sizeof(h->out_name), "%s", lbl + strlen("drain hook "));
+	if (!h->svc)
+		snprintf(h->out_name, sizeof(h->out_name), "drain%s", lbl + strlen("drain hook "));
 	if (h->svc) {
 		req.dir = h->svc->cfg->directory;
 		procset_spawn_opts(h->svc->cfg, &opts, rl, oom);
@@ -72,9 +97,18 @@ hook_start(struct supervisor *sup, struct hook *h)
 	h->envp = hook_env(h->svc);
 	req.envp = h->envp;
 	h->timed_out = false;
-	r = spawn_start(sup, &h->proc, &req);
+	hook_prefix(sup, h, prefix);
+	r = output_prepare_prefixed(sup, h->out_name, prefix, &os, what, sizeof(what));
+	if (r == 0) {
+		memcpy(opts.stdio, os.stdio, sizeof(opts.stdio));
+		req.opts = &opts;
+		r = spawn_start(sup, &h->proc, &req);
+		output_spawned(sup, &os, r == 0);
+		if (r < 0)
+			snprintf(what, sizeof(what), "fork");
+	}
 	if (r < 0) {
-		log_error("%s: failed to start: fork: %s", lbl, strerror(-r));
+		log_error("%s: failed to start: %s: %s", lbl, what, strerror(-r));
 		return false;
 	}
 	h->running = true;
@@ -92,7 +126,7 @@ hooks_start_all(struct supervisor *sup)
 	size_t running = 0;
 
 	for (size_t i = 0; i < sup->nhooks; i++)
-		running += sup->hooks[i].running || hook_start(sup, &sup->hooks[i]);
+		running += sup->hooks[i]->running || hook_start(sup, sup->hooks[i]);
 	return running;
 }
 
@@ -102,7 +136,7 @@ hooks_start_service(struct supervisor *sup, struct service *svc)
 	size_t running = 0;
 
 	for (size_t i = 0; i < sup->nhooks; i++) {
-		struct hook *h = &sup->hooks[i];
+		struct hook *h = sup->hooks[i];
 		if (h->svc == svc)
 			running += h->running || hook_start(sup, h);
 	}

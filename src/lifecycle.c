@@ -104,6 +104,7 @@ static void
 start_one(struct supervisor *sup, struct service *svc)
 {
 	svc->started_at = sup->sys->now();
+	svc->started_wall = sup->sys->wall ? sup->sys->wall() : 0;
 	svc->sent_signal = 0;
 	svc->sent_mask = 0;
 	svc->stop_step = 0;
@@ -130,7 +131,7 @@ deps_changed(struct supervisor *sup)
 	while (changed && sup->stage == STAGE_RUNNING) {
 		changed = false;
 		for (size_t i = 0; i < sup->nsvcs; i++) {
-			struct service *svc = &sup->svcs[i];
+			struct service *svc = sup->svcs[i];
 			const struct name_list *lists[2] = { &svc->cfg->after, &svc->cfg->requires };
 			const char *blocker = NULL;
 			bool ready = true;
@@ -186,15 +187,15 @@ void
 lifecycle_start_all(struct supervisor *sup)
 {
 	for (size_t i = 0; i < sup->nsvcs; i++) {
-		struct service *svc = &sup->svcs[i];
+		struct service *svc = sup->svcs[i];
 		if (svc->cfg->after.n == 0 && svc->cfg->requires.n == 0 &&
 		    svc->state == SVC_PENDING && sup->stage == STAGE_RUNNING)
 			start_one(sup, svc);
 	}
 	deps_changed(sup);
 	for (size_t i = 0; i < sup->nsvcs; i++)
-		if (sup->svcs[i].state == SVC_PENDING && sup->stage == STAGE_RUNNING)
-			log_waiting(sup, &sup->svcs[i]);
+		if (sup->svcs[i]->state == SVC_PENDING && sup->stage == STAGE_RUNNING)
+			log_waiting(sup, sup->svcs[i]);
 }
 
 static void
@@ -601,7 +602,7 @@ fail_for_good(struct supervisor *sup, struct service *svc, const char *why)
 	if (!sup->first_unclean)
 		sup->first_unclean = svc;
 	for (size_t i = 0; i < sup->nsvcs; i++) {
-		struct service *o = &sup->svcs[i];
+		struct service *o = sup->svcs[i];
 		for (size_t k = 0; k < o->cfg->requires.n; k++)
 			if (strcmp(o->cfg->requires.names[k], svc->cfg->name) == 0)
 				stop_for_dependency(sup, o, svc->cfg->name);
@@ -677,10 +678,16 @@ run_ended(struct supervisor *sup, struct service *svc, bool failed)
 		failed = true;
 	}
 	if (svc->restart_pending && sup->stage == STAGE_RUNNING) {
+		bool reloaded = svc->next_cfg != NULL;
+
 		svc->restart_pending = false;
 		svc->stop_requested = false;
 		svc->restarts++;
-		log_info("service %s: starting again (drainit ctl restart)", c->name);
+		if (reloaded)
+			lifecycle_adopt_config(sup, svc);
+		log_info("service %s: starting again (%s)", c->name,
+			 reloaded ? "with its new settings: drainit ctl reload-config"
+				  : "drainit ctl restart");
 		svc->state = SVC_PENDING;
 		deps_changed(sup);
 		return;
@@ -914,7 +921,7 @@ static void
 orphan_reaped(struct supervisor *sup)
 {
 	for (size_t i = 0; i < sup->nsvcs; i++) {
-		struct service *svc = &sup->svcs[i];
+		struct service *svc = sup->svcs[i];
 
 		if (svc->main_exited && !service_group_alive(sup, svc)) {
 			log_info("service %s: its process group (pgid %d) is empty", svc->cfg->name,
@@ -922,6 +929,25 @@ orphan_reaped(struct supervisor *sup)
 			run_over(sup, svc);
 		}
 	}
+}
+
+/* A non-zero exit that success_exit does not list, or death by a signal
+ * drainit did not send: logged at warn. */
+static bool
+crashed(const struct service *svc, int wstatus)
+{
+	int sig;
+
+	if (status_success(svc->cfg, wstatus))
+		return false;
+	if (WIFEXITED(wstatus))
+		return true;
+	if (!WIFSIGNALED(wstatus))
+		return false;
+	sig = WTERMSIG(wstatus);
+	if (sig == SIGKILL && svc->killed)
+		return false;
+	return !(sig < SIG_SLOTS && (svc->sent_mask & ((uint64_t)1 << (sig - 1))));
 }
 
 static void
@@ -936,7 +962,8 @@ svc_exited(struct supervisor *sup, struct service *svc, int wstatus)
 		return;
 	svc->wstatus = wstatus;
 	if (svc->proc.fail_step == SPAWN_STEP_NONE)
-		log_info("service %s (pid %d): %s%s after %s", svc->cfg->name, (int)svc->proc.pid,
+		log_msg(crashed(svc, wstatus) ? LOG_WARN : LOG_INFO,
+			"service %s (pid %d): %s%s after %s", svc->cfg->name, (int)svc->proc.pid,
 			 svc->launching ? "launcher " : "",
 			 describe_status(wstatus, buf, sizeof(buf)),
 			 format_duration(ran, dbuf, sizeof(dbuf)));
@@ -980,7 +1007,7 @@ void
 lifecycle_shutdown_begins(struct supervisor *sup)
 {
 	for (size_t i = 0; i < sup->nsvcs; i++) {
-		struct service *svc = &sup->svcs[i];
+		struct service *svc = sup->svcs[i];
 
 		/* the shutdown stops it now, in its own order, and for good */
 		svc->restart_pending = false;
@@ -1052,6 +1079,8 @@ ctl_start_again(struct supervisor *sup, struct service *svc)
 {
 	if (svc->state == SVC_BACKOFF)
 		ev_timer_stop(sup->loop, &svc->restart_timer);
+	if (svc->next_cfg)	/* changed by a reload while it was stopped */
+		lifecycle_adopt_config(sup, svc);
 	svc->ctl_stopped = false;
 	svc->stop_requested = false;
 	svc->notfound = false;
@@ -1181,6 +1210,24 @@ ctl_signal(struct supervisor *sup, struct service *svc, const struct event *ev)
 	answer(ev, true, "sent %s to service %s (%s)", signal_name(ev->sig), svc->cfg->name, tbuf);
 }
 
+/* ---- a configuration reload ------------------------------------------------------ */
+
+void
+lifecycle_adopt_config(struct supervisor *sup, struct service *svc)
+{
+	struct svc_config *c = svc->next_cfg;
+
+	if (!c || service_alive(svc))
+		return;
+	svc->next_cfg = NULL;
+	notify_watchdog_stop(sup, svc);
+	if (service_set_config(sup, svc, c) < 0 || check_replace(sup, svc) < 0)
+		log_error("service %s: out of memory taking its new settings; some may be missing (drain hooks, checks)",
+			  c->name);
+	svc->pr.ready = false;
+	svc->pr.why[0] = '\0';
+}
+
 /* ---- the one entry point ---------------------------------------------------------- */
 
 static struct service *
@@ -1240,6 +1287,8 @@ lifecycle_handle(struct supervisor *sup, const struct event *ev)
 			break;	/* the shutdown machine's */
 		if (ev->sig == SIGHUP)
 			output_reopen(sup);	/* file:PATH outputs, for logrotate */
+		if (ev->sig == SIGHUP && sup->cfg->sighup == SIGHUP_RELOAD)
+			break;	/* sighup = reload: a config reload (dispatch.c), not forwarded */
 		service_forward_all(sup, ev->sig);
 		if (ev->sig == SIGTSTP || ev->sig == SIGTTIN || ev->sig == SIGTTOU)
 			job_control_stop(sup, ev->sig);

@@ -27,6 +27,10 @@ void lifecycle_kill(struct supervisor *sup, struct service *svc);
 /* The shutdown began: no more restarts or starts; pending waits end. */
 void lifecycle_shutdown_begins(struct supervisor *sup);
 
+/* A service that is not running takes the settings a reload gave it
+ * (svc->next_cfg): its drain hooks and checks are made again. */
+void lifecycle_adopt_config(struct supervisor *sup, struct service *svc);
+
 /* Backoff before the next restart, given the streak so far (pure). */
 msec_t lifecycle_backoff(const struct svc_config *c, unsigned streak);
 

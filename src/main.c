@@ -5,6 +5,7 @@
  * been started when a config error is found. After ev_run starts: only the
  * shutdown machine's last stage ends drainit; every other failure is
  * logged and degrades one service, never the supervisor. */
+#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -70,6 +71,103 @@ stage_of(const void *sup)
 	return stage_name(((const struct supervisor *)sup)->stage);
 }
 
+/* The argv of -- CMD as a shell would need it typed: each word that is
+ * not plain gets single quotes. */
+static const char *
+quote_argv(char *const *argv, char *buf, size_t len)
+{
+	size_t off = 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0; argv && argv[i] && off + 1 < len; i++) {
+		const char *a = argv[i];
+		bool plain = *a != '\0';
+
+		for (const char *p = a; *p && plain; p++)
+			plain = isalnum((unsigned char)*p) || strchr("@%+=:,./_-", *p);
+		if (i)
+			buf[off++] = ' ';
+		if (plain) {
+			off += (size_t)snprintf(buf + off, len - off, "%s", a);
+		} else {
+			buf[off++] = '\'';
+			for (const char *p = a; *p && off + 5 < len; p++) {
+				if (*p == '\'') {
+					memcpy(buf + off, "'\\''", 4);	/* ' -> '\'' */
+					off += 4;
+				} else {
+					buf[off++] = *p;
+				}
+			}
+			if (off + 1 < len)
+				buf[off++] = '\'';
+		}
+		if (off >= len)
+			off = len - 1;
+		buf[off] = '\0';
+	}
+	return buf;
+}
+
+/* Services in the order drainit starts them: each after what it lists
+ * in after and requires, file order otherwise. */
+static void
+print_start_order(const struct config *c)
+{
+	bool *placed = calloc(c->nsvcs ? c->nsvcs : 1, sizeof(*placed));
+	size_t done = 0;
+
+	if (!placed)
+		return;
+	printf("start order:");
+	while (done < c->nsvcs) {
+		size_t before = done;
+
+		for (size_t i = 0; i < c->nsvcs; i++) {
+			const struct svc_config *s = &c->svcs[i];
+			const struct name_list *lists[2] = { &s->after, &s->requires };
+			bool ok = !placed[i];
+
+			for (int l = 0; l < 2 && ok; l++)
+				for (size_t k = 0; k < lists[l]->n && ok; k++)
+					for (size_t j = 0; j < c->nsvcs; j++)
+						if (strcmp(c->svcs[j].name, lists[l]->names[k]) == 0 &&
+						    !placed[j])
+							ok = false;
+			if (ok) {
+				placed[i] = true;
+				printf("%s %s", done ? "," : "", s->name);
+				done++;
+			}
+		}
+		if (done == before)
+			break;	/* a cycle: config_finish refuses those */
+	}
+	printf("\n");
+	free(placed);
+}
+
+static void
+print_lifecycle(const struct svc_config *s)
+{
+	static const char *const types[] = { "simple", "oneshot", "forking" };
+	static const char *const policies[] = { "no", "on-failure", "always" };
+	char d1[32];
+
+	printf("service %s: type %s; restart %s", s->name, types[s->type],
+	       s->restart >= 0 && s->restart <= RESTART_ALWAYS ? policies[s->restart] : "?");
+	if (s->restart != RESTART_NO)
+		printf(" (limit %d/%s)", s->restart_limit,
+		       format_duration(s->restart_window_ms, d1, sizeof(d1)));
+	for (size_t k = 0; k < s->after.n; k++)
+		printf("%s%s", k ? " " : "; after ", s->after.names[k]);
+	for (size_t k = 0; k < s->requires.n; k++)
+		printf("%s%s", k ? " " : "; requires ", s->requires.names[k]);
+	if (s->pidfile)
+		printf("; pidfile %s", s->pidfile);
+	printf("\n");
+}
+
 static void
 print_check_summary(const struct config *c)
 {
@@ -84,12 +182,19 @@ print_check_summary(const struct config *c)
 		const struct svc_config *s = &c->svcs[i];
 		char qbuf[160];
 
+		char abuf[1024];
+
 		printf("service %s: command %s; stop_signal %s; grace_period %s; %zu drain hook%s%s%s\n",
-		       s->name, s->command, format_stop_seq(&s->stop_seq, qbuf, sizeof(qbuf)),
+		       s->name, c->single ? quote_argv(s->argv, abuf, sizeof(abuf)) : s->command,
+		       format_stop_seq(&s->stop_seq, qbuf, sizeof(qbuf)),
 		       format_duration(s->grace_ms, d1, sizeof(d1)), s->ndrain,
 		       s->ndrain == 1 ? "" : "s", s->directory ? "; directory " : "",
 		       s->directory ? s->directory : "");
 	}
+	for (size_t i = 0; i < c->nsvcs; i++)
+		print_lifecycle(&c->svcs[i]);
+	if (c->nsvcs > 1)
+		print_start_order(c);
 	if (c->ndrain)
 		printf("global drain hooks: %zu (drain_timeout %s)\n", c->ndrain,
 		       format_duration(c->drain_timeout_ms, d3, sizeof(d3)));

@@ -77,13 +77,13 @@ notify_owner(struct supervisor *sup, pid_t pid)
 	if (pid <= 0)
 		return NULL;
 	for (size_t i = 0; i < sup->nsvcs; i++) {
-		struct service *svc = &sup->svcs[i];
+		struct service *svc = sup->svcs[i];
 		if (notify_wanted(svc->cfg) && service_alive(svc) && owns_pid(svc, pid))
 			return svc;
 	}
 	pgid = sup->sys->getpgid(pid);
 	for (size_t i = 0; pgid > 0 && i < sup->nsvcs; i++) {
-		struct service *svc = &sup->svcs[i];
+		struct service *svc = sup->svcs[i];
 		if (notify_wanted(svc->cfg) && service_alive(svc) && pgid == svc->proc.pid)
 			return svc;
 	}
@@ -93,7 +93,7 @@ notify_owner(struct supervisor *sup, pid_t pid)
 		if (cur <= 1)
 			return NULL;
 		for (size_t i = 0; i < sup->nsvcs; i++) {
-			struct service *svc = &sup->svcs[i];
+			struct service *svc = sup->svcs[i];
 			if (notify_wanted(svc->cfg) && service_alive(svc) && owns_pid(svc, cur))
 				return svc;
 		}
@@ -119,10 +119,16 @@ notify_watchdog_cb(EV_P_ ev_timer *w, int revents)
 }
 
 void
+notify_watchdog_init_service(struct service *svc)
+{
+	ev_init(&svc->pr.watchdog, notify_watchdog_cb);
+}
+
+void
 notify_watchdog_init(struct supervisor *sup)
 {
 	for (size_t i = 0; i < sup->nsvcs; i++)
-		ev_init(&sup->svcs[i].pr.watchdog, notify_watchdog_cb);
+		notify_watchdog_init_service(sup->svcs[i]);
 }
 
 void
@@ -262,7 +268,7 @@ notify_setup(struct supervisor *sup)
 	bool wanted = false;
 
 	for (size_t i = 0; i < sup->nsvcs; i++)
-		wanted |= notify_wanted(sup->svcs[i].cfg);
+		wanted |= notify_wanted(sup->svcs[i]->cfg);
 	if (!wanted)
 		return 0;
 	ns = calloc(1, sizeof(*ns));

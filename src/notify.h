@@ -32,6 +32,7 @@ const char *suppressed_note(unsigned long held, char *buf, size_t len);
 /* The watchdog timer of each service: init once; kick (re)arms it for
  * watchdog = DUR; when it runs out EVT_WATCHDOG_EXPIRED is posted. */
 void notify_watchdog_init(struct supervisor *sup);
+void notify_watchdog_init_service(struct service *svc);
 void notify_watchdog_kick(struct supervisor *sup, struct service *svc);
 void notify_watchdog_stop(struct supervisor *sup, struct service *svc);
 bool notify_watchdog_armed(const struct service *svc);

@@ -657,7 +657,8 @@ stream_cb(EV_P_ ev_io *w, int revents)
 }
 
 static struct outstream *
-stream_new(struct output *out, struct service *svc, struct sink *k, bool prefix, int *child_end)
+stream_new(struct output *out, const char *name, struct logring *ring, struct sink *k,
+	   bool prefix, int *child_end)
 {
 	struct outstream *st = calloc(1, sizeof(*st));
 	int fds[2];
@@ -674,11 +675,11 @@ stream_new(struct output *out, struct service *svc, struct sink *k, bool prefix,
 	}
 	(void)fcntl(fds[0], F_SETFL, O_NONBLOCK);
 	st->out = out;
-	st->name = svc->cfg->name;
+	st->name = name;
 	st->fd = fds[0];
 	st->sink = k;
 	st->prefix = prefix;
-	st->ring = ring_of(out, svc->cfg);
+	st->ring = ring;
 	ev_io_init(&st->rio, stream_cb, fds[0], EV_READ);
 	*child_end = fds[1];
 	return st;
@@ -747,7 +748,8 @@ output_prepare(struct supervisor *sup, struct service *svc, struct output_start 
 		default:
 			continue;
 		}
-		os->st[i] = stream_new(out, svc, k, c->out[i - 1] == OUT_PREFIX, &os->child_end[i]);
+		os->st[i] = stream_new(out, c->name, ring_of(out, c), k, c->out[i - 1] == OUT_PREFIX,
+				       &os->child_end[i]);
 		if (!os->st[i]) {
 			r = -errno;
 			snprintf(what, wlen, "%s pipe", names[i]);
@@ -759,6 +761,34 @@ output_prepare(struct supervisor *sup, struct service *svc, struct output_start 
 fail:
 	output_spawned(sup, os, false);
 	return r;
+}
+
+int
+output_prepare_prefixed(struct supervisor *sup, const char *name, const bool prefix[2],
+			struct output_start *os, char *what, size_t wlen)
+{
+	struct output *out = sup->out;
+
+	for (int i = 0; i < 3; i++) {
+		os->stdio[i] = os->child_end[i] = -1;
+		os->st[i] = NULL;
+	}
+	for (int i = 1; out && i <= 2; i++) {
+		struct sink *k;
+
+		if (!prefix[i - 1])
+			continue;
+		if (!(k = sink_std(out, i)) ||
+		    !(os->st[i] = stream_new(out, name, NULL, k, true, &os->child_end[i]))) {
+			int r = k ? -errno : -ENOMEM;
+
+			snprintf(what, wlen, "%s pipe", i == 1 ? "stdout" : "stderr");
+			output_spawned(sup, os, false);
+			return r;
+		}
+		os->stdio[i] = os->child_end[i];
+	}
+	return 0;
 }
 
 void
@@ -784,6 +814,22 @@ output_spawned(struct supervisor *sup, struct output_start *os, bool ok)
 		st->linked = true;
 		ev_io_start(sup->loop, &st->rio);
 	}
+}
+
+void
+output_services_changed(struct supervisor *sup)
+{
+	struct output *out = sup->out;
+
+	if (!out)
+		return;
+	out->width = 0;
+	for (size_t i = 0; i < sup->nsvcs; i++) {
+		int n = (int)strlen(sup->svcs[i]->cfg->name);
+		if (n > out->width)
+			out->width = n;
+	}
+	out->timestamps = sup->cfg->log_timestamps;
 }
 
 void

@@ -36,6 +36,11 @@ void output_free(struct supervisor *sup);
  * what the failing step was in what ("open /var/log/web.log"). */
 int output_prepare(struct supervisor *sup, struct service *svc, struct output_start *os,
 		   char *what, size_t wlen);
+/* Before a drain hook's spawn: its stdout and stderr, where prefix[] says,
+ * become "NAME | line" on drainit's own (name must outlive the streams);
+ * the others are drainit's. 0 or -errno as output_prepare. */
+int output_prepare_prefixed(struct supervisor *sup, const char *name, const bool prefix[2],
+			    struct output_start *os, char *what, size_t wlen);
 /* After the spawn (ok or not): closes the child's ends; when ok, starts
  * reading the service's pipes. */
 void output_spawned(struct supervisor *sup, struct output_start *os, bool ok);
@@ -44,6 +49,10 @@ void output_spawned(struct supervisor *sup, struct output_start *os, bool ok);
  * (bounded like service output; past the bound they are counted and a
  * note says how many were dropped). output_free() detaches. */
 void output_log_attach(struct supervisor *sup);
+
+/* The set of services changed (a reload): prefixes are padded to the
+ * longest name again, time stamps follow log_timestamps. */
+void output_services_changed(struct supervisor *sup);
 
 /* SIGHUP: reopen every file:PATH (after logrotate moved it). */
 void output_reopen(struct supervisor *sup);

@@ -25,7 +25,7 @@ parse_duration(const char *s, msec_t *ret)
 		return -EINVAL;
 
 	while (*s && !isspace((unsigned char)*s)) {
-		msec_t n = 0, mult;
+		msec_t n = 0, mult, frac = 0, fscale = 1;
 
 		if (!isdigit((unsigned char)*s))
 			return -EINVAL;
@@ -33,6 +33,18 @@ parse_duration(const char *s, msec_t *ret)
 			if (n > (INT64_MAX - 9) / 10)
 				return -ERANGE;
 			n = n * 10 + (*s++ - '0');
+		}
+		/* "1.5s", "0.25s": a fraction that comes to whole milliseconds */
+		if (*s == '.') {
+			s++;
+			if (!isdigit((unsigned char)*s))
+				return -EINVAL;
+			while (isdigit((unsigned char)*s)) {
+				if (fscale >= 1000000000)
+					return -EINVAL;
+				frac = frac * 10 + (*s++ - '0');
+				fscale *= 10;
+			}
 		}
 		if (*s == '\0' || isspace((unsigned char)*s)) {
 			if (any)	/* "1m30" is ambiguous: refuse it */
@@ -56,7 +68,9 @@ parse_duration(const char *s, msec_t *ret)
 		/* Cap at ~1 year: anything longer is a typo, not a timeout. */
 		if (n > (msec_t)366 * 24 * 3600 * 1000 / mult)
 			return -ERANGE;
-		total += n * mult;
+		if (frac && (frac * mult) % fscale != 0)
+			return -EINVAL;	/* "1.5ms", "0.0001s": not whole milliseconds */
+		total += n * mult + frac * mult / fscale;
 		if (total > (msec_t)366 * 24 * 3600 * 1000)
 			return -ERANGE;
 		any = true;
@@ -349,6 +363,54 @@ parse_signal_map(const char *s, struct signal_map *m, char *err, size_t errlen)
 		m->to[from] = (short)to;
 		m->any = true;
 	}
+	return 0;
+}
+
+int
+parse_signal_set(const char *s, uint64_t *mask, char *err, size_t errlen)
+{
+	char w[64];
+	uint64_t m = 0;
+	size_t n = 0;
+	bool none = false;
+
+	while (next_word(&s, w, sizeof(w))) {
+		char *tok = w, *comma;
+		int sig;
+
+		/* "HUP USR1", "HUP,USR1" and "HUP, USR1" all say the same */
+		do {
+			comma = strchr(tok, ',');
+			if (comma)
+				*comma = '\0';
+			if (*tok == '\0') {
+				tok = comma ? comma + 1 : NULL;
+				continue;
+			}
+			if (strcmp(tok, "none") == 0) {
+				none = true;
+				n++;
+				tok = comma ? comma + 1 : NULL;
+				continue;
+			}
+			if (parse_signal(tok, &sig) < 0 || sig >= SIG_SLOTS) {
+				snprintf(err, errlen, "unknown signal '%s' (a list such as HUP USR1 WINCH, or none)", tok);
+				return -EINVAL;
+			}
+			m |= (uint64_t)1 << (sig - 1);
+			n++;
+			tok = comma ? comma + 1 : NULL;
+		} while (tok);
+	}
+	if (n == 0) {
+		snprintf(err, errlen, "empty list (a list such as HUP USR1 WINCH, or none)");
+		return -EINVAL;
+	}
+	if (none && m) {
+		snprintf(err, errlen, "none cannot be combined with signals");
+		return -EINVAL;
+	}
+	*mask = m;
 	return 0;
 }
 

@@ -12,7 +12,8 @@
 /* Durations are integer milliseconds everywhere inside drainit. */
 typedef int64_t msec_t;
 
-/* "250ms", "5s", "2m", "1h", "1m30s", or a bare integer (seconds).
+/* "250ms", "5s", "2m", "1h", "1m30s", "1.5s", or a bare number
+ * (seconds; "0.5" too). A fraction must come to whole milliseconds.
  * Returns 0, or -EINVAL (syntax) / -ERANGE (too large). */
 int parse_duration(const char *s, msec_t *ret);
 
@@ -62,6 +63,9 @@ struct signal_map {
 };
 /* Adds the pairs of s to m; 0, or -EINVAL with a reason in err. */
 int parse_signal_map(const char *s, struct signal_map *m, char *err, size_t errlen);
+/* "HUP USR1 WINCH" (or commas), or "none": bit N-1 of *mask for signal
+ * N. 0, or -EINVAL with a reason in err. */
+int parse_signal_set(const char *s, uint64_t *mask, char *err, size_t errlen);
 /* The signal to send for sig: sig itself, its rewrite, or 0 (dropped). */
 int signal_map_apply(const struct signal_map *m, int sig);
 

@@ -101,7 +101,7 @@ report_live(const struct supervisor *sup)
 	char why[192];
 
 	for (size_t i = 0; i < sup->nsvcs; i++)
-		if (!service_live(&sup->svcs[i], why, sizeof(why)))
+		if (!service_live(sup->svcs[i], why, sizeof(why)))
 			return false;
 	return true;
 }
@@ -120,7 +120,7 @@ report_ready(const struct supervisor *sup)
 	if (shutting_down(sup))
 		return false;
 	for (size_t i = 0; i < sup->nsvcs; i++)
-		if (!service_ready(&sup->svcs[i], why, sizeof(why)))
+		if (!service_ready(sup->svcs[i], why, sizeof(why)))
 			return false;
 	return true;
 }
@@ -132,7 +132,7 @@ report_livez(const struct supervisor *sup, struct sbuf *b)
 	size_t n = 0;
 
 	for (size_t i = 0; i < sup->nsvcs; i++) {
-		const struct service *svc = &sup->svcs[i];
+		const struct service *svc = sup->svcs[i];
 		if (service_live(svc, why, sizeof(why)))
 			continue;
 		sbuf_printf(b, "%s%s (%s)", n++ ? ", " : "not ok: ", svc->cfg->name, why);
@@ -158,7 +158,7 @@ report_readyz(const struct supervisor *sup, bool verbose, struct sbuf *b)
 		sbuf_printf(b, "not ready: shutting down\n");
 	} else {
 		for (size_t i = 0; i < sup->nsvcs; i++) {
-			const struct service *svc = &sup->svcs[i];
+			const struct service *svc = sup->svcs[i];
 			if (service_ready(svc, why, sizeof(why)))
 				continue;
 			sbuf_printf(b, "%s%s (%s)", n++ ? ", " : "not ready: ", svc->cfg->name, why);
@@ -166,7 +166,7 @@ report_readyz(const struct supervisor *sup, bool verbose, struct sbuf *b)
 		sbuf_add(b, "\n", 1);
 	}
 	for (size_t i = 0; verbose && i < sup->nsvcs; i++) {
-		const struct service *svc = &sup->svcs[i];
+		const struct service *svc = sup->svcs[i];
 		if (service_ready(svc, why, sizeof(why)))
 			sbuf_printf(b, "%s: ready\n", svc->cfg->name);
 		else
@@ -200,7 +200,7 @@ tf(bool v)
 static void
 status_service(struct sbuf *b, const struct supervisor *sup, const struct service *svc)
 {
-	char why[192], sbuf[160];
+	char why[192], sbuf[160], tsbuf[32];
 	bool ready = service_ready(svc, why, sizeof(why));
 	bool live;
 	const struct check *rc = svc->pr.ready_chk, *hc = svc->pr.health_chk;
@@ -219,6 +219,10 @@ status_service(struct sbuf *b, const struct supervisor *sup, const struct servic
 	sbuf_printf(b, ",\"started_at\":");
 	if (svc->state == SVC_PENDING || (svc->state == SVC_FAILED && svc->proc.pid <= 0))
 		sbuf_printf(b, "null");
+	else if (svc->started_wall > 0)	/* read once at the start: it never moves */
+		sbuf_printf(b, "\"%s\"", format_utc_ms((time_t)(svc->started_wall / 1000),
+						      (int)(svc->started_wall % 1000), tsbuf,
+						      sizeof(tsbuf)));
 	else
 		json_time(b, sup, svc->started_at);
 	if (svc->state == SVC_EXITED) {
@@ -276,7 +280,7 @@ report_status(const struct supervisor *sup, struct sbuf *b)
 	for (size_t i = 0; i < sup->nsvcs; i++) {
 		if (i)
 			sbuf_add(b, ",", 1);
-		status_service(b, sup, &sup->svcs[i]);
+		status_service(b, sup, sup->svcs[i]);
 	}
 	sbuf_printf(b, "]}\n");
 	return 200;
@@ -330,36 +334,36 @@ report_metrics(const struct supervisor *sup, struct sbuf *b)
 
 	metric_head(b, "drainit_service_up", "gauge", "1 while the service's process runs.");
 	for (size_t i = 0; i < sup->nsvcs; i++)
-		sbuf_printf(b, "drainit_service_up{service=\"%s\"} %d\n", sup->svcs[i].cfg->name,
-			    service_alive(&sup->svcs[i]));
+		sbuf_printf(b, "drainit_service_up{service=\"%s\"} %d\n", sup->svcs[i]->cfg->name,
+			    service_alive(sup->svcs[i]));
 	metric_head(b, "drainit_service_ready", "gauge", "1 while the service is ready.");
 	for (size_t i = 0; i < sup->nsvcs; i++)
-		sbuf_printf(b, "drainit_service_ready{service=\"%s\"} %d\n", sup->svcs[i].cfg->name,
-			    service_ready(&sup->svcs[i], why, sizeof(why)));
+		sbuf_printf(b, "drainit_service_ready{service=\"%s\"} %d\n", sup->svcs[i]->cfg->name,
+			    service_ready(sup->svcs[i], why, sizeof(why)));
 	metric_head(b, "drainit_service_live", "gauge",
 		    "0 once the service failed for good or is unhealthy.");
 	for (size_t i = 0; i < sup->nsvcs; i++)
-		sbuf_printf(b, "drainit_service_live{service=\"%s\"} %d\n", sup->svcs[i].cfg->name,
-			    service_live(&sup->svcs[i], why, sizeof(why)));
+		sbuf_printf(b, "drainit_service_live{service=\"%s\"} %d\n", sup->svcs[i]->cfg->name,
+			    service_live(sup->svcs[i], why, sizeof(why)));
 	metric_head(b, "drainit_service_restarts_total", "counter", "Restarts of the service.");
 	for (size_t i = 0; i < sup->nsvcs; i++)
 		sbuf_printf(b, "drainit_service_restarts_total{service=\"%s\"} %lu\n",
-			    sup->svcs[i].cfg->name, (unsigned long)sup->svcs[i].restarts);
+			    sup->svcs[i]->cfg->name, (unsigned long)sup->svcs[i]->restarts);
 	metric_head(b, "drainit_service_exits_total", "counter",
 		    "Times the service's process ended.");
 	for (size_t i = 0; i < sup->nsvcs; i++)
 		sbuf_printf(b, "drainit_service_exits_total{service=\"%s\"} %lu\n",
-			    sup->svcs[i].cfg->name, sup->svcs[i].pr.exits);
+			    sup->svcs[i]->cfg->name, sup->svcs[i]->pr.exits);
 	metric_head(b, "drainit_service_check_failures_total", "counter",
 		    "Failed attempts of the service's ready and health checks.");
 	for (size_t i = 0; i < sup->nsvcs; i++) {
-		const struct svc_probe *pr = &sup->svcs[i].pr;
+		const struct svc_probe *pr = &sup->svcs[i]->pr;
 		if (pr->ready_chk)
 			sbuf_printf(b, "drainit_service_check_failures_total{service=\"%s\",check=\"ready\"} %lu\n",
-				    sup->svcs[i].cfg->name, pr->ready_chk->failures);
+				    sup->svcs[i]->cfg->name, pr->ready_chk->failures);
 		if (pr->health_chk)
 			sbuf_printf(b, "drainit_service_check_failures_total{service=\"%s\",check=\"health\"} %lu\n",
-				    sup->svcs[i].cfg->name, pr->health_chk->failures);
+				    sup->svcs[i]->cfg->name, pr->health_chk->failures);
 	}
 	return 200;
 }

@@ -25,8 +25,17 @@ real_now(void)
 	return (msec_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+static msec_t
+real_wall(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (msec_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
 const struct sys_ops real_sys_ops = {
 	.kill = kill,
+	.wall = real_wall,
 	.spawn = spawn_proc,
 	.now = real_now,
 	.getpgid = getpgid,

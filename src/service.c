@@ -16,6 +16,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 extern char **environ;
 
@@ -44,6 +47,37 @@ service_env(struct supervisor *sup, struct service *svc)
 	return 0;
 }
 
+/* runtime_directory = NAME: /run/NAME, 0755, owned by the service's
+ * user and group; made anew if gone, never followed through a symlink. */
+static int
+runtime_dir(const struct svc_config *c, char *what, size_t wlen)
+{
+	char path[sizeof(RUNTIME_DIR_BASE) + 72];	/* the name is at most 64 bytes */
+	int fd, r = 0;
+
+	snprintf(path, sizeof(path), "%s/%s", RUNTIME_DIR_BASE, c->runtime_directory);
+	if (mkdir(path, 0755) < 0 && errno != EEXIST) {
+		r = -errno;
+		snprintf(what, wlen, "runtime_directory: mkdir %s", path);
+		return r;
+	}
+	fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0) {
+		r = -errno;
+		snprintf(what, wlen, "runtime_directory: open %s", path);
+		return r;
+	}
+	if (fchown(fd, c->has_uid ? c->uid : (uid_t)-1, c->has_gid ? c->gid : (gid_t)-1) < 0) {
+		r = -errno;
+		snprintf(what, wlen, "runtime_directory: chown %s", path);
+	} else if (fchmod(fd, 0755) < 0) {
+		r = -errno;
+		snprintf(what, wlen, "runtime_directory: chmod %s", path);
+	}
+	close(fd);
+	return r;
+}
+
 int
 service_spawn(struct supervisor *sup, struct service *svc)
 {
@@ -63,6 +97,8 @@ service_spawn(struct supervisor *sup, struct service *svc)
 	r = service_env(sup, svc);
 	req.envp = svc->envp;
 	procset_spawn_opts(svc->cfg, &opts, rl, oom);
+	if (r == 0 && svc->cfg->runtime_directory)
+		r = runtime_dir(svc->cfg, what, sizeof(what));
 	if (r == 0)
 		r = output_prepare(sup, svc, &os, what, sizeof(what));
 	if (r == 0) {
@@ -152,18 +188,24 @@ service_signal(struct supervisor *sup, struct service *svc, int sig)
 void
 service_forward_all(struct supervisor *sup, int sig)
 {
-	char line[1024], dropped[512];
-	size_t n = 0, off = 0, doff = 0;
+	char line[1024], dropped[512], skipped[512];
+	size_t n = 0, off = 0, doff = 0, soff = 0;
 
-	line[0] = dropped[0] = '\0';
+	line[0] = dropped[0] = skipped[0] = '\0';
 	for (size_t i = 0; i < sup->nsvcs; i++) {
-		struct service *svc = &sup->svcs[i];
+		struct service *svc = sup->svcs[i];
 		int to = signal_map_apply(&svc->cfg->signal_map, sig);
 		pid_t t;
 		char as[40] = "";
 
 		if (!service_alive(svc))
 			continue;
+		if (!svc_forwards(svc->cfg, sig)) {	/* forward_signals */
+			if (soff < sizeof(skipped))
+				soff += snprintf(skipped + soff, sizeof(skipped) - soff, "%s%s",
+						 soff ? ", " : "", svc->cfg->name);
+			continue;
+		}
 		if (to == 0) {	/* signal_map FROM:0 */
 			if (doff < sizeof(dropped))
 				doff += snprintf(dropped + doff, sizeof(dropped) - doff, "%s%s",
@@ -181,9 +223,11 @@ service_forward_all(struct supervisor *sup, int sig)
 					n > 1 ? ", " : ": ", svc->cfg->name, t < 0 ? "pgid" : "pid",
 					(int)(t < 0 ? -t : t), as);
 	}
-	if (n > 0 || !dropped[0])
+	if (n > 0 || (!dropped[0] && !skipped[0]))
 		log_info("forwarded %s to %zu service%s%s", signal_name(sig), n, n == 1 ? "" : "s",
 			 line);
 	if (dropped[0])
 		log_info("dropped %s for %s (signal_map)", signal_name(sig), dropped);
+	if (skipped[0])
+		log_info("not forwarding %s to %s (forward_signals)", signal_name(sig), skipped);
 }

@@ -235,7 +235,7 @@ stop_ready_services(struct supervisor *sup, bool announce)
 	char dbuf[32], tbuf[32];
 
 	for (size_t i = 0; i < sup->nsvcs; i++) {
-		struct service *svc = &sup->svcs[i], *dep;
+		struct service *svc = sup->svcs[i], *dep;
 
 		if (!service_alive(svc) || svc->sent_signal || svc->state == SVC_KILLING)
 			continue;
@@ -303,12 +303,12 @@ enter_killing(struct supervisor *sup, const char *why)
 	sup->inflight_at_kill = inflight_now(sup);
 	log_info("shutdown: stage killing (%s)", why);
 	for (size_t i = 0; i < sup->nhooks; i++)
-		if (sup->hooks[i].running) {
-			sup->hooks[i].forced = true;
-			hook_kill(sup, &sup->hooks[i], "sending SIGKILL (shutdown forced)");
+		if (sup->hooks[i]->running) {
+			sup->hooks[i]->forced = true;
+			hook_kill(sup, sup->hooks[i], "sending SIGKILL (shutdown forced)");
 		}
 	for (size_t i = 0; i < sup->nsvcs; i++) {
-		struct service *svc = &sup->svcs[i];
+		struct service *svc = sup->svcs[i];
 
 		if (!service_alive(svc) || svc->state == SVC_KILLING)
 			continue;
@@ -368,8 +368,8 @@ log_summary(struct supervisor *sup)
 	if (off < sizeof(line))
 		off += snprintf(line + off, sizeof(line) - off, "); SIGKILL needed:");
 	for (size_t i = 0; i < sup->nsvcs && off < sizeof(line); i++)
-		if (sup->svcs[i].killed) {
-			off += snprintf(line + off, sizeof(line) - off, " %s", sup->svcs[i].cfg->name);
+		if (sup->svcs[i]->killed) {
+			off += snprintf(line + off, sizeof(line) - off, " %s", sup->svcs[i]->cfg->name);
 			any = true;
 		}
 	if (!any && off < sizeof(line))
@@ -404,7 +404,7 @@ enter_exited(struct supervisor *sup)
 	ptimer_stop(sup->loop, &sup->cap_timer);
 	ptimer_stop(sup->loop, &sup->stage_timer);
 	for (size_t i = 0; i < sup->nsvcs; i++)
-		ptimer_stop(sup->loop, &sup->svcs[i].grace_timer);
+		ptimer_stop(sup->loop, &sup->svcs[i]->grace_timer);
 	if (sup->main && !service_alive(sup->main))
 		sup->exit_code = service_exit_code(sup->main);
 	else if (service_count_alive(sup) > 0)
@@ -426,7 +426,7 @@ static bool
 any_in_grace(const struct supervisor *sup)
 {
 	for (size_t i = 0; i < sup->nsvcs; i++)
-		if (service_alive(&sup->svcs[i]) && sup->svcs[i].state != SVC_KILLING)
+		if (service_alive(sup->svcs[i]) && sup->svcs[i]->state != SVC_KILLING)
 			return true;
 	return false;
 }

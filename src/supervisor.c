@@ -63,32 +63,147 @@ spawn_step_name(enum spawn_step s)
 
 /* ---- building the model ----------------------------------------------------- */
 
-static int
-hooks_build(struct supervisor *sup)
-{
-	struct config *c = sup->cfg;
-	size_t n = c->ndrain, k = 0;
+#define KEEP(list, n, p)                                                    \
+	do {                                                                \
+		void *nv_ = realloc((list), ((n) + 1) * sizeof(*(list)));   \
+		if (!nv_)                                                   \
+			return -ENOMEM;                                     \
+		(list) = nv_;                                               \
+		(list)[(n)++] = (p);                                        \
+	} while (0)
 
-	for (size_t i = 0; i < c->nsvcs; i++)
-		n += c->svcs[i].ndrain;
-	sup->nhooks = n;
-	if (n == 0)
-		return 0;
-	sup->hooks = calloc(n, sizeof(*sup->hooks));
-	if (!sup->hooks)
-		return -ENOMEM;
-	for (size_t i = 0; i < c->ndrain; i++)
-		sup->hooks[k++].cfg = &c->drain[i];
-	for (size_t i = 0; i < c->nsvcs; i++)
-		for (size_t j = 0; j < c->svcs[i].ndrain; j++) {
-			sup->hooks[k].cfg = &c->svcs[i].drain[j];
-			sup->hooks[k++].svc = &sup->svcs[i];
-		}
-	for (size_t i = 0; i < n; i++) {
-		sup->hooks[i].proc.kind = PROC_HOOK;
-		sup->hooks[i].proc.status_fd = -1;
-	}
+int
+sup_keep_check(struct supervisor *sup, struct check *c)
+{
+	KEEP(sup->old_checks, sup->nold_checks, c);
 	return 0;
+}
+
+int
+sup_keep_config(struct supervisor *sup, struct config *c)
+{
+	KEEP(sup->cfgs, sup->ncfgs, c);
+	return 0;
+}
+
+static struct hook *
+hook_new(struct supervisor *sup, struct hook_config *hc, struct service *svc)
+{
+	struct hook *h = calloc(1, sizeof(*h));
+	void *nv;
+
+	if (!h)
+		return NULL;
+	nv = realloc(sup->all_hooks, (sup->nall_hooks + 1) * sizeof(*sup->all_hooks));
+	if (!nv) {
+		free(h);
+		return NULL;
+	}
+	sup->all_hooks = nv;
+	sup->all_hooks[sup->nall_hooks++] = h;
+	h->cfg = hc;
+	h->svc = svc;
+	h->proc.kind = PROC_HOOK;
+	h->proc.status_fd = -1;
+	return h;
+}
+
+static int
+make_hooks(struct supervisor *sup, struct hook_config *hc, size_t n, struct service *svc,
+	   struct hook ***ret, size_t *ret_n)
+{
+	struct hook **v = calloc(n ? n : 1, sizeof(*v));
+
+	if (!v)
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i++)
+		if (!(v[i] = hook_new(sup, &hc[i], svc))) {
+			free(v);
+			return -ENOMEM;
+		}
+	free(*ret);
+	*ret = v;
+	*ret_n = n;
+	return 0;
+}
+
+int
+service_make_hooks(struct supervisor *sup, struct service *svc)
+{
+	return make_hooks(sup, svc->cfg->drain, svc->cfg->ndrain, svc, &svc->hooks, &svc->nhooks);
+}
+
+int
+supervisor_make_global_hooks(struct supervisor *sup)
+{
+	return make_hooks(sup, sup->cfg->drain, sup->cfg->ndrain, NULL, &sup->ghooks,
+			  &sup->nghooks);
+}
+
+int
+supervisor_hooks_rebuild(struct supervisor *sup)
+{
+	size_t n = sup->nghooks, k = 0;
+	struct hook **v;
+
+	for (size_t i = 0; i < sup->nsvcs; i++)
+		n += sup->svcs[i]->nhooks;
+	v = calloc(n ? n : 1, sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	for (size_t i = 0; i < sup->nghooks; i++)
+		v[k++] = sup->ghooks[i];
+	for (size_t i = 0; i < sup->nsvcs; i++)
+		for (size_t j = 0; j < sup->svcs[i]->nhooks; j++)
+			v[k++] = sup->svcs[i]->hooks[j];
+	free(sup->hooks);
+	sup->hooks = v;
+	sup->nhooks = n;
+	return 0;
+}
+
+struct service *
+service_new(struct supervisor *sup, struct svc_config *c)
+{
+	struct service *svc = calloc(1, sizeof(*svc));
+	void *nv;
+
+	if (!svc)
+		return NULL;
+	nv = realloc(sup->all_svcs, (sup->nall_svcs + 1) * sizeof(*sup->all_svcs));
+	if (!nv) {
+		free(svc);
+		return NULL;
+	}
+	sup->all_svcs = nv;
+	sup->all_svcs[sup->nall_svcs++] = svc;
+	svc->cfg = c;
+	svc->proc.kind = PROC_SERVICE;
+	svc->proc.status_fd = -1;
+	/* The restart log is made now: an allocation that fails later
+	 * must never turn restart_limit off. */
+	if (c->restart_limit > 0 &&
+	    !(svc->restart_log = calloc((size_t)c->restart_limit, sizeof(*svc->restart_log))))
+		return NULL;
+	if (service_make_hooks(sup, svc) < 0)
+		return NULL;
+	return svc;
+}
+
+int
+service_set_config(struct supervisor *sup, struct service *svc, struct svc_config *c)
+{
+	msec_t *log = NULL;
+
+	if (c->restart_limit > 0 && !(log = calloc((size_t)c->restart_limit, sizeof(*log))))
+		return -ENOMEM;
+	free(svc->restart_log);
+	svc->restart_log = log;
+	svc->restart_log_n = svc->restart_log_head = 0;
+	svc->cfg = c;
+	if (service_make_hooks(sup, svc) < 0)
+		return -ENOMEM;
+	return supervisor_hooks_rebuild(sup);
 }
 
 int
@@ -107,23 +222,15 @@ supervisor_init(struct supervisor *sup, struct ev_loop *loop, struct config *cfg
 	if (!sup->svcs)
 		return -ENOMEM;
 	for (size_t i = 0; i < cfg->nsvcs; i++) {
-		struct service *svc = &sup->svcs[i];
+		struct service *svc = service_new(sup, &cfg->svcs[i]);
 
-		svc->cfg = &cfg->svcs[i];
-		svc->proc.kind = PROC_SERVICE;
-		svc->proc.status_fd = -1;
+		if (!svc)
+			return -ENOMEM;
+		sup->svcs[i] = svc;
 		if (cfg->main && strcmp(cfg->main, cfg->svcs[i].name) == 0)
 			sup->main = svc;
-		/* The restart log is made now: an allocation that fails later
-		 * must never turn restart_limit off. */
-		if (svc->cfg->restart_limit > 0) {
-			svc->restart_log = calloc((size_t)svc->cfg->restart_limit,
-						  sizeof(*svc->restart_log));
-			if (!svc->restart_log)
-				return -ENOMEM;
-		}
 	}
-	/* every service, hook and check proc at once: never grown later */
+	/* every service, hook and check proc at once: grown only by a reload */
 	sup->procs_cap = 2 * cfg->nsvcs + cfg->ndrain + 1;
 	for (size_t i = 0; i < cfg->nsvcs; i++)
 		sup->procs_cap += cfg->svcs[i].ndrain;
@@ -134,27 +241,52 @@ supervisor_init(struct supervisor *sup, struct ev_loop *loop, struct config *cfg
 	sup->stage = STAGE_RUNNING;
 	sup->stage_started[STAGE_RUNNING] = sys->now();
 	sup->stage_seen[STAGE_RUNNING] = true;
-	return hooks_build(sup);
+	if (supervisor_make_global_hooks(sup) < 0)
+		return -ENOMEM;
+	return supervisor_hooks_rebuild(sup);
 }
 
 void
 supervisor_free(struct supervisor *sup)
 {
-	for (size_t i = 0; i < sup->nhooks; i++)
-		argv_free(sup->hooks[i].envp);
+	for (size_t i = 0; i < sup->nall_hooks; i++) {
+		argv_free(sup->all_hooks[i]->envp);
+		free(sup->all_hooks[i]);
+	}
+	free(sup->all_hooks);
+	sup->all_hooks = NULL;
+	sup->nall_hooks = 0;
 	free(sup->hooks);
 	sup->hooks = NULL;
 	sup->nhooks = 0;
-	for (size_t i = 0; i < sup->nsvcs; i++) {
-		argv_free(sup->svcs[i].envp);
-		free(sup->svcs[i].restart_log);
+	free(sup->ghooks);
+	sup->ghooks = NULL;
+	sup->nghooks = 0;
+	for (size_t i = 0; i < sup->nall_svcs; i++) {
+		struct service *svc = sup->all_svcs[i];
+
+		argv_free(svc->envp);
+		free(svc->restart_log);
+		free(svc->hooks);
+		free(svc);
 	}
+	free(sup->all_svcs);
+	sup->all_svcs = NULL;
+	sup->nall_svcs = 0;
 	free(sup->svcs);
 	sup->svcs = NULL;
+	sup->nsvcs = 0;
 	free(sup->procs);
 	sup->procs = NULL;
 	free(sup->orphans_signalled);
 	sup->orphans_signalled = NULL;
+	for (size_t i = 0; i < sup->ncfgs; i++) {
+		config_free(sup->cfgs[i]);
+		free(sup->cfgs[i]);
+	}
+	free(sup->cfgs);
+	sup->cfgs = NULL;
+	sup->ncfgs = 0;
 	event_queue_free(&sup->events);
 }
 
@@ -229,7 +361,7 @@ service_count_alive(const struct supervisor *sup)
 {
 	size_t n = 0;
 	for (size_t i = 0; i < sup->nsvcs; i++)
-		n += service_alive(&sup->svcs[i]);
+		n += service_alive(sup->svcs[i]);
 	return n;
 }
 
@@ -237,8 +369,8 @@ struct service *
 service_find_by_pid(struct supervisor *sup, pid_t pid)
 {
 	for (size_t i = 0; i < sup->nsvcs; i++)
-		if (sup->svcs[i].proc.pid == pid && service_alive(&sup->svcs[i]))
-			return &sup->svcs[i];
+		if (sup->svcs[i]->proc.pid == pid && service_alive(sup->svcs[i]))
+			return sup->svcs[i];
 	return NULL;
 }
 
@@ -253,8 +385,8 @@ struct service *
 service_by_name(struct supervisor *sup, const char *name)
 {
 	for (size_t i = 0; i < sup->nsvcs; i++)
-		if (strcmp(sup->svcs[i].cfg->name, name) == 0)
-			return &sup->svcs[i];
+		if (strcmp(sup->svcs[i]->cfg->name, name) == 0)
+			return sup->svcs[i];
 	return NULL;
 }
 
@@ -262,7 +394,7 @@ struct service *
 service_live_dependent(struct supervisor *sup, const struct service *svc)
 {
 	for (size_t i = 0; i < sup->nsvcs; i++) {
-		struct service *o = &sup->svcs[i];
+		struct service *o = sup->svcs[i];
 		if (o != svc && service_alive(o) && svc_depends_on(o->cfg, svc->cfg->name))
 			return o;
 	}
@@ -274,7 +406,7 @@ service_count_active(const struct supervisor *sup)
 {
 	size_t n = 0;
 	for (size_t i = 0; i < sup->nsvcs; i++) {
-		const struct service *s = &sup->svcs[i];
+		const struct service *s = sup->svcs[i];
 		n += service_alive(s) || s->state == SVC_BACKOFF || s->state == SVC_PENDING ||
 		     s->ctl_stopped;
 	}
@@ -352,6 +484,8 @@ service_clean(const struct service *svc)
 bool
 service_ready(const struct service *svc, char *why, size_t len)
 {
+	if (svc->removed)
+		return true;	/* removed by a reload, on its way out: gates nothing */
 	switch (svc->state) {
 	case SVC_PENDING:
 	case SVC_STARTING:
@@ -386,6 +520,8 @@ service_live(const struct service *svc, char *why, size_t len)
 {
 	char sbuf[96];
 
+	if (svc->removed)
+		return true;	/* removed by a reload: its end is no failure of drainit's */
 	if (svc->state == SVC_FAILED) {
 		if (svc->was_ready)
 			snprintf(why, len, "failed: %s", describe_status(svc->wstatus, sbuf, sizeof(sbuf)));
@@ -420,7 +556,7 @@ hooks_running(const struct supervisor *sup)
 {
 	size_t n = 0;
 	for (size_t i = 0; i < sup->nhooks; i++)
-		n += sup->hooks[i].running;
+		n += sup->hooks[i]->running;
 	return n;
 }
 
@@ -429,7 +565,7 @@ hooks_running_of(const struct supervisor *sup, const struct service *svc)
 {
 	size_t n = 0;
 	for (size_t i = 0; i < sup->nhooks; i++)
-		n += sup->hooks[i].running && sup->hooks[i].svc == svc;
+		n += sup->hooks[i]->running && sup->hooks[i]->svc == svc;
 	return n;
 }
 
@@ -438,8 +574,8 @@ hook_label(const struct supervisor *sup, const struct hook *h, char *buf, size_t
 {
 	size_t idx = 1;
 
-	for (const struct hook *o = sup->hooks; o < h; o++)
-		if (o->svc == h->svc)
+	for (size_t i = 0; i < sup->nhooks && sup->hooks[i] != h; i++)
+		if (sup->hooks[i]->svc == h->svc)
 			idx++;
 	snprintf(buf, len, "drain hook %s#%zu", h->svc ? h->svc->cfg->name : "", idx);
 	return buf;

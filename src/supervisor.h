@@ -40,6 +40,7 @@ struct sys_ops {
 	/* Starts req as p (fills p->pid); 0 or -errno. */
 	int (*spawn)(struct supervisor *sup, struct proc *p, const struct spawn_req *req);
 	msec_t (*now)(void);	/* monotonic milliseconds */
+	msec_t (*wall)(void);	/* milliseconds since the epoch; NULL: unknown */
 	pid_t (*getpgid)(pid_t pid);	/* -1 when gone */
 	pid_t (*getsid)(pid_t pid);	/* 0: drainit's own session; -1 when gone */
 	pid_t (*parent_of)(pid_t pid);	/* -1 when gone (reaper_parent_of) */
@@ -133,6 +134,7 @@ struct service {
 	bool killed;		/* drainit escalated to SIGKILL */
 	struct ptimer grace_timer;	/* stop signal -> SIGKILL */
 	msec_t started_at;
+	msec_t started_wall;	/* the same instant by the wall clock (/status), 0: unknown */
 	char **envp;		/* environment of the current run */
 	struct svc_probe pr;
 	pid_t spawn_pgid;	/* the process group drainit made for it, 0: none */
@@ -157,6 +159,13 @@ struct service {
 	bool draining;		/* ctl stop/restart: its drain hooks run before the stop signal */
 	ev_stat pidfile_watch;
 	ev_timer start_timer;
+
+	/* its drain hooks (also in sup->hooks) */
+	struct hook **hooks;
+	size_t nhooks;
+	/* drainit ctl reload-config */
+	struct svc_config *next_cfg;	/* changed: the settings of its next run */
+	bool removed;		/* gone from the file: stopping, then dropped */
 };
 
 struct hook {
@@ -168,6 +177,7 @@ struct hook {
 	bool forced;		/* SIGKILLed by the killing stage */
 	ev_timer timer;
 	char **envp;		/* environment handed to the hook */
+	char out_name[104];	/* "web#1": the prefix of its output lines */
 };
 
 enum stage {
@@ -205,12 +215,30 @@ struct supervisor {
 	const char *cwd;	/* where drainit was started: the default directory of
 				 * what it spawns (drainit itself moves to /); NULL: its own */
 
-	struct service *svcs;
+	/* Services and hooks are objects of their own, so their addresses
+	 * (watchers, the proc table, events) survive a reload, which
+	 * rebuilds these arrays. */
+	struct service **svcs;
 	size_t nsvcs;
 	struct service *main;	/* NULL when none */
 
-	struct hook *hooks;	/* global hooks first, then per service */
+	struct hook **hooks;	/* global hooks first, then each service's */
 	size_t nhooks;
+	struct hook **ghooks;	/* the global ones */
+	size_t nghooks;
+
+	/* Every service, hook and check ever made, and every configuration
+	 * loaded by a reload: a replaced one may still be named by a queued
+	 * event, an output stream or a running process, so they are all
+	 * freed at exit, not before. */
+	struct service **all_svcs;
+	size_t nall_svcs;
+	struct hook **all_hooks;
+	size_t nall_hooks;
+	struct check **old_checks;
+	size_t nold_checks;
+	struct config **cfgs;
+	size_t ncfgs;
 
 	struct proc **procs;	/* the proc table: every tracked proc */
 	size_t nprocs, procs_cap;
@@ -265,6 +293,24 @@ int supervisor_init(struct supervisor *sup, struct ev_loop *loop,
 		     struct config *cfg, const struct sys_ops *sys);
 void supervisor_free(struct supervisor *sup);
 
+/* A new service object for c (not in sup->svcs yet), with its drain
+ * hooks; NULL: no memory. */
+struct service *service_new(struct supervisor *sup, struct svc_config *c);
+/* Gives svc fresh hook objects for svc->cfg's drain hooks (the old ones
+ * stay allocated until exit). 0 or -ENOMEM. */
+int service_make_hooks(struct supervisor *sup, struct service *svc);
+/* svc runs with c from now on: its restart log and drain hooks follow
+ * (sup->hooks is rebuilt). 0 or -ENOMEM. */
+int service_set_config(struct supervisor *sup, struct service *svc, struct svc_config *c);
+/* Global hook objects for sup->cfg's drain hooks. 0 or -ENOMEM. */
+int supervisor_make_global_hooks(struct supervisor *sup);
+/* sup->hooks again from the global hooks and each service's. */
+int supervisor_hooks_rebuild(struct supervisor *sup);
+/* Keeps a replaced check, or a configuration loaded at run time, until
+ * supervisor_free. 0 or -ENOMEM. */
+int sup_keep_check(struct supervisor *sup, struct check *c);
+int sup_keep_config(struct supervisor *sup, struct config *c);
+
 /* Posts ev on the one event path (see event.h). */
 void sup_post(struct supervisor *sup, const struct event *ev);
 
@@ -301,7 +347,8 @@ bool service_clean(const struct service *svc);
 /* "exited with status 3", "killed by signal 9 (SIGKILL)" */
 const char *describe_status(int wstatus, char *buf, size_t len);
 
-/* Whether the service is ready as /readyz counts it; otherwise why
+/* Whether the service is ready as /readyz counts it (a service removed by
+ * a reload always is: it only stops); otherwise why
  * ("starting", "check failing: tcp 127.0.0.1:5432 refused", "exited"). */
 bool service_ready(const struct service *svc, char *why, size_t len);
 /* Whether the service is live as /livez counts it: false when it failed

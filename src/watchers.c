@@ -87,21 +87,24 @@ drain_cb(EV_P_ ev_timer *w, int revents)
 }
 
 void
+watchers_init_service(struct service *svc)
+{
+	ptimer_init(&svc->grace_timer, grace_cb);
+	ev_init(&svc->step_timer, step_cb);
+	ev_init(&svc->restart_timer, restart_cb);
+	ev_init(&svc->start_timer, start_timeout_cb);
+	ev_init(&svc->pidfile_watch, pidfile_cb);
+}
+
+void
 watchers_init(struct supervisor *sup)
 {
 	ev_init(&sup->drain_timer, drain_cb);
 	ev_init(&sup->prestop_timer, prestop_cb);
 	ptimer_init(&sup->cap_timer, cap_cb);
 	ptimer_init(&sup->stage_timer, stage_cb);
-	for (size_t i = 0; i < sup->nsvcs; i++) {
-		struct service *svc = &sup->svcs[i];
-
-		ptimer_init(&svc->grace_timer, grace_cb);
-		ev_init(&svc->step_timer, step_cb);
-		ev_init(&svc->restart_timer, restart_cb);
-		ev_init(&svc->start_timer, start_timeout_cb);
-		ev_init(&svc->pidfile_watch, pidfile_cb);
-	}
+	for (size_t i = 0; i < sup->nsvcs; i++)
+		watchers_init_service(sup->svcs[i]);
 }
 
 void

@@ -9,6 +9,7 @@
 
 /* Gives every timer and watch of the model its callback (none started). */
 void watchers_init(struct supervisor *sup);
+void watchers_init_service(struct service *svc);	/* one service added by a reload */
 
 /* Watches svc's pid file (inotify where libev has it, else a 100 ms
  * poll, only while it is waited for). */

@@ -200,8 +200,8 @@ exec_all(void)
 	while (again) {
 		again = false;
 		for (size_t i = 0; i < sup.nsvcs; i++)
-			if (sup.svcs[i].state == SVC_STARTING && !sup.svcs[i].launching) {
-				exec_ok(&sup.svcs[i].proc);
+			if (sup.svcs[i]->state == SVC_STARTING && !sup.svcs[i]->launching) {
+				exec_ok(&sup.svcs[i]->proc);
 				again = true;
 			}
 	}

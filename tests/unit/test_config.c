@@ -1,5 +1,6 @@
 /* Unit tests: the INI loader, every documented error with its exact text. */
 #include <criterion/criterion.h>
+#include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -872,4 +873,80 @@ Test(config, absolute_paths)
 	cr_expect_str_eq(cfg.svcs[0].out_path[0], "/start/out.log");
 	cr_expect_str_eq(cfg.svcs[1].directory, "/abs");
 	cr_expect_str_eq(cfg.svcs[1].pidfile, "/start/run/b.pid");
+}
+
+/* ---- reload and polish keys ---- */
+
+Test(config, utf8_bom_is_accepted)
+{
+	cr_assert_eq(load("\xef\xbb\xbf[drainit]\nprestop_delay = 1.5s\n[service:a]\ncommand = /bin/true\n"),
+		     0, "%s", errs.n ? errs.msgs[0] : "");
+	cr_expect_eq(cfg.prestop_delay_ms, 1500);
+	cr_expect_eq(cfg.nsvcs, 1);
+}
+
+Test(config, bom_only_at_the_start)
+{
+	expect_only_error("[service:a]\ncommand = /bin/true\n\xef\xbb\xbfnice = 1\n",
+			  "3: [service:a] \xef\xbb\xbfnice: unknown key");
+}
+
+Test(config, hash_comment_hint)
+{
+	expect_only_error("[service:a]\ncommand = /bin/true\ngrace_period = 5s # five\n",
+			  "3: [service:a] grace_period: invalid duration '5s # five' (use e.g. 250ms, 5s, 2m, 1m30s); inline comments start with ';', not '#'");
+}
+
+Test(config, hash_inside_a_command_is_kept)
+{
+	cr_assert_eq(load("[service:a]\ncommand = /bin/echo a#b # c\n"), 0);
+	cr_expect_str_eq(cfg.svcs[0].command, "/bin/echo a#b # c");
+}
+
+Test(config, directory_as_the_file)
+{
+	config_init(&cfg);
+	memset(&errs, 0, sizeof(errs));
+	cr_assert_eq(config_load("/tmp", &cfg, &errs), -EISDIR);
+	cr_assert_eq(errs.n, 1);
+	cr_expect_str_eq(errs.msgs[0], "/tmp: is a directory, not a configuration file (give the path of the INI file, e.g. /etc/drainit.ini)");
+}
+
+Test(config, forward_signals)
+{
+	cr_assert_eq(load("[service:a]\ncommand = /bin/true\nforward_signals = HUP USR1\n"
+			  "[service:b]\ncommand = /bin/true\nforward_signals = none\n"
+			  "[service:c]\ncommand = /bin/true\n"), 0);
+	cr_expect(svc_forwards(&cfg.svcs[0], SIGHUP));
+	cr_expect(svc_forwards(&cfg.svcs[0], SIGUSR1));
+	cr_expect_not(svc_forwards(&cfg.svcs[0], SIGUSR2));
+	cr_expect_not(svc_forwards(&cfg.svcs[1], SIGHUP));
+	cr_expect(svc_forwards(&cfg.svcs[2], SIGUSR2));
+}
+
+Test(config, forward_signals_errors)
+{
+	expect_only_error("[service:a]\ncommand = /bin/true\nforward_signals = HUP NOPE\n",
+			  "3: [service:a] forward_signals: unknown signal 'NOPE' (a list such as HUP USR1 WINCH, or none)");
+}
+
+Test(config, runtime_directory)
+{
+	cr_assert_eq(load("[service:a]\ncommand = /bin/true\nruntime_directory = sshd\n"), 0);
+	cr_expect_str_eq(cfg.svcs[0].runtime_directory, "sshd");
+	teardown();
+	expect_only_error("[service:a]\ncommand = /bin/true\nruntime_directory = ../etc\n",
+			  "3: [service:a] runtime_directory: invalid name '../etc' (one directory name under /run: 1-64 letters, digits, '_', '-', '.', '@')");
+}
+
+Test(config, sighup)
+{
+	cr_assert_eq(load("[drainit]\nsighup = reload\n[service:a]\ncommand = /bin/true\n"), 0);
+	cr_expect_eq(cfg.sighup, SIGHUP_RELOAD);
+	teardown();
+	cr_assert_eq(load("[service:a]\ncommand = /bin/true\n"), 0);
+	cr_expect_eq(cfg.sighup, SIGHUP_FORWARD);
+	teardown();
+	expect_only_error("[drainit]\nsighup = restart\n[service:a]\ncommand = /bin/true\n",
+			  "2: [drainit] sighup: invalid value 'restart' (use forward or reload)");
 }

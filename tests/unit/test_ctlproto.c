@@ -52,6 +52,9 @@ Test(ctlproto, valid_requests)
 	ctl_request_free(&req);
 	cr_assert_eq(parse("  {\"v\":1,\"cmd\":\"prestop\"}  ", &req, err), 0, "%s", err);
 	ctl_request_free(&req);
+	cr_assert_eq(parse("{\"v\":1,\"cmd\":\"reload-config\"}", &req, err), 0, "%s", err);
+	cr_expect_eq(req.cmd, CTL_RELOAD_CONFIG);
+	ctl_request_free(&req);
 }
 
 static const struct {
@@ -72,6 +75,7 @@ static const struct {
 	{ "{\"v\":1,\"cmd\":\"dance\"}", "unknown command \"dance\"" },
 	{ "{\"v\":1,\"cmd\":\"status\",\"force\":true}", "status: unknown field \"force\"" },
 	{ "{\"v\":1,\"cmd\":\"prestop\",\"services\":[\"a\"]}", "prestop: unknown field \"services\"" },
+	{ "{\"v\":1,\"cmd\":\"reload-config\",\"services\":[\"a\"]}", "reload-config: unknown field \"services\"" },
 	{ "{\"v\":1,\"cmd\":\"status\",\"services\":\"web\"}", "must be an array" },
 	{ "{\"v\":1,\"cmd\":\"status\",\"services\":[1]}", "\"services\"[0]: not a service name" },
 	{ "{\"v\":1,\"cmd\":\"status\",\"services\":[\"a b\"]}", "not a service name" },

@@ -150,7 +150,7 @@ static const struct lc_row lc_rows[] = {
 static void
 lc_prep(enum prep p)
 {
-	struct service *a = &sup.svcs[0];
+	struct service *a = sup.svcs[0];
 
 	lifecycle_start_all(&sup);
 	if (p == P_STARTING)
@@ -207,7 +207,7 @@ Test(lifecycle_table, rows)
 
 		fake_setup(r->ini);
 		lc_prep(r->prep);
-		a = &sup.svcs[0];
+		a = sup.svcs[0];
 		if (strstr(r->name, "exec failed")) {
 			a->proc.fail_step = SPAWN_STEP_EXEC;
 			a->proc.fail_errno = EACCES;
@@ -373,7 +373,7 @@ static const struct sd_row sd_rows[] = {
 static void
 sd_prep(enum sprep p)
 {
-	struct service *a = &sup.svcs[0];
+	struct service *a = sup.svcs[0];
 
 	lifecycle_start_all(&sup);
 	exec_all();
@@ -413,7 +413,7 @@ Test(shutdown_table, rows)
 		fake_setup(r->ini);
 		cfg.single = r->single;
 		sd_prep(r->prep);
-		a = &sup.svcs[0];
+		a = sup.svcs[0];
 		if (r->a_gone) {
 			/* as the lifecycle machine leaves it; its event is this row's */
 			sup.on_event = record;
@@ -425,13 +425,13 @@ Test(shutdown_table, rows)
 		if (r->ev.kind == EVT_SERVICE_ENDED)
 			ev.svc = a;
 		if (r->ev.kind == EVT_PROC_EXITED) {	/* the hook ended; hooks.c noted it */
-			ev.proc = &sup.hooks[0].proc;
+			ev.proc = &sup.hooks[0]->proc;
 			proc_untrack(&sup, ev.proc);
-			hook_on_exit(&sup, &sup.hooks[0], EXITED(0));
+			hook_on_exit(&sup, sup.hooks[0], EXITED(0));
 		}
 		if (r->ev.kind == EVT_HOOK_TIMEOUT) {
-			ev.hook = &sup.hooks[0];
-			ev_timer_stop(loop, &sup.hooks[0].timer);	/* libev stopped it */
+			ev.hook = sup.hooks[0];
+			ev_timer_stop(loop, &sup.hooks[0]->timer);	/* libev stopped it */
 		}
 		if (r->ev.kind == EVT_PRESTOP_ELAPSED)
 			ev_timer_stop(loop, &sup.prestop_timer);
@@ -588,7 +588,7 @@ static const struct ctl_row ctl_rows[] = {
 static void
 ctl_prep(enum cprep p)
 {
-	struct service *a = &sup.svcs[0];
+	struct service *a = sup.svcs[0];
 	struct ctl_result r = { 0 };
 
 	lifecycle_start_all(&sup);
@@ -620,7 +620,7 @@ Test(ctl_table, rows)
 
 		fake_setup(r->ini);
 		ctl_prep(r->prep);
-		a = &sup.svcs[0];
+		a = sup.svcs[0];
 		ev.svc = a;
 		if (ev.kind == EVT_PROC_EXITED) {
 			ev.proc = &a->proc;

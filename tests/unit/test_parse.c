@@ -28,9 +28,41 @@ Test(duration, accepted_forms)
 	cr_expect_eq(dur(" 10s "), 10000);
 }
 
+Test(duration, decimals)
+{
+	cr_expect_eq(dur("1.5s"), 1500);
+	cr_expect_eq(dur("0.25s"), 250);
+	cr_expect_eq(dur("0.001s"), 1);
+	cr_expect_eq(dur("1.5"), 1500);
+	cr_expect_eq(dur("1.5m"), 90000);
+	cr_expect_eq(dur("0.5h"), 1800000);
+	cr_expect_eq(dur("1m0.5s"), 60500);
+	cr_expect_eq(dur("2.000s"), 2000);
+}
+
+Test(signal_set, lists_and_none)
+{
+	uint64_t m = 1;
+	char err[128];
+
+	cr_assert_eq(parse_signal_set("HUP USR1", &m, err, sizeof(err)), 0);
+	cr_expect_eq(m, (1ULL << (SIGHUP - 1)) | (1ULL << (SIGUSR1 - 1)));
+	cr_assert_eq(parse_signal_set("SIGWINCH,2, 10", &m, err, sizeof(err)), 0);
+	cr_expect_eq(m, (1ULL << (SIGWINCH - 1)) | (1ULL << 1) | (1ULL << 9));
+	cr_assert_eq(parse_signal_set("none", &m, err, sizeof(err)), 0);
+	cr_expect_eq(m, 0);
+	cr_expect_eq(parse_signal_set("HUP BOGUS", &m, err, sizeof(err)), -EINVAL);
+	cr_expect_str_eq(err, "unknown signal 'BOGUS' (a list such as HUP USR1 WINCH, or none)");
+	cr_expect_eq(parse_signal_set("none HUP", &m, err, sizeof(err)), -EINVAL);
+	cr_expect_str_eq(err, "none cannot be combined with signals");
+	cr_expect_eq(parse_signal_set(" ", &m, err, sizeof(err)), -EINVAL);
+	cr_expect_str_eq(err, "empty list (a list such as HUP USR1 WINCH, or none)");
+}
+
 Test(duration, rejected_forms)
 {
-	const char *bad[] = { "", " ", "s", "-5s", "5x", "1.5s", "1m30", "5 s", "ms5", "5sec", "abc" };
+	const char *bad[] = { "", " ", "s", "-5s", "5x", "1.s", ".5s", "1.5ms", "0.0001s", "1,5s",
+			      "1m30", "5 s", "ms5", "5sec", "abc" };
 	msec_t ms = 77;
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		cr_expect_eq(parse_duration(bad[i], &ms), -EINVAL, "accepted \"%s\"", bad[i]);

@@ -59,23 +59,23 @@ Test(ready, none_is_ready_once_running)
 	setup("[service:web]\ncommand = web\n");
 	cr_expect_not(report_ready(&sup), "exec not confirmed yet");
 	cr_expect_str_eq(readyz(false), "not ready: web (starting)\n");
-	exec_ok(&sup.svcs[0].proc);
+	exec_ok(&sup.svcs[0]->proc);
 	cr_expect(report_ready(&sup));
 	cr_expect_str_eq(readyz(false), "ready\n");
 	cr_expect_str_eq(readyz(true), "ready\nweb: ready\n");
 	cr_expect_eq(nspawned, 1, "no check process for ready = none");
-	cr_expect_not(ev_is_active(&sup.svcs[0].pr.watchdog));
+	cr_expect_not(ev_is_active(&sup.svcs[0]->pr.watchdog));
 }
 
 Test(ready, exec_check_gates_readiness_and_can_fail_again)
 {
 	setup("[service:web]\ncommand = web\n"
 	      "[service:db]\ncommand = db\nready = exec:pg_isready\nready_interval = 2s\n");
-	struct service *db = &sup.svcs[1];
+	struct service *db = sup.svcs[1];
 	struct check *c = db->pr.ready_chk;
 
 	cr_assert_not_null(c);
-	exec_ok(&sup.svcs[0].proc);
+	exec_ok(&sup.svcs[0]->proc);
 	exec_ok(&db->proc);
 	cr_assert(c->exec_running, "first attempt at once");
 	cr_expect_eq(c->proc.pid, 102);
@@ -103,9 +103,9 @@ Test(ready, exec_check_gates_readiness_and_can_fail_again)
 Test(ready, exec_check_timeout_kills_its_group)
 {
 	setup("[service:db]\ncommand = db\nready = exec:slow\nready_timeout = 1s\n");
-	struct check *c = sup.svcs[0].pr.ready_chk;
+	struct check *c = sup.svcs[0]->pr.ready_chk;
 
-	exec_ok(&sup.svcs[0].proc);
+	exec_ok(&sup.svcs[0]->proc);
 	pid_t pid = c->proc.pid;
 	fire(&c->timer);	/* deadline */
 	cr_expect_eq(last_kill_pid, -pid);
@@ -118,9 +118,9 @@ Test(ready, exec_check_timeout_kills_its_group)
 Test(ready, exec_check_that_cannot_start)
 {
 	setup("[service:db]\ncommand = db\nready = exec:/nonexistent\n");
-	struct check *c = sup.svcs[0].pr.ready_chk;
+	struct check *c = sup.svcs[0]->pr.ready_chk;
 
-	exec_ok(&sup.svcs[0].proc);
+	exec_ok(&sup.svcs[0]->proc);
 	c->proc.fail_step = SPAWN_STEP_EXEC;
 	c->proc.fail_errno = 2;
 	exec_ok(&c->proc);
@@ -133,9 +133,9 @@ Test(ready, shutdown_is_not_ready_and_stops_checks)
 {
 	setup("[drainit]\nprestop_delay = 5s\n"
 	      "[service:db]\ncommand = db\nready = exec:check\n");
-	struct check *c = sup.svcs[0].pr.ready_chk;
+	struct check *c = sup.svcs[0]->pr.ready_chk;
 
-	exec_ok(&sup.svcs[0].proc);
+	exec_ok(&sup.svcs[0]->proc);
 	reaper_on_exit(&sup, c->proc.pid, EXITED(0));
 	cr_assert(report_ready(&sup));
 	post_signal(SIGTERM);
@@ -152,10 +152,10 @@ Test(ready, shutdown_is_not_ready_and_stops_checks)
 Test(ready, service_exit_kills_a_running_check)
 {
 	setup("[service:a]\ncommand = a\n[service:db]\ncommand = db\nrestart = no\nready = exec:check\n");
-	struct check *c = sup.svcs[1].pr.ready_chk;
+	struct check *c = sup.svcs[1]->pr.ready_chk;
 
-	exec_ok(&sup.svcs[0].proc);
-	exec_ok(&sup.svcs[1].proc);
+	exec_ok(&sup.svcs[0]->proc);
+	exec_ok(&sup.svcs[1]->proc);
 	pid_t cpid = c->proc.pid;
 	reaper_on_exit(&sup, 101, EXITED(0));	/* db ends */
 	cr_expect_eq(last_kill_pid, -cpid);
@@ -171,11 +171,11 @@ Test(ready, completed_oneshot_does_not_gate_readiness)
 {
 	setup("[service:prep]\ncommand = prep\ntype = oneshot\n"
 	      "[service:web]\ncommand = web\nafter = prep\n");
-	exec_ok(&sup.svcs[0].proc);
+	exec_ok(&sup.svcs[0]->proc);
 	cr_expect_not(report_ready(&sup), "web has not started");
 	reaper_on_exit(&sup, 100, EXITED(0));
-	cr_assert(sup.svcs[0].completed);
-	exec_ok(&sup.svcs[1].proc);
+	cr_assert(sup.svcs[0]->completed);
+	exec_ok(&sup.svcs[1]->proc);
 	cr_expect(report_ready(&sup), "%s", readyz(true));
 	cr_expect_str_eq(readyz(true), "ready\nprep: ready\nweb: ready\n");
 }
@@ -186,9 +186,9 @@ Test(live, health_failures_in_a_row_make_it_unhealthy)
 {
 	setup("[service:web]\ncommand = web\nrestart = no\nhealth = exec:probe\nhealth_interval = 3s\n"
 	      "health_failures = 2\n");
-	struct check *c = sup.svcs[0].pr.health_chk;
+	struct check *c = sup.svcs[0]->pr.health_chk;
 
-	exec_ok(&sup.svcs[0].proc);
+	exec_ok(&sup.svcs[0]->proc);
 	cr_expect_not(c->exec_running, "the first health check waits one interval");
 	cr_expect(ev_is_active(&c->timer));
 	cr_expect(report_live(&sup));
@@ -199,7 +199,7 @@ Test(live, health_failures_in_a_row_make_it_unhealthy)
 	fire(&c->timer);
 	reaper_on_exit(&sup, c->proc.pid, EXITED(1));
 	cr_expect_not(report_live(&sup));
-	cr_expect(sup.svcs[0].pr.unhealthy);
+	cr_expect(sup.svcs[0]->pr.unhealthy);
 	cr_expect(report_ready(&sup), "health does not gate readiness");
 	cr_expect_eq(get("GET /livez HTTP/1.1\r\n\r\n"), 503);
 	cr_expect(strstr(out.p, "\r\n\r\nnot ok: web (unhealthy: exec exited with status 1)\n"));
@@ -214,9 +214,9 @@ Test(live, unclean_exit_while_running_is_failed_for_good)
 {
 	setup("[service:a]\ncommand = a\ntype = oneshot\n[service:b]\ncommand = b\nrestart = no\n"
 	      "[service:c]\ncommand = c\n");
-	exec_ok(&sup.svcs[0].proc);
-	exec_ok(&sup.svcs[1].proc);
-	exec_ok(&sup.svcs[2].proc);
+	exec_ok(&sup.svcs[0]->proc);
+	exec_ok(&sup.svcs[1]->proc);
+	exec_ok(&sup.svcs[2]->proc);
 	reaper_on_exit(&sup, 100, EXITED(0));
 	cr_expect(report_live(&sup), "a clean exit of a one-shot job is no failure");
 	reaper_on_exit(&sup, 101, SIGKILL);
@@ -228,8 +228,8 @@ Test(live, unclean_exit_while_running_is_failed_for_good)
 Test(live, a_service_gone_for_good_is_not_live)
 {
 	setup("[service:a]\ncommand = a\n[service:c]\ncommand = c\n");
-	exec_ok(&sup.svcs[0].proc);
-	exec_ok(&sup.svcs[1].proc);
+	exec_ok(&sup.svcs[0]->proc);
+	exec_ok(&sup.svcs[1]->proc);
 	reaper_on_exit(&sup, 100, EXITED(0));	/* on-failure: a clean exit is not restarted */
 	cr_expect_not(report_live(&sup), "/livez must agree with /readyz: it will not come back");
 	cr_expect_eq(get("GET /livez HTTP/1.1\r\n\r\n"), 503);
@@ -240,8 +240,8 @@ Test(live, a_service_gone_for_good_is_not_live)
 Test(live, exits_during_the_shutdown_do_not_count)
 {
 	setup("[service:a]\ncommand = a\n[service:b]\ncommand = b\n");
-	exec_ok(&sup.svcs[0].proc);
-	exec_ok(&sup.svcs[1].proc);
+	exec_ok(&sup.svcs[0]->proc);
+	exec_ok(&sup.svcs[1]->proc);
 	post_signal(SIGTERM);
 	reaper_on_exit(&sup, 100, EXITED(1));
 	cr_expect(report_live(&sup));
@@ -278,7 +278,7 @@ Test(notify, parse_messages)
 Test(notify, ready_only_after_ready_1)
 {
 	setup("[service:web]\ncommand = web\nrestart = no\nready = notify\nwatchdog = 2s\n");
-	struct service *svc = &sup.svcs[0];
+	struct service *svc = sup.svcs[0];
 	struct notify_msg m;
 
 	cr_expect(notify_wanted(svc->cfg));
@@ -318,8 +318,8 @@ Test(notify, ready_before_exec_is_confirmed_counts)
 	struct notify_msg m;
 
 	notify_parse("READY=1", 7, &m);
-	notify_from(&sup.svcs[0], 100, &m);
-	exec_ok(&sup.svcs[0].proc);
+	notify_from(sup.svcs[0], 100, &m);
+	exec_ok(&sup.svcs[0]->proc);
 	cr_expect(report_ready(&sup));
 }
 
@@ -328,13 +328,13 @@ Test(notify, mainpid_must_belong_to_the_service)
 	setup("[service:web]\ncommand = web\nready = notify\n");
 	struct notify_msg m;
 
-	exec_ok(&sup.svcs[0].proc);
+	exec_ok(&sup.svcs[0]->proc);
 	notify_parse("MAINPID=999999999", 17, &m);
-	notify_from(&sup.svcs[0], 100, &m);
-	cr_expect_eq(sup.svcs[0].pr.mainpid, 0, "not a process of the service: ignored");
+	notify_from(sup.svcs[0], 100, &m);
+	cr_expect_eq(sup.svcs[0]->pr.mainpid, 0, "not a process of the service: ignored");
 	notify_parse("MAINPID=100", 11, &m);
-	notify_from(&sup.svcs[0], 100, &m);
-	cr_expect_eq(sup.svcs[0].pr.mainpid, 0, "its own pid changes nothing");
+	notify_from(sup.svcs[0], 100, &m);
+	cr_expect_eq(sup.svcs[0]->pr.mainpid, 0, "its own pid changes nothing");
 }
 
 TestSuite(http, .fini = teardown);
@@ -342,7 +342,7 @@ TestSuite(http, .fini = teardown);
 Test(http, endpoints_and_errors)
 {
 	setup("[service:web]\ncommand = web\n");
-	exec_ok(&sup.svcs[0].proc);
+	exec_ok(&sup.svcs[0]->proc);
 
 	cr_expect_eq(get("GET /livez HTTP/1.1\r\nHost: x\r\n\r\n"), 200);
 	cr_expect_str_eq(out.p, "HTTP/1.1 200 OK\r\nContent-Type: text/plain; charset=utf-8\r\n"
@@ -379,8 +379,8 @@ Test(http, status_json_and_metrics)
 {
 	setup("[drainit]\nprestop_delay = 1m\n"
 	      "[service:web]\ncommand = web\n[service:job]\ncommand = job\nrestart = no\n");
-	exec_ok(&sup.svcs[0].proc);
-	exec_ok(&sup.svcs[1].proc);
+	exec_ok(&sup.svcs[0]->proc);
+	exec_ok(&sup.svcs[1]->proc);
 	reaper_on_exit(&sup, 101, EXITED(3));
 	reaper_on_exit(&sup, 4242, EXITED(0));	/* an orphan */
 	fake_now += 1500;

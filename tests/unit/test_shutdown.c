@@ -38,16 +38,16 @@ Test(stages, full_sequence_clean)
 	cr_expect_eq(sup.stage, STAGE_STOPPING);
 	cr_expect(killed(-100, SIGTERM));
 	cr_expect(killed(-101, SIGQUIT));
-	cr_expect(ev_is_active(&sup.svcs[0].grace_timer.w));
-	cr_expect_eq(sup.svcs[1].state, SVC_STOPPING);
+	cr_expect(ev_is_active(&sup.svcs[0]->grace_timer.w));
+	cr_expect_eq(sup.svcs[1]->state, SVC_STOPPING);
 
 	reaper_on_exit(&sup, 100, EXITED(0));
 	cr_expect_eq(sup.stage, STAGE_STOPPING);
-	cr_expect_not(ev_is_active(&sup.svcs[0].grace_timer.w));
+	cr_expect_not(ev_is_active(&sup.svcs[0]->grace_timer.w));
 	reaper_on_exit(&sup, 101, SIGNALED(SIGQUIT));
 	cr_expect_eq(sup.stage, STAGE_EXITED);
 	cr_expect_eq(shutdown_exit_code(&sup), 0, "died of its stop signal = clean");
-	cr_expect_not(ev_is_active(&sup.svcs[1].grace_timer.w));
+	cr_expect_not(ev_is_active(&sup.svcs[1]->grace_timer.w));
 	cr_expect_eq(sup.stage_ended[STAGE_PRESTOP] - sup.stage_started[STAGE_PRESTOP], 5000);
 	cr_expect_not(sup.stage_seen[STAGE_KILLING]);
 }
@@ -58,11 +58,11 @@ Test(stages, grace_expiry_escalates_per_service)
 	      "[service:b]\ncommand = b\ngrace_period = 9s\n");
 	post_signal(SIGTERM);
 	cr_assert_eq(sup.stage, STAGE_STOPPING, "no delay, no hooks: straight to stopping");
-	post(EVT_GRACE_EXPIRED, &sup.svcs[0]);
+	post(EVT_GRACE_EXPIRED, sup.svcs[0]);
 	cr_expect(killed(-100, SIGKILL));
 	cr_expect_not(killed(-101, SIGKILL));
 	cr_expect_eq(sup.stage, STAGE_STOPPING, "b is still in its grace period");
-	post(EVT_GRACE_EXPIRED, &sup.svcs[1]);
+	post(EVT_GRACE_EXPIRED, sup.svcs[1]);
 	cr_expect(killed(-101, SIGKILL));
 	cr_expect_eq(sup.stage, STAGE_KILLING);
 	cr_expect_not(killed(-1, SIGKILL), "kill(-1) only as PID 1");
@@ -70,7 +70,7 @@ Test(stages, grace_expiry_escalates_per_service)
 	reaper_on_exit(&sup, 100, SIGNALED(SIGKILL));
 	cr_expect_eq(sup.stage, STAGE_EXITED);
 	cr_expect_eq(shutdown_exit_code(&sup), 137);
-	cr_expect(sup.svcs[0].killed && sup.svcs[1].killed);
+	cr_expect(sup.svcs[0]->killed && sup.svcs[1]->killed);
 }
 
 Test(stages, prestop_waits_for_hooks_and_delay)
@@ -81,8 +81,8 @@ Test(stages, prestop_waits_for_hooks_and_delay)
 	post_signal(SIGTERM);
 	cr_assert_eq(sup.stage, STAGE_PRESTOP);
 	cr_expect_eq(sup.nhooks, 2);
-	cr_expect(sup.hooks[0].running && sup.hooks[1].running);
-	cr_expect(ev_is_active(&sup.hooks[0].timer), "hooks have a timeout timer");
+	cr_expect(sup.hooks[0]->running && sup.hooks[1]->running);
+	cr_expect(ev_is_active(&sup.hooks[0]->timer), "hooks have a timeout timer");
 	post(EVT_PRESTOP_ELAPSED, NULL);
 	cr_expect_eq(sup.stage, STAGE_PRESTOP, "hooks still run");
 	reaper_on_exit(&sup, 101, EXITED(0));
@@ -142,7 +142,7 @@ Test(stages, cap_expiry_kills_everything)
 	post(EVT_CAP_EXPIRED, NULL);
 	cr_expect_eq(sup.stage, STAGE_KILLING);
 	cr_expect(killed(-100, SIGKILL));
-	cr_expect_not(ev_is_active(&sup.svcs[0].grace_timer.w));
+	cr_expect_not(ev_is_active(&sup.svcs[0]->grace_timer.w));
 	reaper_on_exit(&sup, 100, SIGNALED(SIGKILL));
 	cr_expect_eq(sup.stage, STAGE_EXITED);
 	cr_expect_not(ev_is_active(&sup.cap_timer.w));
@@ -176,7 +176,7 @@ Test(stages, non_main_exit_is_only_logged)
 	setup("[service:a]\ncommand = a\nrestart = no\n[service:b]\ncommand = b\n");
 	reaper_on_exit(&sup, 100, EXITED(2));
 	cr_expect_eq(sup.stage, STAGE_RUNNING);
-	cr_expect_eq(sup.svcs[0].state, SVC_EXITED);
+	cr_expect_eq(sup.svcs[0]->state, SVC_EXITED);
 	post_signal(SIGTERM);
 	cr_expect(killed(-101, SIGTERM));
 	reaper_on_exit(&sup, 101, EXITED(0));
@@ -201,7 +201,7 @@ Test(stages, orphans_are_counted_not_acted_on)
 	reaper_on_exit(&sup, 4243, SIGNALED(9));
 	cr_expect_eq(sup.orphans_reaped, 2);
 	cr_expect_eq(sup.stage, STAGE_RUNNING);
-	cr_expect(service_alive(&sup.svcs[0]));
+	cr_expect(service_alive(sup.svcs[0]));
 }
 
 Test(stages, events_after_exit_are_ignored)
@@ -213,7 +213,7 @@ Test(stages, events_after_exit_are_ignored)
 	int before = nkills;
 	post_signal(SIGINT);
 	post(EVT_CAP_EXPIRED, NULL);
-	post(EVT_GRACE_EXPIRED, &sup.svcs[0]);
+	post(EVT_GRACE_EXPIRED, sup.svcs[0]);
 	cr_expect_eq(sup.stage, STAGE_EXITED);
 	cr_expect_eq(nkills, before);
 }
@@ -326,21 +326,21 @@ Test(lifecycle, crash_is_restarted_with_growing_delay_then_reset)
 	setup("[service:a]\ncommand = a\nrestart_delay = 100ms\nrestart_reset = 10s\n");
 	for (int i = 0; i < 3; i++) {
 		fake_now += 10;
-		reaper_on_exit(&sup, sup.svcs[0].proc.pid, EXITED(1));
-		cr_assert_eq(sup.svcs[0].state, SVC_BACKOFF);
-		cr_assert(ev_is_active(&sup.svcs[0].restart_timer));
-		cr_expect_float_eq(ev_timer_remaining(loop, &sup.svcs[0].restart_timer),
+		reaper_on_exit(&sup, sup.svcs[0]->proc.pid, EXITED(1));
+		cr_assert_eq(sup.svcs[0]->state, SVC_BACKOFF);
+		cr_assert(ev_is_active(&sup.svcs[0]->restart_timer));
+		cr_expect_float_eq(ev_timer_remaining(loop, &sup.svcs[0]->restart_timer),
 				   (100 << i) / 1000.0, 0.05, "restart %d", i);
 		/* the timer fires */
-		fire(&sup.svcs[0].restart_timer);
-		cr_assert_eq(sup.svcs[0].state, SVC_STARTING);
+		fire(&sup.svcs[0]->restart_timer);
+		cr_assert_eq(sup.svcs[0]->state, SVC_STARTING);
 		exec_all();
 	}
-	cr_expect_eq(sup.svcs[0].restarts, 3);
+	cr_expect_eq(sup.svcs[0]->restarts, 3);
 	/* a long run resets the backoff */
 	fake_now += 20000;
-	reaper_on_exit(&sup, sup.svcs[0].proc.pid, EXITED(1));
-	cr_expect_float_eq(ev_timer_remaining(loop, &sup.svcs[0].restart_timer), 0.1, 0.05);
+	reaper_on_exit(&sup, sup.svcs[0]->proc.pid, EXITED(1));
+	cr_expect_float_eq(ev_timer_remaining(loop, &sup.svcs[0]->restart_timer), 0.1, 0.05);
 	cr_expect_eq(sup.stage, STAGE_RUNNING);
 }
 
@@ -349,9 +349,9 @@ Test(lifecycle, clean_exit_not_restarted_on_failure_but_always)
 	setup("[service:a]\ncommand = a\n[service:b]\ncommand = b\nrestart = always\n"
 	      "[service:c]\ncommand = c\n");
 	reaper_on_exit(&sup, 100, EXITED(0));
-	cr_expect_eq(sup.svcs[0].state, SVC_EXITED);
+	cr_expect_eq(sup.svcs[0]->state, SVC_EXITED);
 	reaper_on_exit(&sup, 101, EXITED(0));
-	cr_expect_eq(sup.svcs[1].state, SVC_BACKOFF);
+	cr_expect_eq(sup.svcs[1]->state, SVC_BACKOFF);
 	cr_expect_eq(sup.stage, STAGE_RUNNING);
 }
 
@@ -360,13 +360,13 @@ Test(lifecycle, restart_limit_fails_for_good_and_shuts_down)
 	setup("[service:a]\ncommand = a\nrestart_limit = 2/1m\nrestart_delay = 1ms\n"
 	      "[service:b]\ncommand = b\n");
 	for (int i = 0; i < 2; i++) {
-		reaper_on_exit(&sup, sup.svcs[0].proc.pid, EXITED(4));
-		cr_assert_eq(sup.svcs[0].state, SVC_BACKOFF);
-		fire(&sup.svcs[0].restart_timer);
+		reaper_on_exit(&sup, sup.svcs[0]->proc.pid, EXITED(4));
+		cr_assert_eq(sup.svcs[0]->state, SVC_BACKOFF);
+		fire(&sup.svcs[0]->restart_timer);
 		exec_all();
 	}
-	reaper_on_exit(&sup, sup.svcs[0].proc.pid, EXITED(4));
-	cr_expect_eq(sup.svcs[0].state, SVC_FAILED);
+	reaper_on_exit(&sup, sup.svcs[0]->proc.pid, EXITED(4));
+	cr_expect_eq(sup.svcs[0]->state, SVC_FAILED);
 	cr_expect_eq(sup.stage, STAGE_STOPPING, "on_failure = shutdown by default");
 	cr_expect(killed(-101, SIGTERM));
 	reaper_on_exit(&sup, 101, SIGNALED(SIGTERM));
@@ -380,9 +380,9 @@ Test(lifecycle, restart_limit_window_slides)
 	      "[service:b]\ncommand = b\n");
 	for (int i = 0; i < 5; i++) {
 		fake_now += 600;	/* never two restarts within 1s of each other's pair */
-		reaper_on_exit(&sup, sup.svcs[0].proc.pid, EXITED(4));
-		cr_assert_eq(sup.svcs[0].state, SVC_BACKOFF, "run %d", i);
-		fire(&sup.svcs[0].restart_timer);
+		reaper_on_exit(&sup, sup.svcs[0]->proc.pid, EXITED(4));
+		cr_assert_eq(sup.svcs[0]->state, SVC_BACKOFF, "run %d", i);
+		fire(&sup.svcs[0]->restart_timer);
 		exec_all();
 	}
 }
@@ -393,7 +393,7 @@ Test(lifecycle, on_failure_keep_leaves_the_rest_running)
 	      "[service:a]\ncommand = a\nrestart = no\ntype = oneshot\n"
 	      "[service:b]\ncommand = b\n");
 	reaper_on_exit(&sup, 100, EXITED(1));
-	cr_expect_eq(sup.svcs[0].state, SVC_FAILED);
+	cr_expect_eq(sup.svcs[0]->state, SVC_FAILED);
 	cr_expect_eq(sup.stage, STAGE_RUNNING);
 	cr_expect_eq(nkills, 0);
 }
@@ -406,8 +406,8 @@ Test(lifecycle, dependencies_start_in_order)
 	      "[service:cache]\ncommand = cache\n"
 	      "[service:api]\ncommand = api\nrequires = migrate\n");
 	/* fake spawn hands out pids in start order; exec_all already ran */
-	struct service *web = &sup.svcs[0], *mig = &sup.svcs[1], *db = &sup.svcs[2],
-		       *cache = &sup.svcs[3], *api = &sup.svcs[4];
+	struct service *web = sup.svcs[0], *mig = sup.svcs[1], *db = sup.svcs[2],
+		       *cache = sup.svcs[3], *api = sup.svcs[4];
 	cr_expect_eq(db->proc.pid, 100, "no dependencies: started first");
 	cr_expect_eq(cache->proc.pid, 101);
 	cr_expect(web->proc.pid > 101 && mig->proc.pid > 101, "started once db and cache ran");
@@ -422,11 +422,11 @@ Test(lifecycle, failed_oneshot_blocks_dependents_and_shuts_down)
 	setup("[service:migrate]\ncommand = m\ntype = oneshot\n"
 	      "[service:web]\ncommand = web\nafter = migrate\n"
 	      "[service:side]\ncommand = side\n");
-	cr_assert_eq(sup.svcs[1].state, SVC_PENDING);
+	cr_assert_eq(sup.svcs[1]->state, SVC_PENDING);
 	reaper_on_exit(&sup, 100, EXITED(2));
-	cr_expect_eq(sup.svcs[0].state, SVC_FAILED);
-	cr_expect_eq(sup.svcs[1].state, SVC_FAILED, "never starts");
-	cr_expect_eq(sup.svcs[1].proc.pid, 0);
+	cr_expect_eq(sup.svcs[0]->state, SVC_FAILED);
+	cr_expect_eq(sup.svcs[1]->state, SVC_FAILED, "never starts");
+	cr_expect_eq(sup.svcs[1]->proc.pid, 0);
 	cr_expect_eq(sup.stage, STAGE_STOPPING);
 	reaper_on_exit(&sup, 101, SIGNALED(SIGTERM));
 	cr_expect_eq(shutdown_exit_code(&sup), 2);
@@ -439,21 +439,21 @@ Test(lifecycle, requires_stops_dependents_when_the_dependency_fails)
 	      "[service:web]\ncommand = web\nrequires = db\n"
 	      "[service:loose]\ncommand = l\nafter = db\n");
 	/* db crashes before it ever ran? no: it ran, then fails for good */
-	sup.svcs[0].cfg->restart = RESTART_ON_FAILURE;
-	sup.svcs[0].cfg->restart_limit = 1;
+	sup.svcs[0]->cfg->restart = RESTART_ON_FAILURE;
+	sup.svcs[0]->cfg->restart_limit = 1;
 	reaper_on_exit(&sup, 100, EXITED(1));
-	fire(&sup.svcs[0].restart_timer);
+	fire(&sup.svcs[0]->restart_timer);
 	exec_all();
 	nkills = 0;
-	reaper_on_exit(&sup, sup.svcs[0].proc.pid, EXITED(1));
-	cr_assert_eq(sup.svcs[0].state, SVC_FAILED);
+	reaper_on_exit(&sup, sup.svcs[0]->proc.pid, EXITED(1));
+	cr_assert_eq(sup.svcs[0]->state, SVC_FAILED);
 	cr_expect(killed(-101, SIGTERM), "web requires db: stopped");
 	cr_expect_not(killed(-102, SIGTERM), "after alone does not stop it");
-	cr_expect(ev_is_active(&sup.svcs[1].grace_timer.w));
-	post(EVT_GRACE_EXPIRED, &sup.svcs[1]);
+	cr_expect(ev_is_active(&sup.svcs[1]->grace_timer.w));
+	post(EVT_GRACE_EXPIRED, sup.svcs[1]);
 	cr_expect(killed(-101, SIGKILL), "grace applies outside a shutdown too");
 	reaper_on_exit(&sup, 101, SIGNALED(SIGKILL));
-	cr_expect_eq(sup.svcs[1].state, SVC_EXITED, "not restarted");
+	cr_expect_eq(sup.svcs[1]->state, SVC_EXITED, "not restarted");
 	cr_expect_eq(sup.stage, STAGE_RUNNING);
 }
 
@@ -462,7 +462,7 @@ Test(lifecycle, shutdown_stops_in_reverse_dependency_order)
 	setup("[service:db]\ncommand = db\n"
 	      "[service:app]\ncommand = app\nafter = db\n"
 	      "[service:web]\ncommand = web\nafter = app\n");
-	pid_t db = sup.svcs[0].proc.pid, app = sup.svcs[1].proc.pid, web = sup.svcs[2].proc.pid;
+	pid_t db = sup.svcs[0]->proc.pid, app = sup.svcs[1]->proc.pid, web = sup.svcs[2]->proc.pid;
 	post_signal(SIGTERM);
 	cr_assert_eq(sup.stage, STAGE_STOPPING);
 	cr_expect(killed(-web, SIGTERM));
@@ -472,7 +472,7 @@ Test(lifecycle, shutdown_stops_in_reverse_dependency_order)
 	cr_expect(killed(-app, SIGTERM));
 	cr_expect_not(killed(-db, SIGTERM));
 	/* app ignores it: killed at its grace, then db's turn */
-	post(EVT_GRACE_EXPIRED, &sup.svcs[1]);
+	post(EVT_GRACE_EXPIRED, sup.svcs[1]);
 	cr_expect(killed(-app, SIGKILL));
 	cr_expect_eq(sup.stage, STAGE_STOPPING, "db has not had its turn yet");
 	reaper_on_exit(&sup, app, SIGNALED(SIGKILL));
@@ -486,12 +486,12 @@ Test(lifecycle, no_restart_during_shutdown_and_backoff_cancelled)
 {
 	setup("[drainit]\nprestop_delay = 1s\n[service:a]\ncommand = a\n[service:b]\ncommand = b\n");
 	reaper_on_exit(&sup, 100, EXITED(1));
-	cr_assert_eq(sup.svcs[0].state, SVC_BACKOFF);
+	cr_assert_eq(sup.svcs[0]->state, SVC_BACKOFF);
 	post_signal(SIGTERM);
-	cr_expect_not(ev_is_active(&sup.svcs[0].restart_timer));
-	cr_expect_eq(sup.svcs[0].state, SVC_EXITED);
+	cr_expect_not(ev_is_active(&sup.svcs[0]->restart_timer));
+	cr_expect_eq(sup.svcs[0]->state, SVC_EXITED);
 	reaper_on_exit(&sup, 101, EXITED(1));
-	cr_expect_eq(sup.svcs[1].state, SVC_EXITED, "never restarted during a shutdown");
+	cr_expect_eq(sup.svcs[1]->state, SVC_EXITED, "never restarted during a shutdown");
 	cr_expect_eq(sup.stage, STAGE_EXITED);
 	cr_expect_eq(shutdown_exit_code(&sup), 1);
 }
@@ -501,6 +501,6 @@ Test(lifecycle, main_restarts_only_when_told)
 	setup("[drainit]\nmain = a\n[service:a]\ncommand = a\nrestart = on-failure\n"
 	      "[service:b]\ncommand = b\n");
 	reaper_on_exit(&sup, 100, EXITED(1));
-	cr_expect_eq(sup.svcs[0].state, SVC_BACKOFF);
+	cr_expect_eq(sup.svcs[0]->state, SVC_BACKOFF);
 	cr_expect_eq(sup.stage, STAGE_RUNNING);
 }

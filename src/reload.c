@@ -1,0 +1,388 @@
+/* reload.c: assembly layer. A configuration reload, in three steps:
+ *
+ *   1. load the file into a new struct config; any error: nothing changes
+ *   2. reload_diff (confdiff.c) against the running configuration; build
+ *      the new service array: kept services (their objects, with their
+ *      pids and state, now pointing at the new config), changed ones
+ *      (same objects; the new settings wait in next_cfg for their next
+ *      start), added ones (new objects with their watchers and checks),
+ *      and removed ones that still run (flagged, at the end)
+ *   3. switch sup->cfg and the arrays at once, then ask the lifecycle
+ *      machine, by posting the same events drainit ctl posts, to stop the
+ *      removed services and restart the changed ones; start the added.
+ *
+ * Objects are never freed here: an event in the queue, an output stream
+ * or a process may still name a replaced service, hook, check or
+ * configuration, so they live until exit (supervisor.c). Settings read
+ * once at start-up (probe_listen, control_socket, log_format, log_level)
+ * keep their old values and the answer says so. */
+#include "reload.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "check.h"
+#include "confdiff.h"
+#include "lifecycle.h"
+#include "log.h"
+#include "notify.h"
+#include "output.h"
+#include "watchers.h"
+
+static void
+answer(struct ctl_result *r, bool ok, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+static void
+answer(struct ctl_result *r, bool ok, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!r)
+		return;
+	r->done = true;
+	r->ok = ok;
+	va_start(ap, fmt);
+	vsnprintf(r->msg, sizeof(r->msg), fmt, ap);
+	va_end(ap);
+}
+
+/* Appends one line to *buf (malloc'd); quietly short on no memory. */
+static void
+add_line(char **buf, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void
+add_line(char **buf, const char *fmt, ...)
+{
+	va_list ap;
+	char *line, *n;
+
+	va_start(ap, fmt);
+	if (vasprintf(&line, fmt, ap) < 0) {
+		va_end(ap);
+		return;
+	}
+	va_end(ap);
+	if (asprintf(&n, "%s%s%s", *buf ? *buf : "", *buf ? "\n" : "", line) >= 0) {
+		free(*buf);
+		*buf = n;
+	}
+	free(line);
+}
+
+/* "a, b, c" of the entries of kind k, into buf. */
+static const char *
+names_of(const struct reload_diff *d, enum diff_kind k, char *buf, size_t len)
+{
+	size_t off = 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < d->n && off < len; i++)
+		if (d->v[i].kind == k) {
+			if (k == DIFF_CHANGED)
+				off += (size_t)snprintf(buf + off, len - off, "%s%s (%s)",
+							off ? ", " : "", d->v[i].name, d->v[i].key);
+			else
+				off += (size_t)snprintf(buf + off, len - off, "%s%s",
+							off ? ", " : "", d->v[i].name);
+		}
+	return buf;
+}
+
+/* Keeps the settings that only apply at start-up as they are. */
+static int
+keep_fixed(const struct config *old, struct config *nc)
+{
+	free(nc->probe_listen);
+	nc->probe_listen = old->probe_listen ? strdup(old->probe_listen) : NULL;
+	nc->probe_addr = old->probe_addr;
+	free(nc->control_socket);
+	nc->control_socket = old->control_socket ? strdup(old->control_socket) : NULL;
+	nc->log_format = old->log_format;
+	nc->log_level = old->log_level;
+	nc->pdeath_signal = old->pdeath_signal;
+	if ((old->probe_listen && !nc->probe_listen) ||
+	    (old->control_socket && !nc->control_socket))
+		return -ENOMEM;
+	return 0;
+}
+
+static struct service *
+live_by_name(struct supervisor *sup, const char *name)
+{
+	for (size_t i = 0; i < sup->nsvcs; i++)
+		if (strcmp(sup->svcs[i]->cfg->name, name) == 0)
+			return sup->svcs[i];
+	return NULL;
+}
+
+/* A new service, ready to start: watchers, watchdog timer, checks. */
+static struct service *
+added(struct supervisor *sup, struct svc_config *c)
+{
+	struct service *svc = service_new(sup, c);
+
+	if (!svc)
+		return NULL;
+	watchers_init_service(svc);
+	notify_watchdog_init_service(svc);
+	if (check_init_service(sup, svc) < 0)
+		return NULL;
+	return svc;
+}
+
+/* The kept service now points at the new config (the same settings). */
+static void
+rebind(struct service *svc, struct svc_config *c)
+{
+	if (svc->next_cfg) {	/* a change of an earlier reload still waits */
+		svc->next_cfg = c;
+		return;
+	}
+	svc->cfg = c;
+	for (size_t j = 0; j < svc->nhooks && j < c->ndrain; j++)
+		svc->hooks[j]->cfg = &c->drain[j];
+	if (svc->pr.ready_chk)
+		svc->pr.ready_chk->spec = &c->ready;
+	if (svc->pr.health_chk)
+		svc->pr.health_chk->spec = &c->health;
+}
+
+static char *
+config_path(const struct supervisor *sup)
+{
+	const char *p = sup->cfg->path;
+	char *abs = NULL;
+
+	if (p[0] == '/' || !sup->cwd)
+		return strdup(p);
+	/* drainit moved to /: a relative -c is relative to where it started */
+	return asprintf(&abs, "%s/%s", sup->cwd, p) < 0 ? NULL : abs;
+}
+
+void
+reload_config(struct supervisor *sup, struct ctl_result *reply)
+{
+	struct config *old = sup->cfg, *nc = NULL;
+	struct config_errors errs = { 0 };
+	struct reload_diff d = { 0 };
+	struct service **nv = NULL;
+	size_t nn = 0, carried = 0;
+	char *path = NULL, *detail = NULL, buf[1024];
+	int r;
+
+	if (!old->path || old->single) {
+		answer(reply, false, "drainit runs a command (-- CMD), not a configuration file: nothing to reload");
+		return;
+	}
+	if (sup->stage != STAGE_RUNNING) {
+		answer(reply, false, "drainit is shutting down (stage %s)", stage_name(sup->stage));
+		return;
+	}
+	log_info("reload-config: reading %s", old->path);
+	path = config_path(sup);
+	nc = calloc(1, sizeof(*nc));
+	if (!path || !nc)
+		goto oom;
+	config_init(nc);
+	r = config_load(path, nc, &errs);
+	if (r != 0) {
+		for (size_t i = 0; i < errs.n; i++) {
+			log_error("%s", errs.msgs[i]);
+			add_line(&detail, "%s", errs.msgs[i]);
+		}
+		log_error("reload-config: %s: %zu error%s, nothing changed", path, errs.n,
+			  errs.n == 1 ? "" : "s");
+		answer(reply, false, "%s: %zu error%s, nothing changed", path, errs.n,
+		       errs.n == 1 ? "" : "s");
+		if (reply)
+			reply->detail = detail;
+		else
+			free(detail);
+		config_errors_free(&errs);
+		config_free(nc);
+		free(nc);
+		free(path);
+		return;
+	}
+	free(nc->path);
+	nc->path = strdup(old->path);	/* as given: a later reload resolves it again */
+	if (!nc->path || config_absolute_paths(nc, sup->cwd) < 0 || reload_diff(old, nc, &d) < 0 ||
+	    keep_fixed(old, nc) < 0)
+		goto oom;
+
+	/* A service removed by an earlier reload that still stops cannot come
+	 * back yet: two services of one name would run at once. */
+	for (size_t i = 0; i < d.n; i++) {
+		struct service *svc = live_by_name(sup, d.v[i].name);
+
+		if (d.v[i].kind == DIFF_ADDED && svc && svc->removed) {
+			answer(reply, false, "service %s is still stopping after an earlier reload; nothing changed, try again once it has stopped",
+			       d.v[i].name);
+			log_warn("reload-config: service %s is still stopping after an earlier reload; nothing changed",
+				 d.v[i].name);
+			goto out;
+		}
+	}
+
+	/* Everything that can fail is made before anything changes. */
+	nv = calloc(d.n + sup->nsvcs + 1, sizeof(*nv));
+	if (!nv)
+		goto oom;
+	for (size_t i = 0; i < d.n; i++) {
+		struct diff_entry *e = &d.v[i];
+
+		if (e->kind == DIFF_ADDED) {
+			if (!(nv[nn++] = added(sup, (struct svc_config *)e->new)))
+				goto oom;
+		} else if (e->kind != DIFF_REMOVED) {
+			nv[nn++] = live_by_name(sup, e->name);
+		}
+	}
+	for (size_t i = 0; i < sup->nsvcs; i++) {	/* removed now or earlier, still here */
+		struct service *svc = sup->svcs[i];
+		bool listed = false;
+
+		for (size_t k = 0; k < nn && !listed; k++)
+			listed = nv[k] == svc;
+		if (!listed) {
+			nv[nn++] = svc;
+			carried++;
+		}
+	}
+	if (sup_keep_config(sup, nc) < 0)
+		goto oom;
+
+	/* The switch: from here on the new configuration is the running one. */
+	for (size_t i = 0; i < d.n; i++) {
+		struct diff_entry *e = &d.v[i];
+		struct service *svc = live_by_name(sup, e->name);
+
+		if (e->kind == DIFF_KEPT)
+			rebind(svc, (struct svc_config *)e->new);
+		else if (e->kind == DIFF_CHANGED)
+			svc->next_cfg = (struct svc_config *)e->new;
+		else if (e->kind == DIFF_REMOVED)
+			svc->removed = true;
+	}
+	free(sup->svcs);
+	sup->svcs = nv;
+	sup->nsvcs = nn;
+	nv = NULL;
+	sup->cfg = nc;
+	nc = NULL;
+	sup->main = NULL;
+	for (size_t i = 0; sup->cfg->main && i < sup->nsvcs; i++)
+		if (!sup->svcs[i]->removed && strcmp(sup->svcs[i]->cfg->name, sup->cfg->main) == 0)
+			sup->main = sup->svcs[i];
+	if (supervisor_make_global_hooks(sup) < 0 || supervisor_hooks_rebuild(sup) < 0)
+		log_error("reload-config: out of memory building the drain hooks; some may not run");
+	output_services_changed(sup);
+	if (!sup->notify && notify_setup(sup) < 0)
+		log_error("reload-config: no notify socket: services with ready = notify will not get NOTIFY_SOCKET");
+
+	/* What the machines do about it, in the order a reader expects. */
+	for (size_t i = 0; i < d.n; i++) {
+		struct diff_entry *e = &d.v[i];
+		struct service *svc = live_by_name(sup, e->name);
+
+		if (e->kind == DIFF_REMOVED) {
+			if (!service_alive(svc))
+				continue;	/* nothing runs: reload_sweep drops it */
+			log_info("service %s: removed from the configuration: stopping it", e->name);
+			sup_post(sup, &(struct event){ .kind = EVT_CTL_STOP, .svc = svc });
+		} else if (e->kind == DIFF_CHANGED) {
+			log_info("service %s: its settings changed (%s first): restarting it", e->name,
+				 e->key);
+			if (service_alive(svc)) {
+				if (!svc->ctl_stopped)
+					sup_post(sup, &(struct event){ .kind = EVT_CTL_RESTART, .svc = svc });
+			} else {
+				lifecycle_adopt_config(sup, svc);
+				if (!svc->ctl_stopped && svc->state != SVC_PENDING)
+					sup_post(sup, &(struct event){ .kind = EVT_CTL_START, .svc = svc });
+			}
+		} else if (e->kind == DIFF_ADDED) {
+			log_info("service %s: added to the configuration", e->name);
+		}
+	}
+	if (d.added)
+		lifecycle_start_all(sup);
+
+	answer(reply, true, "reloaded %s: %zu added, %zu removed, %zu changed, %zu kept",
+	       sup->cfg->path, d.added, d.removed, d.changed, d.kept);
+	log_info("reload-config: %s: %zu added, %zu removed, %zu changed, %zu kept", sup->cfg->path,
+		 d.added, d.removed, d.changed, d.kept);
+	if (d.added)
+		add_line(&detail, "added: %s", names_of(&d, DIFF_ADDED, buf, sizeof(buf)));
+	if (d.removed)
+		add_line(&detail, "removed: %s", names_of(&d, DIFF_REMOVED, buf, sizeof(buf)));
+	if (d.changed)
+		add_line(&detail, "changed: %s", names_of(&d, DIFF_CHANGED, buf, sizeof(buf)));
+	if (d.kept)
+		add_line(&detail, "kept: %s", names_of(&d, DIFF_KEPT, buf, sizeof(buf)));
+	if (d.nfixed) {
+		size_t off = 0;
+
+		buf[0] = '\0';
+		for (size_t i = 0; i < d.nfixed && off < sizeof(buf); i++)
+			off += (size_t)snprintf(buf + off, sizeof(buf) - off, "%s%s", i ? ", " : "",
+						d.fixed[i]);
+		add_line(&detail, "not applied (read once at start-up; restart drainit for them): %s",
+			 buf);
+		log_warn("reload-config: not applied until drainit restarts: %s", buf);
+	}
+	if (reply)
+		reply->detail = detail;
+	else
+		free(detail);
+	(void)carried;
+	goto out;
+oom:
+	log_error("reload-config: out of memory; nothing changed");
+	answer(reply, false, "out of memory; nothing changed");
+out:
+	free(nv);
+	reload_diff_free(&d);
+	config_errors_free(&errs);
+	if (nc) {
+		config_free(nc);
+		free(nc);
+	}
+	free(path);
+	reload_sweep(sup);
+}
+
+void
+reload_sweep(struct supervisor *sup)
+{
+	size_t k = 0;
+	bool dropped = false;
+
+	if (sup->stage != STAGE_RUNNING)
+		return;	/* the shutdown counts every service it stops */
+	for (size_t i = 0; i < sup->nsvcs; i++) {
+		struct service *svc = sup->svcs[i];
+
+		if (svc->removed && !service_alive(svc) && !svc->draining &&
+		    hooks_running_of(sup, svc) == 0) {
+			ev_timer_stop(sup->loop, &svc->restart_timer);
+			ev_timer_stop(sup->loop, &svc->start_timer);
+			watch_pidfile_stop(sup, svc);
+			notify_watchdog_stop(sup, svc);
+			log_info("service %s: stopped and dropped (removed from the configuration)",
+				 svc->cfg->name);
+			dropped = true;
+			continue;
+		}
+		sup->svcs[k++] = svc;
+	}
+	sup->nsvcs = k;
+	if (dropped) {
+		if (supervisor_hooks_rebuild(sup) < 0)
+			log_error("reload-config: out of memory rebuilding the drain hooks");
+		output_services_changed(sup);
+	}
+}

@@ -1,0 +1,187 @@
+"""Claim: drainit ctl reload-config applies only what changed in the file: added services
+start, removed ones get their staged stop (drain hooks, stop signal) and are dropped,
+changed ones restart with their new settings, kept ones keep their pid; a file with errors
+changes nothing and the FILE:LINE errors are the answer; settings read at start-up are
+reported, not applied; with sighup = reload SIGHUP reloads instead of being forwarded, and
+by default it is forwarded; forward_signals limits what a service is forwarded."""
+import json
+import os
+import signal
+import time
+
+from harness import TSVC, Drainit, check, run
+
+
+def svc(name, extra="", args=""):
+    return (f"[service:{name}]\ncommand = {TSVC} --name {name} --report --term-delay 0 {args}\n"
+            f"{extra}\n")
+
+
+def pids(d):
+    r = d.ctl("--json", "status")
+    check(r.returncode == 0, f"status: rc {r.returncode}: {r.stderr}", d)
+    return {s["name"]: (s["state"], s["pid"]) for s in json.loads(r.stdout)["services"]}
+
+
+def rewrite(d, text):
+    with open(d.ini + ".new", "w") as f:
+        f.write(text.replace("@DIR@", d.dir))
+    os.rename(d.ini + ".new", d.ini)
+
+
+def wait_states(d, want, timeout=10):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        got = {n: v for n, v in pids(d).items() if n in want}
+        if {n: s for n, (s, _) in got.items()} == want:
+            return got
+        time.sleep(0.05)
+    d.fail(f"states never became {want}: {pids(d)}")
+
+
+def adds_removes_changes_keeps():
+    ini = ("[drainit]\nmain = keep\n" + svc("keep") + svc("change") +
+           svc("gone", "drain = /bin/sh -c 'echo drained-gone > @DIR@/gone.drain'",
+               "--ignore TERM"))
+    with Drainit(ini=ini) as d:
+        d.wait_socket()
+        for n in ("keep", "change", "gone"):
+            d.wait_for(rf"{n}: ready", stream="out")
+        before = pids(d)
+        rewrite(d, "[drainit]\nmain = keep\n" + svc("keep") + svc("change", args="--code 5") +
+                svc("added"))
+        r = d.ctl("reload-config")
+        check(r.returncode == 0, f"reload-config: rc {r.returncode}: {r.stderr}", d)
+        out = r.stdout.splitlines()
+        check(out[0].endswith(": 1 added, 1 removed, 1 changed, 1 kept"), f"answer: {r.stdout}", d)
+        check("added: added" in out and "removed: gone" in out and "kept: keep" in out and
+              "changed: change (command)" in out, f"answer: {r.stdout}", d)
+        d.wait_for(r"added: ready", stream="out")
+        after = wait_states(d, {"keep": "running", "change": "running", "added": "running"})
+        check(after["keep"][1] == before["keep"][1], f"keep's pid changed: {before} {after}", d)
+        check(after["change"][1] != before["change"][1], f"change kept its pid: {after}", d)
+        r = d.ctl("ready")
+        check(r.returncode == 0, f"a service being removed made drainit not ready: {r.stdout}", d)
+        check(pids(d)["gone"][0] in ("running", "stopping"), f"gone: {pids(d)}", d)
+        d.ctl("signal", "gone", "KILL")
+        d.wait_for(r"service gone: stopped and dropped", timeout=10)
+        check(list(pids(d)) == ["keep", "change", "added"], f"order: {list(pids(d))}", d)
+        check(os.path.exists(os.path.join(d.dir, "gone.drain")), "gone's drain hook did not run", d)
+        d.assert_order(r"drain hook gone#1 .*started", r"service gone \(pid \d+\): stopping")
+        # the changed service runs its new command
+        d.wait_for(rf"service change \(pid {after['change'][1]}\): starting: .* --code 5$")
+        # a second reload of the same file changes nothing
+        r = d.ctl("reload-config")
+        check(r.returncode == 0 and ": 0 added, 0 removed, 0 changed, 3 kept" in r.stdout,
+              f"second reload: {r.stdout} {r.stderr}", d)
+        check(pids(d) == after, f"a no-op reload moved pids: {pids(d)}", d)
+        d.signal(signal.SIGTERM)
+        d.expect_rc(0)
+
+
+def syntax_error_changes_nothing():
+    ini = "[drainit]\nmain = web\n" + svc("web") + svc("db")
+    with Drainit(ini=ini) as d:
+        d.wait_socket()
+        d.wait_for(r"db: ready", stream="out")
+        before = pids(d)
+        rewrite(d, "[drainit]\nmain = web\n" + svc("web") + "[service:db\ncommand = /bin/true\n" +
+                "[service:x]\ncommand = /bin/true\ngrace_period = 5s # five\n")
+        r = d.ctl("reload-config")
+        check(r.returncode == 1, f"rc {r.returncode}: {r.stdout} {r.stderr}", d)
+        err = r.stderr.splitlines()
+        check(f"{d.ini}:6: syntax error: section header without ']'" in err, f"stderr: {r.stderr}", d)
+        check(f"{d.ini}:10: [service:x] grace_period: invalid duration '5s # five' (use e.g. 250ms, 5s, 2m, 1m30s); inline comments start with ';', not '#'" in err,
+              f"stderr: {r.stderr}", d)
+        check(err[-1] == f"drainit ctl: {d.ini}: 2 errors, nothing changed", f"last: {err[-1]}", d)
+        r = d.ctl("--json", "reload-config")
+        o = json.loads(r.stdout)
+        check(not o["ok"] and len(o["details"]) == 2, f"json: {o}", d)
+        check(pids(d) == before, f"a bad reload changed services: {pids(d)}", d)
+        d.wait_for(r"error: reload-config: .*: 2 errors, nothing changed")
+        # a directory is not a configuration either; the running one stays
+        os.rename(d.ini, d.ini + ".bak")
+        os.mkdir(d.ini)
+        r = d.ctl("reload-config")
+        check(r.returncode == 1 and "is a directory, not a configuration file" in r.stderr,
+              f"directory: {r.stderr}", d)
+        check(pids(d) == before, "a reload of a directory changed services", d)
+        d.signal(signal.SIGTERM)
+        d.expect_rc(0)
+
+
+def fixed_settings_are_reported():
+    ini = "[drainit]\nmain = web\n" + svc("web")
+    with Drainit(ini=ini) as d:
+        d.wait_socket()
+        d.wait_for(r"web: ready", stream="out")
+        rewrite(d, "[drainit]\nmain = web\nprobe_listen = 127.0.0.1:1\nlog_format = json\n" +
+                svc("web"))
+        r = d.ctl("reload-config")
+        check(r.returncode == 0, f"rc {r.returncode}: {r.stderr}", d)
+        check("not applied (read once at start-up; restart drainit for them): probe_listen, log_format"
+              in r.stdout, f"answer: {r.stdout}", d)
+        d.wait_for(r"not applied until drainit restarts: probe_listen, log_format")
+        d.signal(signal.SIGTERM)
+        d.expect_rc(0)
+
+
+def sighup_reload_and_forward():
+    # two services from the start: with one, its output would be unprefixed, and a
+    # second one changes that default (a change: it would restart)
+    ini = "[drainit]\nmain = web\nsighup = reload\n" + svc("web") + svc("db")
+    with Drainit(ini=ini) as d:
+        d.wait_socket()
+        d.wait_for(r"db: ready", stream="out")
+        rewrite(d, "[drainit]\nmain = web\nsighup = reload\n" + svc("web") + svc("db") + svc("more"))
+        d.signal(signal.SIGHUP)
+        d.wait_for(r"reload-config: .*: 1 added, 0 removed, 0 changed, 2 kept")
+        d.wait_for(r"more: ready", stream="out")
+        check("got HUP" not in d.out(), "SIGHUP was forwarded with sighup = reload", d)
+        d.signal(signal.SIGTERM)
+        d.expect_rc(0)
+    ini = "[drainit]\nmain = web\n" + svc("web")
+    with Drainit(ini=ini) as d:
+        d.wait_socket()
+        d.wait_for(r"web: ready", stream="out")
+        d.signal(signal.SIGHUP)
+        d.wait_for(r"got HUP", stream="out")
+        check("reload-config" not in d.log(), "default sighup reloaded", d)
+        d.signal(signal.SIGTERM)
+        d.expect_rc(0)
+
+
+def forward_signals_limits():
+    ini = ("[drainit]\nmain = a\n" + svc("a", "forward_signals = USR1 HUP") +
+           svc("b", "forward_signals = none") + svc("c"))
+    with Drainit(ini=ini) as d:
+        d.wait_socket()
+        for n in ("a", "b", "c"):
+            d.wait_for(rf"{n}: ready", stream="out")
+        d.signal(signal.SIGUSR2)
+        d.wait_for(r"c: got USR2", stream="out")
+        d.wait_for(r"not forwarding SIGUSR2 to a, b \(forward_signals\)")
+        d.signal(signal.SIGUSR1)
+        d.wait_for(r"a: got USR1", stream="out")
+        d.wait_for(r"c: got USR1", stream="out")
+        time.sleep(0.2)
+        out = d.out()
+        check("a: got USR2" not in out and "b: got USR" not in out, f"stdout: {out}", d)
+        d.signal(signal.SIGTERM)   # stop signals are not forwarded signals: b still stops
+        d.expect_rc(0)
+
+
+def command_mode_has_nothing_to_reload():
+    with Drainit(args=["--", TSVC, "--name", "one", "--term-delay", "0"]) as d:
+        d.wait_socket()
+        d.wait_for(r"one: ready", stream="out")
+        r = d.ctl("reload-config")
+        check(r.returncode == 1 and "runs a command (-- CMD), not a configuration file" in r.stderr,
+              f"{r.stderr}", d)
+        d.signal(signal.SIGTERM)
+        d.expect_rc(0)
+
+
+if __name__ == "__main__":
+    run(adds_removes_changes_keeps, syntax_error_changes_nothing, fixed_settings_are_reported,
+        sighup_reload_and_forward, forward_signals_limits, command_mode_has_nothing_to_reload)
