@@ -1439,7 +1439,8 @@ class Drain(Scenario):
 
     @property
     def what(self):
-        return ("Two bench-httpd backends, each under its own supervisor, behind haproxy "
+        return ("Two bench-httpd backends (100 ms per request, one at a time, dead at once "
+                "on SIGTERM), each under its own supervisor, behind haproxy "
                 "(`inter 300ms fall 2 rise 2`, retries 3, redispatch); three client threads "
                 "ask haproxy in a loop; 2 s in, one backend's supervisor gets SIGTERM; "
                 "counted until it has exited and 1.5 s more. drainit: `--probe` (haproxy "
@@ -1471,7 +1472,7 @@ class Drain(Scenario):
         for i, (probe, app) in enumerate(backs):
             sh = run.path(f"server{i}.sh")
             with open(sh, "w") as f:
-                f.write(f"#!/bin/sh\nexec {self.bench.helper('bench-httpd')} {app}\n")
+                f.write(f"#!/bin/sh\nexec {self.bench.helper('bench-httpd')} {app} 100\n")
             os.chmod(sh, 0o755)
             if adaptive:
                 argv = [self.bench.drainit, "--probe", f"127.0.0.1:{probe}",

@@ -4,7 +4,9 @@
  * a service through the socket inodes its process group holds; a
  * connection is one of the service's when its local port is one the
  * service listens on. Remembers the connections of the previous sample
- * to count the new ones. Reads only; sends nothing anywhere. */
+ * to count the new ones; a connection too short to be seen open still
+ * leaves a TIME_WAIT socket on the listening port when the server closed
+ * it first, which counts as new too. Reads only; sends nothing anywhere. */
 #include "drain.h"
 
 #include <errno.h>
@@ -19,12 +21,38 @@
 #define INODES_MAX 8192
 
 struct drain_state {
-	ino_t prev[SOCKS_MAX], cur[SOCKS_MAX];
+	uint64_t prev[SOCKS_MAX], cur[SOCKS_MAX];	/* connections, by their addresses */
 	size_t nprev;
+	bool sampled;		/* prev holds a first look */
 	struct tcp_sock socks[SOCKS_MAX];
 	ino_t inos[INODES_MAX];
 	uint16_t ports[256];
 };
+
+/* One connection's addresses and ports, as one number (FNV-1a). */
+static uint64_t
+conn_key(const struct tcp_sock *s)
+{
+	uint64_t h = 1469598103934665603ULL;
+	const unsigned char *p[2] = { s->laddr, s->raddr };
+	uint16_t ports[2] = { s->lport, s->rport };
+
+	for (int k = 0; k < 2; k++) {
+		for (int i = 0; i < 16; i++)
+			h = (h ^ p[k][i]) * 1099511628211ULL;
+		h = (h ^ ports[k]) * 1099511628211ULL;
+	}
+	return h;
+}
+
+static bool
+has_key(const uint64_t *v, size_t n, uint64_t key)
+{
+	for (size_t i = 0; i < n; i++)
+		if (v[i] == key)
+			return true;
+	return false;
+}
 
 static bool
 has_ino(const ino_t *v, size_t n, ino_t ino)
@@ -73,22 +101,30 @@ drain_sample(struct supervisor *sup, struct drain_sample *out)
 	for (int i = 0; i < ns; i++) {
 		const struct tcp_sock *s = &st->socks[i];
 		bool ours = false;
+		uint64_t key;
 
-		if (s->state == TCP_LISTEN || s->state == TCP_TIME_WAIT || s->state == TCP_CLOSE)
+		if (s->state == TCP_LISTEN || s->state == TCP_CLOSE)
 			continue;
 		for (size_t k = 0; k < nports && !ours; k++)
 			ours = st->ports[k] == s->lport;
-		if (!ours || !has_ino(st->inos, ni, s->ino))
+		if (!ours)
+			continue;
+		/* new since the last look: open, or already closed (TIME_WAIT) */
+		key = conn_key(s);
+		if (!has_key(st->prev, st->nprev, key))
+			out->fresh++;
+		if (ncur < SOCKS_MAX)
+			st->cur[ncur++] = key;
+		if (s->state == TCP_TIME_WAIT || !has_ino(st->inos, ni, s->ino))
 			continue;
 		out->conns++;
 		if (s->rqueue > 0 || s->wqueue > 0 ||
 		    (s->last_recv_ms >= 0 && s->last_sent_ms >= 0 && s->last_recv_ms < s->last_sent_ms))
 			out->inflight++;
-		if (!has_ino(st->prev, st->nprev, s->ino))
-			out->fresh++;
-		if (ncur < SOCKS_MAX)
-			st->cur[ncur++] = s->ino;
 	}
+	if (!st->sampled)	/* the first look only learns what is there */
+		out->fresh = 0;
+	st->sampled = true;
 	memcpy(st->prev, st->cur, ncur * sizeof(st->cur[0]));
 	st->nprev = ncur;
 	out->ok = true;

@@ -70,6 +70,9 @@ dump_family(int fd, int family, uint32_t mask, struct tcp_sock *out, size_t max,
 			memset(&s, 0, sizeof(s));
 			s.ino = m->idiag_inode;
 			s.lport = ntohs(m->id.idiag_sport);
+			s.rport = ntohs(m->id.idiag_dport);
+			memcpy(s.laddr, m->id.idiag_src, sizeof(s.laddr));
+			memcpy(s.raddr, m->id.idiag_dst, sizeof(s.raddr));
 			s.state = m->idiag_state;
 			s.rqueue = m->idiag_rqueue;
 			s.wqueue = m->idiag_wqueue;

@@ -12,7 +12,8 @@
 
 struct tcp_sock {
 	ino_t ino;
-	uint16_t lport;		/* host order */
+	uint16_t lport, rport;	/* host order */
+	unsigned char laddr[16], raddr[16];	/* IPv4: the first 4 bytes */
 	uint8_t state;		/* TCP_LISTEN, TCP_ESTABLISHED, ... */
 	uint32_t rqueue;	/* listen: accept backlog; else bytes not read yet */
 	uint32_t wqueue;	/* bytes not acknowledged yet */
