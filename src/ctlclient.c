@@ -433,7 +433,9 @@ ctl_main(int argc, char **argv)
 	}
 	r = send_all(rd.fd, reqline, strlen(reqline));
 	free(reqline);
-	if (r == 0)
+	/* A refusal (a user not allowed) may be answered and the socket closed
+	 * before the request is all out: the answer is still there to read. */
+	if (r == 0 || errno == EPIPE || errno == ECONNRESET)
 		r = read_line(&rd, &line, timeout);
 	if (r <= 0) {
 		fprintf(stderr, "drainit ctl: %s: %s\n", path,

@@ -130,7 +130,8 @@ def signal_and_reload_reach_one_service():
     ini = svc("web", "reload_signal = SIGHUP") + svc("db", "reload_signal = USR2") + svc("plain")
     with Drainit(ini=ini) as d:
         d.wait_socket()
-        d.wait_for(r"plain: ready", stream="out")
+        for name in ("web", "db", "plain"):	# each has its handlers set up
+            d.wait_for(rf"{name}: ready", stream="out")
         r = d.ctl("reload", "web")
         check(r.returncode == 0 and "sent SIGHUP to service web" in r.stdout, f"reload: {r}", d)
         d.wait_for(r"web: got HUP", stream="out")
