@@ -30,7 +30,7 @@ usage(FILE *f)
 	      "  start|stop|restart SVC...       stop: drain hooks, stop signal, grace, SIGKILL; stays stopped\n"
 	      "  signal SVC SIG                  send SIG to the service's process group\n"
 	      "  reload SVC                      send the service its reload_signal\n"
-	      "  reload-config                   read the configuration file again, apply what changed\n"
+	      "  reload | reload-config          read the configuration file again, apply what changed\n"
 	      "  ready [SVC...]                  exit 0 when ready, 3 when not\n"
 	      "  wait-ready [--timeout DUR] [SVC...]   wait until ready (3 on timeout)\n"
 	      "  prestop                         begin the staged shutdown; return when prestop ends\n"
@@ -369,8 +369,11 @@ parse_command(int argc, char **argv, struct ctl_request *req)
 		req->services[req->nservices++] = strdup(a);
 		nargs++;
 	}
+	/* "reload" alone is the whole configuration; "reload SVC" its signal */
+	if (req->cmd == CTL_RELOAD && req->nservices == 0)
+		req->cmd = CTL_RELOAD_CONFIG;
 	if ((req->cmd == CTL_START || req->cmd == CTL_STOP || req->cmd == CTL_RESTART ||
-	     req->cmd == CTL_RELOAD || req->cmd == CTL_LOGS) && req->nservices == 0)
+	     req->cmd == CTL_LOGS) && req->nservices == 0)
 		return usage_error("%s: name a service", name);
 	if (req->cmd == CTL_SIGNAL && req->sig == 0)
 		return usage_error("%s: usage: signal SVC SIG", name);

@@ -87,7 +87,7 @@ def syntax_error_changes_nothing():
         before = pids(d)
         rewrite(d, "[drainit]\nmain = web\n" + svc("web") + "[service:db\ncommand = /bin/true\n" +
                 "[service:x]\ncommand = /bin/true\ngrace_period = 5s # five\n")
-        r = d.ctl("reload-config")
+        r = d.ctl("reload")
         check(r.returncode == 1, f"rc {r.returncode}: {r.stdout} {r.stderr}", d)
         err = r.stderr.splitlines()
         check(f"{d.ini}:6: syntax error: section header without ']'" in err, f"stderr: {r.stderr}", d)
