@@ -13,7 +13,7 @@ import tempfile
 import time
 import urllib.request
 
-from harness import DRAINIT, TSVC, Drainit, check, run
+from harness import DRAINIT, TSVC, Drainit, check, public_copy, run
 
 NOBODY = 65534
 
@@ -25,7 +25,8 @@ def svc(name, extra="", args=""):
 def runtime_directory():
     name = f"drainit-it-{os.getpid()}"
     path = os.path.join("/run", name)
-    ini = (svc("a", f"runtime_directory = {name}\nuser = {NOBODY}") +
+    # a runs as nobody: from a copy it can reach wherever the checkout lives
+    ini = (svc("a", f"runtime_directory = {name}\nuser = {NOBODY}").replace(TSVC, public_copy(TSVC)) +
            "[service:b]\ncommand = /bin/sh -c 'stat -c \"%a %u\" " + path + "; exec sleep 100'\n"
            f"runtime_directory = {name}\n")
     try:
