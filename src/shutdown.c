@@ -216,12 +216,16 @@ prestop_over(struct supervisor *sup, const char *how)
 		 format_duration(sup->cfg->prestop_delay_ms, mbuf, sizeof(mbuf)), sup->prestop_why);
 }
 
-/* Requests in flight right now, -1 when that cannot be told. */
+/* Requests in flight right now, -1 when that cannot be told or does not
+ * apply: only a shutdown with a probe server or a listening service looks
+ * (the look is a /proc scan and a sock_diag dump: kept off the others). */
 static int
 inflight_now(struct supervisor *sup)
 {
 	struct drain_sample s;
 
+	if (!sup->cfg->probe_listen && sup->drain_last.listening == 0)
+		return -1;
 	if (sup->sys->drain_sample(sup, &s) < 0 || !s.ok || s.listening == 0)
 		return -1;
 	return (int)s.inflight;
