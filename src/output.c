@@ -867,6 +867,7 @@ exit_timer_cb(EV_P_ ev_timer *w, int revents)
 	size_t left = 0, streams = 0;
 	char dbuf[32];
 
+	(void)loop;
 	(void)revents;
 	for (struct sink *k = out->sinks; k; k = k->next)
 		left += k->len;

@@ -273,7 +273,7 @@ struct supervisor {
 	struct drain_sample drain_last;
 	msec_t drain_last_fresh;	/* when a new connection was last seen */
 	struct drain_state *drain;	/* drain.c's memory between samples */
-	char prestop_why[320];	/* why the prestop ended, for the log and /prestop */
+	char prestop_why[384];	/* why the prestop ended, for the log and /prestop */
 	int inflight_at_stop, inflight_at_kill;	/* -1: not measured */
 	pid_t *orphans_signalled;	/* adopted processes sent the current stage's signal */
 	size_t norphans_signalled, orphans_cap;
