@@ -24,6 +24,7 @@
 #include "probe.h"
 #include "reaper.h"
 #include "runtime.h"
+#include "service.h"
 #include "shutdown.h"
 #include "signals.h"
 #include "spawn.h"
@@ -239,6 +240,7 @@ main(int argc, char **argv)
 	/* ev_run() forgets an ev_break() made before it started. */
 	if (sup.stage != STAGE_EXITED)
 		ev_run(loop, 0);
+	service_forward_flush(&sup);
 	r = shutdown_exit_code(&sup);
 out:
 	control_free(&sup);

@@ -319,6 +319,12 @@ report_metrics(const struct supervisor *sup, struct sbuf *b)
 	metric_head(b, "drainit_orphans_reaped_total", "counter",
 		    "Processes reaped that were not drainit's own children.");
 	sbuf_printf(b, "drainit_orphans_reaped_total %lu\n", sup->orphans_reaped);
+	metric_head(b, "drainit_signals_forwarded_total", "counter",
+		    "Signals drainit forwarded to its services, per signal received (the log coalesces repeats).");
+	for (int sig = 1; sig < _NSIG; sig++)
+		if (sup->fwd.forwarded[sig])
+			sbuf_printf(b, "drainit_signals_forwarded_total{signal=\"%s\"} %lu\n",
+				    signal_name(sig), sup->fwd.forwarded[sig]);
 
 	metric_head(b, "drainit_service_up", "gauge", "1 while the service's process runs.");
 	for (size_t i = 0; i < sup->nsvcs; i++)
