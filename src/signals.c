@@ -58,12 +58,16 @@ signal_is_fault(int sig)
 	}
 }
 
+/* drainit's pid, taken once: each signal is checked against it, and
+ * getpid() is a system call. */
+static pid_t self_pid;
+
 /* The kernel's own signal for drainit, or one drainit raised itself (the
  * kernel sends SIGPIPE and SIGXFSZ as if from the process that wrote). */
 static bool
 from_kernel_or_self(const struct signalfd_siginfo *si)
 {
-	return si->ssi_code > 0 || (pid_t)si->ssi_pid == getpid();
+	return si->ssi_code > 0 || (pid_t)si->ssi_pid == self_pid;
 }
 
 /* A fault meant for drainit itself: what the kernel would have done
@@ -136,6 +140,7 @@ signals_setup(struct supervisor *sup, ev_io *w)
 	sigset_t set;
 	int fd;
 
+	self_pid = getpid();
 	signals_fill(&set);
 	if (sigprocmask(SIG_BLOCK, &set, NULL) < 0)
 		return -errno;
