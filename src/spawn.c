@@ -216,6 +216,23 @@ child_run(void *argp)
 /* The child's stack: child_exec's path buffer and a few frames. */
 #define CHILD_STACK (32 * 1024)
 
+/* AddressSanitizer marks the redzones of the child's frames in the
+ * shadow memory both processes share, and the child never returns to
+ * clear them: once it is gone that part of drainit's stack is clean. */
+#if defined(__SANITIZE_ADDRESS__)
+#define CHILD_STACK_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define CHILD_STACK_ASAN 1
+#endif
+#endif
+#ifdef CHILD_STACK_ASAN
+#include <sanitizer/asan_interface.h>
+#define child_stack_clean(p, n) ASAN_UNPOISON_MEMORY_REGION(p, n)
+#else
+#define child_stack_clean(p, n) ((void)(p), (void)(n))
+#endif
+
 static void
 proc_status_cb(EV_P_ ev_io *w, int revents)
 {
@@ -275,6 +292,7 @@ spawn_proc(struct supervisor *sup, struct proc *p, const struct spawn_req *req)
 	arg = (struct child_arg){ .status_fd = fds[1], .req = req };
 	pid = clone(child_run, stack + sizeof(stack), CLONE_VM | CLONE_VFORK | SIGCHLD, &arg);
 	e = errno;
+	child_stack_clean(stack, sizeof(stack));
 	if (pid > 0 && setpgid(pid, pid) < 0 && errno != EACCES && errno != ESRCH)
 		log_warn("setpgid(%d): %s", (int)pid, strerror(errno));
 	sigprocmask(SIG_SETMASK, &old, NULL);
