@@ -940,6 +940,8 @@ class Signals(Scenario):
             run.wait_ready(1)
             cmd = [self.bench.helper("bench-sigsend"), str(proc.pid), fifo,
                    str(self.cfg["signals"]), str(self.cfg["signal_gap_us"]), "1000"]
+            if getattr(peer, "cpu", None) is not None:
+                cmd = ["taskset", "-c", str(peer.cpu)] + cmd
             if via_control:
                 cmd += [os.path.join(run.s6_service, "supervise", "control"), "1"]
             r = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
@@ -956,9 +958,13 @@ class Signals(Scenario):
             stop_process(proc)
 
     def extra_peers(self, peers):
+        extra = []
         if any(p.name == "s6" for p in peers):
-            return [S6Control(self.bench)]
-        return []
+            extra.append(S6Control(self.bench))
+        if shutil.which("taskset"):
+            extra += [one_cpu(p) for p in peers if isinstance(p, (Drainit, Tini, DumbInit))
+                      and not isinstance(p, S6Control)]
+        return extra
 
     def run(self, peers):
         res = super().run(peers)
@@ -969,6 +975,33 @@ class Signals(Scenario):
                                "p99_us": percentile(pooled, 99) / 1000.0,
                                "max_us": pooled[-1] / 1000.0}
         return res
+
+
+def one_cpu(peer):
+    """peer with its supervisor, its child and the sender all on one CPU
+    (taskset): the signal-forwarding scenario's pinned reference rows."""
+    base = type(peer)
+    cpu = max(os.sched_getaffinity(0))
+
+    class OneCpu(base):
+        name = f"{peer.name} (one CPU)"
+        note = (f"supervisor, child and bench-sigsend all pinned to CPU {cpu} (taskset; see "
+                f"below); a reference row")
+
+        def single(self, run, *a, **k):
+            return ["taskset", "-c", str(cpu)] + base.single(self, run, *a, **k)
+
+    p = OneCpu(peer.bench)
+    p.cpu = cpu
+    for attr in ("single", "procs"):  # a peer whose methods were set on the instance
+        if attr in vars(peer):
+            f = vars(peer)[attr]
+            if attr == "single":
+                setattr(p, attr, lambda run, *a, _f=f, **k: ["taskset", "-c", str(cpu)] +
+                        _f(run, *a, **k))
+            else:
+                setattr(p, attr, f)
+    return p
 
 
 class Orphans(Scenario):
@@ -1885,39 +1918,42 @@ MISS_WHY = {
            "section 2. What drainit costs the machine on its own is its PSS.",
     "pss": "see the RSS note: with 50 services drainit's PSS adds the per-service state, the "
            "exec-status pipes and the watchers.",
-    "startup": "the gap to the best peer is a bigger process to start and fork: drainit "
-               "is a 190 KiB static-libev executable against tini's 27 KiB, takes about 20 "
-               "page faults more (perf stat), sets up a libev loop with a signalfd and 15 "
-               "signal watchers (two system calls each), and its child resets all 64 signal "
-               "dispositions before exec (0.03-0.05 ms in a side build without that loop). "
-               "Measured and removed since the previous run: the time-zone load that "
-               "gmtime_r() triggered on the first log line (timestamps are now computed "
-               "without it) and the 276 KiB log-queue buffer mapped before the fork (now "
-               "made only when stderr pushes back). Linking libev and inih statically took "
-               "about 0.2 ms off earlier. This machine is noisy: compare the peers' own "
-               "min–max between runs.",
-    "forward": "drainit forwards from its libev loop: the signal wakes epoll_wait through a "
-               "signalfd, the loop reads it and calls kill(-pgid), then logs the forward "
-               "(strace: epoll_wait, read, kill, write). dumb-init and tini wait in "
-               "rt_sigtimedwait and kill at once: one system call fewer and no event loop "
-               "around it. In side runs the signalfd took about 4 µs off the median "
-               "compared with libev's signal handler and eventfd, and turning the log off "
-               "about 1 µs (the line is written after the kill).",
+    "startup": "drainit is a bigger process to start: a 190 KiB executable with libev and "
+               "inih linked in, against tini's 27 KiB, and more of libc.so.6 to map and "
+               "relocate; before its child it also sets up a libev loop, a signalfd, the "
+               "control socket (mkdir, stat, socket, bind, listen, stat: strace) and writes "
+               "three log lines. What the fork itself cost is gone: the child is started "
+               "with clone(CLONE_VM|CLONE_VFORK) (no page-table copy, no copy-on-write "
+               "faults) and resets only the signals drainit inherited as ignored instead of "
+               "all 64 (side run, bench.py's scenario, 15 interleaved repetitions: 1521 -> "
+               "1410 µs median, tini 1371, dumb-init 1336 in the same run). tini-static's "
+               "row shows how much of every start-up is dynamic loading. This machine is "
+               "noisy: compare the peers' own min–max between runs.",
+    "forward": "the medians of this scenario are mostly the cost of waking an idle vCPU "
+               "twice (sender -> supervisor -> child on different CPUs): its min–max spans "
+               "5 to 45 µs for every peer, depending on where the scheduler puts the three "
+               "processes. The one-CPU rows take that out: there drainit forwards in about "
+               "6 µs against tini's and dumb-init's 4-5 µs. strace -c of drainit over 2000 "
+               "forwards pinned to one CPU: epoll_wait, read (the signalfd), getpgid (the "
+               "service's target is decided when the signal is sent: its own group, the one "
+               "drainit made, or the pid alone) and kill, one each per signal, and one log "
+               "write for the whole run (repeats are counted, not logged: one line a second "
+               "at most). dumb-init makes two per signal (rt_sigtimedwait, kill) and knows "
+               "its target without asking. A getpid() per signal was removed (now taken "
+               "once); the log line is written after every kill.",
     "p99": "same path as the median (see the forwarding note), plus the log line of the "
            "previous forward and scheduling noise of the VM.",
     "orphans": "see the orphan storm table.",
     "shutdown": "the target is judged on the worst of the repetitions, and on this machine "
                 "the kernel's part (the child's teardown, SIGCHLD, the wake-ups) moves by "
                 "hundreds of µs from one repetition to the next: compare the peers' own "
-                "min–max in section 6. After the wait4 that reaps its service, drainit makes "
-                "ten system calls before exit_group where tini makes one (a wait4 that "
-                "finds no child): three log lines "
-                "(the service's end, the shutdown summary, the exit code), a second wait4, "
-                "closing its non-blocking stderr, putting its "
-                "signal mask back (signalfd4, rt_sigprocmask) and closing the loop's "
-                "descriptors (strace). In side runs (25 each, stderr to a file as here) "
-                "drainit's median overhead was about 0.18 ms above tini's, of which "
-                "--log-level error removed about 0.04 ms.",
+                "min–max in section 6. strace -tt of drainit's exit: after the wait4 that "
+                "reaps its service come the log lines (the service's end, the shutdown "
+                "stages, the summary, the exit code: six writes), the group check (kill(-pgid, "
+                "0)), a waitid for leftovers, the wait4 that ends the reap loop (ECHILD), "
+                "unlinking the control socket (stat, unlink) and closing four descriptors: "
+                "about 0.3 ms in all under strace, a few µs without; tini makes one wait4. "
+                "What is left is the kernel's, as the baseline-free peers' spread shows.",
     "kill": "the grace deadline is waited for in libev's epoll_wait, whose timeout is whole "
             "milliseconds, rounded up: drainit arms the timer early by the kernel's slack "
             "and re-arms it for the last stretch (src/timer.c), which still ends up to 1 ms "
@@ -1933,7 +1969,18 @@ NOTES = {
             "loop polls with a 1 s timeout: about one wake-up a second each.",
     "startup": "supervisord spawns its programs from its main loop, about a second after it "
                "starts (its first loop tick).",
-    "orphans": "supervisord reaps at most 100 children per main-loop iteration (the "
+    "signal": "The one-CPU rows run the supervisor, its child and bench-sigsend on one CPU "
+              "(taskset): each hop is a context switch on that CPU, no idle CPU is woken, and "
+              "the child runs once the supervisor blocks again, so what a supervisor does "
+              "after its kill() counts there. This is where a forwarding median of about "
+              "5 µs comes from (a measurement pinned this way), against about 35 µs when the "
+              "three run where the scheduler puts them: the unpinned rows' minima are the "
+              "pinned figure, their medians two wake-ups of an idle vCPU.",
+    "orphans": "drainit reaps from its own signalfd: at each SIGCHLD it calls waitpid(-1, "
+               "WNOHANG) until none is left, so one wake-up reaps every orphan that has "
+               "exited by then (libev's child watcher, used before, reaped one per loop "
+               "iteration). "
+               "supervisord reaps at most 100 children per main-loop iteration (the "
                "recursion guard of Supervisor.reap) and its loop wakes about once a second, "
                "so it clears roughly 100 orphans a second. The min–max spread of every row, "
                "the baseline's included, is the kernel's: 10 000 exits contend for "
@@ -1966,11 +2013,11 @@ NOTES = {
              "reference row); s6-supervise waits at least one second between two starts of a "
              "service, by design; supervisord restarts from its main loop, a little less than "
              "once a second here. CPU per minute grows with the pace: compare at equal pace "
-             "(the 1 s row) or per restart. Most of drainit's CPU per restart is the kernel's "
-             "fork: perf on drainit alone (no children) puts about a third of it in clone "
-             "(copying the page tables) and a sixth in the copy-on-write faults that follow; "
-             "its own code and libc are about a sixth, the four log lines per restart about "
-             "a twentieth.",
+             "(the 1 s row) or per restart. With fork, perf on drainit alone (no children) put "
+             "about a third of its CPU per restart in clone (copying the page tables) and a "
+             "sixth in the copy-on-write faults that followed; drainit now starts children "
+             "with clone(CLONE_VM|CLONE_VFORK), which copies no page table. Its own code and "
+             "libc were about a sixth, the four log lines per restart about a twentieth.",
     "probe": "For each load generator drainit and the baseline have about the same p99; "
              "the medians depend on the access pattern. Under wrk each request reaches a "
              "server that accepted its connection 4 ms earlier and went back to sleep, and "

@@ -25,6 +25,7 @@
 #include "probe.h"
 #include "reaper.h"
 #include "runtime.h"
+#include "service.h"
 #include "shutdown.h"
 #include "signals.h"
 #include "spawn.h"
@@ -229,7 +230,6 @@ main(int argc, char **argv)
 	struct supervisor sup;
 	struct ev_loop *loop;
 	ev_io sigw = { .fd = -1 };
-	ev_child childw;
 	pid_t parent = getppid();	/* before anything: --pdeath-signal's race check */
 	char cwd[4096];
 	char err[512], ctlbuf[CONTROL_PATH_MAX];
@@ -312,9 +312,11 @@ main(int argc, char **argv)
 	control_explicit = cli.control || cfg.control_socket;
 
 	fds_cloexec_inherited();
-	/* signalfd: a signal is read from an fd in the loop, with no handler
-	 * frame and no wake-up pipe in between (forwarding latency). */
-	loop = ev_default_loop(EVFLAG_AUTO | EVFLAG_SIGNALFD);
+	/* Not libev's default loop: that one reaps children itself, one per
+	 * loop iteration. drainit reads every signal, SIGCHLD included, from
+	 * its own signalfd (signals.c) and reaps all it can at each SIGCHLD
+	 * (reaper.c). */
+	loop = ev_loop_new(EVFLAG_AUTO);
 	if (!loop) {
 		fprintf(stderr, "drainit: cannot initialise the event loop (bad LIBEV_FLAGS?)\n");
 		config_free(&cfg);
@@ -343,7 +345,7 @@ main(int argc, char **argv)
 		r = EXIT_OSERR;
 		goto out;
 	}
-	reaper_setup(&sup, &childw);
+	reaper_setup(&sup);
 	log_info("drainit %s starting as %s: %zu service%s%s%s", DRAINIT_VERSION,
 		 sup.is_pid1 ? "PID 1" : "child subreaper", cfg.nsvcs, cfg.nsvcs == 1 ? "" : "s",
 		 cfg.path ? " from " : "", cfg.path ? cfg.path : "");
@@ -365,6 +367,7 @@ main(int argc, char **argv)
 	/* ev_run() forgets an ev_break() made before it started. */
 	if (sup.stage != STAGE_EXITED)
 		ev_run(loop, 0);
+	service_forward_flush(&sup);
 	r = shutdown_exit_code(&sup);
 out:
 	control_free(&sup);

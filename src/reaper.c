@@ -1,6 +1,10 @@
-/* reaper.c: mechanism layer. One ev_child watcher on pid 0 sees every
- * child libev reaps (libev waits with waitpid(-1, WNOHANG) in the default
- * loop), orphans reparented to drainit included. As PID 1 the kernel
+/* reaper.c: mechanism layer. On each SIGCHLD (read from drainit's
+ * signalfd, signals.c) reaper_reap_all() reaps with waitpid(-1, WNOHANG)
+ * until nothing is left to reap: every child that has ended is reaped in
+ * the same wake-up, orphans reparented to drainit included (SIGCHLD is a
+ * standard signal: many exits make one pending SIGCHLD). libev reaps
+ * nothing: drainit's loop is not libev's default loop, the only one with
+ * a child watcher. As PID 1 the kernel
  * reparents orphans to us; otherwise PR_SET_CHILD_SUBREAPER makes the
  * same true for our descendants. A reaped pid is looked up in the proc
  * table: a tracked proc's exit is posted as EVT_PROC_EXITED for the
@@ -14,20 +18,14 @@
 #include <fcntl.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/wait.h>
 
 #include "log.h"
 #include "procstat.h"
 #include "spawn.h"
 
-static void
-reaper_child_cb(EV_P_ ev_child *w, int revents)
-{
-	(void)revents;
-	reaper_on_exit(ev_userdata(EV_A), w->rpid, w->rstatus);
-}
-
 void
-reaper_setup(struct supervisor *sup, ev_child *w)
+reaper_setup(struct supervisor *sup)
 {
 	if (!sup->is_pid1) {
 		if (prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) < 0)
@@ -36,8 +34,24 @@ reaper_setup(struct supervisor *sup, ev_child *w)
 		else
 			log_debug("running as child subreaper");
 	}
-	ev_child_init(w, reaper_child_cb, 0, 0);
-	ev_child_start(sup->loop, w);
+}
+
+void
+reaper_reap_all(struct supervisor *sup)
+{
+	int wstatus;
+	pid_t pid;
+
+	for (;;) {
+		pid = waitpid(-1, &wstatus, WNOHANG);
+		if (pid > 0) {
+			reaper_on_exit(sup, pid, wstatus);
+			continue;
+		}
+		if (pid < 0 && errno == EINTR)
+			continue;
+		return;	/* 0: the others still run; ECHILD: no child at all */
+	}
 }
 
 void

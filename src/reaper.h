@@ -5,10 +5,14 @@
 
 #include "supervisor.h"
 
-/* Becomes child subreaper unless PID 1, starts the ev_child watcher. */
-void reaper_setup(struct supervisor *sup, ev_child *w);
+/* Becomes child subreaper unless PID 1. */
+void reaper_setup(struct supervisor *sup);
 
-/* A process ended (the ev_child callback calls this; unit tests too):
+/* SIGCHLD came: reaps every child that has ended, until waitpid(-1,
+ * WNOHANG) finds none, each through reaper_on_exit(). */
+void reaper_reap_all(struct supervisor *sup);
+
+/* A process ended (reaper_reap_all calls this; unit tests too):
  * EVT_PROC_EXITED for a tracked proc (after its exec result), else
  * EVT_ORPHAN_REAPED. */
 void reaper_on_exit(struct supervisor *sup, pid_t pid, int wstatus);

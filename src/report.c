@@ -331,6 +331,12 @@ report_metrics(const struct supervisor *sup, struct sbuf *b)
 		sbuf_printf(b, "drainit_shutdown_requests_in_flight{at=\"sigkill\"} %d\n",
 			    sup->inflight_at_kill);
 	}
+	metric_head(b, "drainit_signals_forwarded_total", "counter",
+		    "Signals drainit forwarded to its services, per signal received (the log coalesces repeats).");
+	for (int sig = 1; sig < _NSIG; sig++)
+		if (sup->fwd.forwarded[sig])
+			sbuf_printf(b, "drainit_signals_forwarded_total{signal=\"%s\"} %lu\n",
+				    signal_name(sig), sup->fwd.forwarded[sig]);
 
 	metric_head(b, "drainit_service_up", "gauge", "1 while the service's process runs.");
 	for (size_t i = 0; i < sup->nsvcs; i++)

@@ -165,13 +165,10 @@ signal_target(struct supervisor *sup, const struct service *svc, int sig)
 	return service_target(sup, svc);
 }
 
-int
-service_signal(struct supervisor *sup, struct service *svc, int sig)
+/* Sends sig to target, a pid or -pgid signal_target() chose. */
+static int
+signal_to(struct supervisor *sup, struct service *svc, int sig, pid_t target)
 {
-	pid_t target;
-
-	if (!service_alive(svc) || (target = signal_target(sup, svc, sig)) == 0)
-		return 0;
 	if (sup->sys->kill(target, sig) < 0) {
 		int e = errno;
 		/* ESRCH: the group is already gone, the reap is on its way. */
@@ -185,43 +182,159 @@ service_signal(struct supervisor *sup, struct service *svc, int sig)
 	return 0;
 }
 
+int
+service_signal(struct supervisor *sup, struct service *svc, int sig)
+{
+	pid_t target;
+
+	if (!service_alive(svc) || (target = signal_target(sup, svc, sig)) == 0)
+		return 0;
+	return signal_to(sup, svc, sig, target);
+}
+
+/* ---- the log of forwarded signals ----
+ * The first forward of a signal is logged in full; the same signal again
+ * within FWD_QUIET_MS of that line is only counted, and one line says how
+ * many when the quiet time is over (a one-shot timer: nothing wakes
+ * drainit once the signals stop). A storm of signals so costs two lines
+ * a second, not a line per signal; every forward is counted per signal
+ * (drainit_signals_forwarded_total in /metrics). */
+#define FWD_QUIET_MS 1000
+
+static void
+fwd_log_held(struct supervisor *sup, int sig, msec_t now)
+{
+	struct fwd_log *f = &sup->fwd;
+	char d[32];
+
+	if (f->held[sig])
+		log_info("forwarded %s %lu more time%s in %s (a repeated signal is logged once a second; every one is counted in /metrics)",
+			 signal_name(sig), f->held[sig], f->held[sig] == 1 ? "" : "s",
+			 format_duration(now - f->logged_at[sig], d, sizeof(d)));
+	f->held[sig] = 0;
+	f->logged_at[sig] = 0;
+	f->quiet[sig] = false;
+}
+
+static void
+fwd_timer_cb(EV_P_ ev_timer *w, int revents)
+{
+	struct supervisor *sup = container_of(w, struct supervisor, fwd.timer);
+	struct fwd_log *f = &sup->fwd;
+	msec_t now = sup->sys->now(), next = 0;
+
+	(void)revents;
+	(void)loop;
+	for (int sig = 1; sig < _NSIG; sig++) {
+		if (!f->quiet[sig])
+			continue;
+		if (now >= f->logged_at[sig] + FWD_QUIET_MS)
+			fwd_log_held(sup, sig, now);
+		else if (!next || f->logged_at[sig] + FWD_QUIET_MS < next)
+			next = f->logged_at[sig] + FWD_QUIET_MS;
+	}
+	if (next)
+		timer_arm(sup->loop, &f->timer, next - now);
+}
+
+/* Whether this forward of sig gets its line; if not, it is counted. */
+static bool
+fwd_log_now(struct supervisor *sup, int sig)
+{
+	struct fwd_log *f = &sup->fwd;
+	msec_t now;
+
+	if (log_min_level > LOG_INFO)
+		return false;
+	if (f->quiet[sig]) {
+		f->held[sig]++;
+		return false;
+	}
+	now = sup->sys->now();
+	f->quiet[sig] = true;
+	f->logged_at[sig] = now;
+	if (!ev_is_active(&f->timer)) {
+		ev_init(&f->timer, fwd_timer_cb);
+		timer_arm(sup->loop, &f->timer, FWD_QUIET_MS);
+	}
+	return true;
+}
+
+void
+service_forward_flush(struct supervisor *sup)
+{
+	msec_t now = sup->sys->now();
+
+	if (ev_is_active(&sup->fwd.timer))
+		ev_timer_stop(sup->loop, &sup->fwd.timer);
+	for (int sig = 1; sig < _NSIG; sig++)
+		if (sup->fwd.quiet[sig])
+			fwd_log_held(sup, sig, now);
+}
+
 void
 service_forward_all(struct supervisor *sup, int sig)
 {
+	/* what was sent where, kept for the log line written after every kill */
+	struct { struct service *svc; pid_t target; int to; } sent[64];
 	char line[1024], dropped[512], skipped[512];
-	size_t n = 0, off = 0, doff = 0, soff = 0;
+	size_t n = 0, nsent = 0, off = 0, doff = 0, soff = 0;
+	bool dropped_any = false, skipped_any = false;
 
-	line[0] = dropped[0] = skipped[0] = '\0';
 	for (size_t i = 0; i < sup->nsvcs; i++) {
 		struct service *svc = sup->svcs[i];
 		int to = signal_map_apply(&svc->cfg->signal_map, sig);
 		pid_t t;
-		char as[40] = "";
 
 		if (!service_alive(svc))
 			continue;
 		if (!svc_forwards(svc->cfg, sig)) {	/* forward_signals */
-			if (soff < sizeof(skipped))
-				soff += snprintf(skipped + soff, sizeof(skipped) - soff, "%s%s",
-						 soff ? ", " : "", svc->cfg->name);
+			skipped_any = true;
 			continue;
 		}
 		if (to == 0) {	/* signal_map FROM:0 */
-			if (doff < sizeof(dropped))
-				doff += snprintf(dropped + doff, sizeof(dropped) - doff, "%s%s",
-						 doff ? ", " : "", svc->cfg->name);
+			dropped_any = true;
 			continue;
 		}
 		t = signal_target(sup, svc, to);
-		if (service_signal(sup, svc, to) < 0)
+		if (t == 0 || signal_to(sup, svc, to, t) < 0)
 			continue;
+		if (nsent < sizeof(sent) / sizeof(sent[0]))
+			sent[nsent++] = (typeof(sent[0])){ svc, t, to };
 		n++;
-		if (to != sig)
-			snprintf(as, sizeof(as), ", as %s", signal_name(to));
+	}
+	if (n > 0 && sig > 0 && sig < _NSIG)
+		sup->fwd.forwarded[sig]++;
+	if (sig <= 0 || sig >= _NSIG || !fwd_log_now(sup, sig))
+		return;
+
+	line[0] = dropped[0] = skipped[0] = '\0';
+	for (size_t i = 0; i < nsent; i++) {
+		char as[40] = "";
+		pid_t t = sent[i].target;
+
+		if (sent[i].to != sig)
+			snprintf(as, sizeof(as), ", as %s", signal_name(sent[i].to));
 		if (off < sizeof(line))
 			off += snprintf(line + off, sizeof(line) - off, "%s%s (%s %d%s)",
-					n > 1 ? ", " : ": ", svc->cfg->name, t < 0 ? "pgid" : "pid",
-					(int)(t < 0 ? -t : t), as);
+					i > 0 ? ", " : ": ", sent[i].svc->cfg->name,
+					t < 0 ? "pgid" : "pid", (int)(t < 0 ? -t : t), as);
+	}
+	if (n > nsent && off < sizeof(line))
+		snprintf(line + off, sizeof(line) - off, ", and %zu more", n - nsent);
+	for (size_t i = 0; (dropped_any || skipped_any) && i < sup->nsvcs; i++) {
+		struct service *svc = sup->svcs[i];
+
+		if (!service_alive(svc))
+			continue;
+		if (!svc_forwards(svc->cfg, sig)) {
+			if (soff < sizeof(skipped))
+				soff += snprintf(skipped + soff, sizeof(skipped) - soff, "%s%s",
+						 soff ? ", " : "", svc->cfg->name);
+		} else if (signal_map_apply(&svc->cfg->signal_map, sig) == 0 && doff < sizeof(dropped)) {
+			doff += snprintf(dropped + doff, sizeof(dropped) - doff, "%s%s",
+					 doff ? ", " : "", svc->cfg->name);
+		}
 	}
 	if (n > 0 || (!dropped[0] && !skipped[0]))
 		log_info("forwarded %s to %zu service%s%s", signal_name(sig), n, n == 1 ? "" : "s",

@@ -20,7 +20,11 @@ const char *service_target_name(struct supervisor *sup, const struct service *sv
  * failure (ESRCH, the group already gone, is not logged). */
 int service_signal(struct supervisor *sup, struct service *svc, int sig);
 
-/* Sends sig to every live service's process group; logs one line. */
+/* Sends sig to every live service's process group, then logs one line;
+ * the same signal again within a second is counted, not logged, until
+ * one line gives the count. */
 void service_forward_all(struct supervisor *sup, int sig);
+/* Logs the counts of forwards not logged yet (before drainit exits). */
+void service_forward_flush(struct supervisor *sup);
 
 #endif

@@ -1,10 +1,10 @@
 /* signals.c: mechanism layer. drainit's signal intake.
  *
- * Every catchable signal but SIGCHLD (libev's, for the reaper) is blocked
- * and read from one signalfd: 1-31 without SIGKILL, SIGSTOP and SIGCHLD,
- * and the real-time signals SIGRTMIN..SIGRTMAX. Each one another process
- * sent (kill, sigqueue, a terminal, the parent's death) is posted as
- * EVT_SIGNAL: the shutdown machine takes SIGTERM and SIGINT, the
+ * Every catchable signal is blocked and read from one signalfd: 1-31
+ * without SIGKILL and SIGSTOP, and the real-time signals
+ * SIGRTMIN..SIGRTMAX. SIGCHLD makes the reaper reap (reaper.c), and is
+ * never forwarded. Each other one another process sent (kill, sigqueue,
+ * a terminal, the parent's death) is posted as EVT_SIGNAL: the shutdown machine takes SIGTERM and SIGINT, the
  * lifecycle machine forwards the others. As PID 1 a signal with no
  * handler is dropped by the kernel; a blocked one read from a signalfd is
  * not, so every signal reaches drainit this way.
@@ -33,13 +33,14 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "reaper.h"
 
 static void
 signals_fill(sigset_t *set)
 {
 	sigemptyset(set);
 	for (int sig = 1; sig < 32; sig++)
-		if (sig != SIGKILL && sig != SIGSTOP && sig != SIGCHLD)
+		if (sig != SIGKILL && sig != SIGSTOP)
 			sigaddset(set, sig);
 	for (int sig = SIGRTMIN; sig <= SIGRTMAX; sig++)
 		sigaddset(set, sig);
@@ -57,12 +58,16 @@ signal_is_fault(int sig)
 	}
 }
 
+/* drainit's pid, taken once: each signal is checked against it, and
+ * getpid() is a system call. */
+static pid_t self_pid;
+
 /* The kernel's own signal for drainit, or one drainit raised itself (the
  * kernel sends SIGPIPE and SIGXFSZ as if from the process that wrote). */
 static bool
 from_kernel_or_self(const struct signalfd_siginfo *si)
 {
-	return si->ssi_code > 0 || (pid_t)si->ssi_pid == getpid();
+	return si->ssi_code > 0 || (pid_t)si->ssi_pid == self_pid;
 }
 
 /* A fault meant for drainit itself: what the kernel would have done
@@ -87,30 +92,45 @@ own_fault(struct supervisor *sup, const struct signalfd_siginfo *si)
 	raise(sig);
 }
 
+/* What one signalfd record asks for. */
+static void
+signal_record(struct supervisor *sup, const struct signalfd_siginfo *si)
+{
+	if (si->ssi_signo == SIGCHLD) {
+		reaper_reap_all(sup);
+		return;
+	}
+	if (from_kernel_or_self(si)) {
+		if (si->ssi_signo == SIGPIPE)
+			return;
+		if (signal_is_fault((int)si->ssi_signo)) {
+			own_fault(sup, si);
+			return;
+		}
+	}
+	sup_post(sup, &(struct event){ .kind = EVT_SIGNAL, .sig = (int)si->ssi_signo,
+				       .pid = (pid_t)si->ssi_pid });
+}
+
+/* Everything pending, in as few reads as it takes (one, mostly). */
 static void
 signalfd_cb(EV_P_ ev_io *w, int revents)
 {
 	struct supervisor *sup = ev_userdata(EV_A);
-	struct signalfd_siginfo si;
+	struct signalfd_siginfo si[16];
 	ssize_t n;
 
 	(void)revents;
 	for (;;) {
-		n = read(w->fd, &si, sizeof(si));
+		n = read(w->fd, si, sizeof(si));
 		if (n < 0 && errno == EINTR)
 			continue;
-		if (n != (ssize_t)sizeof(si))
+		if (n < (ssize_t)sizeof(si[0]))
 			return;	/* EAGAIN: all read */
-		if (from_kernel_or_self(&si)) {
-			if (si.ssi_signo == SIGPIPE)
-				continue;
-			if (signal_is_fault((int)si.ssi_signo)) {
-				own_fault(sup, &si);
-				continue;
-			}
-		}
-		sup_post(sup, &(struct event){ .kind = EVT_SIGNAL, .sig = (int)si.ssi_signo,
-					       .pid = (pid_t)si.ssi_pid });
+		for (size_t i = 0; i < (size_t)n / sizeof(si[0]); i++)
+			signal_record(sup, &si[i]);
+		if ((size_t)n < sizeof(si))
+			return;	/* a short read: nothing more was pending */
 	}
 }
 
@@ -120,6 +140,7 @@ signals_setup(struct supervisor *sup, ev_io *w)
 	sigset_t set;
 	int fd;
 
+	self_pid = getpid();
 	signals_fill(&set);
 	if (sigprocmask(SIG_BLOCK, &set, NULL) < 0)
 		return -errno;

@@ -4,9 +4,9 @@
 
 #include "supervisor.h"
 
-/* Blocks every catchable signal but SIGCHLD and reads them from a
- * signalfd watched by w; each signal another process sent is posted as
- * EVT_SIGNAL. 0 or -errno. */
+/* Blocks every catchable signal and reads them from a signalfd watched
+ * by w; SIGCHLD reaps (reaper_reap_all), each other signal another
+ * process sent is posted as EVT_SIGNAL. 0 or -errno. */
 int signals_setup(struct supervisor *sup, ev_io *w);
 void signals_free(struct supervisor *sup, ev_io *w);
 

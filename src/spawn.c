@@ -1,17 +1,27 @@
 /* spawn.c: mechanism layer. fork and exec, done once, carefully.
  *
- * Order (parent):  block all signals -> pipe2(O_CLOEXEC) -> fork ->
- *                  setpgid(pid, pid) -> restore mask -> watch the pipe.
- * Order (child):   setpgid(0, 0) -> every signal to SIG_DFL -> empty mask
- *                  -> process settings of a service (child_apply_opts)
- *                  -> fds >= 3 close-on-exec -> chdir -> exec.
- * Why the mask: until exec the child still carries libev's handlers; a
- * stop signal sent to the new group in that window would be caught by
- * the child's copy and lost. Blocked, it stays pending and acts once the
- * child has reset its dispositions.
- * Between fork and exec the child calls only async-signal-safe functions;
- * a failing step writes {step, errno} to the pipe and _exit(127)s. EOF on
- * the pipe means exec succeeded. */
+ * Order (parent):  block all signals -> pipe2(O_CLOEXEC) -> clone(CLONE_VM |
+ *                  CLONE_VFORK) -> setpgid(pid, pid) -> restore mask ->
+ *                  watch the pipe.
+ * Order (child):   setpgid(0, 0) -> signals not at SIG_DFL back to it ->
+ *                  empty mask -> process settings of a service
+ *                  (child_apply_opts) -> fds >= 3 close-on-exec -> chdir
+ *                  -> exec.
+ * The child shares drainit's memory until it execs or exits (vfork
+ * semantics, on a stack of its own): no page table is copied, which is
+ * most of what a fork of drainit costs, and drainit waits meanwhile. So
+ * the child must not change anything drainit relies on: it calls only
+ * async-signal-safe functions (the ids are changed with raw system calls,
+ * never glibc's all-threads setxid), writes only its own stack, and a
+ * failing step writes {step, errno} to the pipe and _exit(127)s. EOF on
+ * the pipe means exec succeeded.
+ * Why the mask: a signal handled in the child would run a handler on
+ * drainit's memory, and a stop signal sent to the new group before exec
+ * would be lost. Blocked, it stays pending and acts once the child has
+ * its default dispositions. drainit installs no handler and ignores no
+ * signal itself (it reads them from a signalfd), and exec resets
+ * handlers anyway: what a child has to reset is what drainit inherited
+ * as ignored, looked up once (child_resets). */
 
 #include "spawn.h"
 
@@ -25,7 +35,9 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
+#include <sched.h>
 
 #include "log.h"
 
@@ -81,13 +93,15 @@ child_apply_opts(int status_fd, const struct spawn_opts *o)
 	}
 	if (o->set_umask)
 		umask(o->umask);
+	/* Raw system calls: this process only (glibc's wrappers would try to
+	 * change every thread of the memory the child shares with drainit). */
 	if (o->set_ids) {
-		if (setgroups(o->ngroups, o->groups) < 0)
+		if (syscall(SYS_setgroups, o->ngroups, o->groups) < 0)
 			child_fail(status_fd, SPAWN_STEP_SETGROUPS, errno);
-		if (setgid(o->gid) < 0)
+		if (syscall(SYS_setgid, o->gid) < 0)
 			child_fail(status_fd, SPAWN_STEP_SETGID, errno);
 	}
-	if (o->set_uid && setuid(o->uid) < 0)
+	if (o->set_uid && syscall(SYS_setuid, o->uid) < 0)
 		child_fail(status_fd, SPAWN_STEP_SETUID, errno);
 }
 
@@ -137,9 +151,35 @@ child_exec(char *const *argv, char *const *envp)
 	errno = eacces ? EACCES : ENOENT;
 }
 
-static void __attribute__((noreturn))
-child_run(int status_fd, const struct spawn_req *req)
+/* The signals a child must set back to SIG_DFL: those drainit does not
+ * have at SIG_DFL itself, i.e. inherited as ignored. Looked up in drainit
+ * at its first spawn (it never changes them later). */
+static sigset_t child_resets;
+static bool child_resets_known;
+
+static void
+child_resets_lookup(void)
 {
+	struct sigaction cur;
+
+	sigemptyset(&child_resets);
+	for (int sig = 1; sig < NSIG; sig++)
+		if (sigaction(sig, NULL, &cur) == 0 && cur.sa_handler != SIG_DFL)
+			sigaddset(&child_resets, sig);
+	child_resets_known = true;
+}
+
+struct child_arg {
+	int status_fd;
+	const struct spawn_req *req;
+};
+
+static int
+child_run(void *argp)
+{
+	const struct child_arg *a = argp;
+	const struct spawn_req *req = a->req;
+	int status_fd = a->status_fd;
 	struct sigaction sa;
 	sigset_t empty;
 
@@ -154,7 +194,8 @@ child_run(int status_fd, const struct spawn_req *req)
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = SIG_DFL;
 	for (int sig = 1; sig < NSIG; sig++)
-		(void)sigaction(sig, &sa, NULL);	/* EINVAL for KILL, STOP, and glibc's own */
+		if (sigismember(&child_resets, sig) == 1)
+			(void)sigaction(sig, &sa, NULL);
 	sigemptyset(&empty);
 	if (sigprocmask(SIG_SETMASK, &empty, NULL) < 0)
 		child_fail(status_fd, SPAWN_STEP_SIGNALS, errno);
@@ -173,6 +214,26 @@ child_run(int status_fd, const struct spawn_req *req)
 	child_exec(req->argv, req->envp ? req->envp : environ);
 	child_fail(status_fd, SPAWN_STEP_EXEC, errno);
 }
+
+/* The child's stack: child_exec's path buffer and a few frames. */
+#define CHILD_STACK (32 * 1024)
+
+/* AddressSanitizer marks the redzones of the child's frames in the
+ * shadow memory both processes share, and the child never returns to
+ * clear them: once it is gone that part of drainit's stack is clean. */
+#if defined(__SANITIZE_ADDRESS__)
+#define CHILD_STACK_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define CHILD_STACK_ASAN 1
+#endif
+#endif
+#ifdef CHILD_STACK_ASAN
+#include <sanitizer/asan_interface.h>
+#define child_stack_clean(p, n) ASAN_UNPOISON_MEMORY_REGION(p, n)
+#else
+#define child_stack_clean(p, n) ((void)(p), (void)(n))
+#endif
 
 static void
 proc_status_cb(EV_P_ ev_io *w, int revents)
@@ -213,6 +274,9 @@ spawn_proc(struct supervisor *sup, struct proc *p, const struct spawn_req *req)
 	sigset_t all, old;
 	int fds[2], e;
 	pid_t pid;
+	/* on drainit's stack: drainit waits while the child runs on it */
+	char stack[CHILD_STACK] __attribute__((aligned(16)));
+	struct child_arg arg;
 
 	struct spawn_req local = *req;
 
@@ -223,14 +287,16 @@ spawn_proc(struct supervisor *sup, struct proc *p, const struct spawn_req *req)
 	req = &local;
 	if (pipe2(fds, O_CLOEXEC) < 0)
 		return -errno;
+	if (!child_resets_known)
+		child_resets_lookup();
 	sigfillset(&all);
 	sigprocmask(SIG_SETMASK, &all, &old);
-	pid = fork();
-	if (pid == 0) {
-		close(fds[0]);
-		child_run(fds[1], req);
-	}
+	/* The read end is close-on-exec, and the child execs or exits: it
+	 * needs no close of its own. */
+	arg = (struct child_arg){ .status_fd = fds[1], .req = req };
+	pid = clone(child_run, stack + sizeof(stack), CLONE_VM | CLONE_VFORK | SIGCHLD, &arg);
 	e = errno;
+	child_stack_clean(stack, sizeof(stack));
 	if (pid > 0 && setpgid(pid, pid) < 0 && errno != EACCES && errno != ESRCH)
 		log_warn("setpgid(%d): %s", (int)pid, strerror(errno));
 	sigprocmask(SIG_SETMASK, &old, NULL);

@@ -11,6 +11,7 @@
 #define DRAINIT_SUPERVISOR_H
 
 #include <ev.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <sys/socket.h>
 #include <sys/types.h>
@@ -282,6 +283,15 @@ struct supervisor {
 	struct service *first_unclean;	/* first service that did not stop cleanly */
 	int exit_code;
 	unsigned long orphans_reaped;
+
+	/* forwarded signals (service.c): counts, and the coalesced log */
+	struct fwd_log {
+		unsigned long forwarded[_NSIG];	/* per signal, for /metrics */
+		bool quiet[_NSIG];	/* logged less than a second ago: count only */
+		msec_t logged_at[_NSIG];
+		unsigned long held[_NSIG];	/* forwards not logged since */
+		ev_timer timer;		/* ends the quiet times; armed only while one runs */
+	} fwd;
 };
 
 extern const struct sys_ops real_sys_ops;

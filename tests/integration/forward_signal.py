@@ -1,8 +1,10 @@
 """Claim: signals other than SIGTERM/SIGINT reach every running service's process
 group (as PID 1, where an unhandled signal would be dropped, and otherwise)."""
+import re
 import signal
+import time
 
-from harness import TSVC, Drainit, run
+from harness import TSVC, Drainit, check, run
 
 
 def forwarded_as_pid1():
@@ -50,5 +52,29 @@ command = {TSVC} --name b --report
         d.expect_rc(137)
 
 
+def repeats_are_counted_not_logged():
+    # every repeat is forwarded; the log says the first in full, then a count
+    with Drainit(["--grace", "200ms", "--", TSVC, "--name", "x", "--report"]) as d:
+        d.wait_for(r"x: ready", stream="out")
+        for i in range(5):
+            d.signal(signal.SIGUSR1)
+            deadline = time.monotonic() + 10
+            while d.out().count("x: got USR1") < i + 1:
+                check(time.monotonic() < deadline, f"USR1 #{i + 1} never arrived", d)
+                time.sleep(0.005)
+        d.wait_for(r"forwarded SIGUSR1 4 more times in \S+ \(a repeated signal is logged once a second")
+        check(len(re.findall(r"forwarded SIGUSR1 to 1 service", d.log())) == 1,
+              "a repeat within a second got its own line", d)
+        d.signal(signal.SIGUSR1)  # the quiet second is over: a full line again
+        deadline = time.monotonic() + 10
+        while len(re.findall(r"forwarded SIGUSR1 to 1 service: tsvc \(pgid \d+\)$", d.log(),
+                             re.M)) < 2:
+            check(time.monotonic() < deadline, "no full line after the quiet second", d)
+            time.sleep(0.01)
+        d.signal(signal.SIGTERM)
+        d.expect_rc(137)
+
+
 if __name__ == "__main__":
-    run(forwarded_as_pid1, forwarded_as_subreaper, forwarded_to_two_services)
+    run(forwarded_as_pid1, forwarded_as_subreaper, forwarded_to_two_services,
+        repeats_are_counted_not_logged)
