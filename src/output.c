@@ -52,7 +52,10 @@
 
 #define IBUF_CAP (OUTPUT_LINE_MAX + 1)	/* a full line and its newline */
 #define PREFIX_MAX 128			/* name (<= 64), " | ", time stamp */
-#define SINK_CAP (OUTPUT_QUEUE_MAX + OUTPUT_LINE_MAX + PREFIX_MAX + 1)
+/* drainit's own lines during a shutdown may go this far past the bound, so
+ * that a stalled log reader still gets the stages and the summary */
+#define LOG_RESERVE 32768
+#define SINK_CAP (OUTPUT_QUEUE_MAX + OUTPUT_LINE_MAX + PREFIX_MAX + 1 + LOG_RESERVE)
 #define SINK_LOW (OUTPUT_QUEUE_MAX / 2)	/* resume reading below this */
 
 struct sink {
@@ -945,7 +948,8 @@ output_log_write(void *arg, const char *line, size_t len)
 	}
 	if (!k->buf && !(k->buf = malloc(SINK_CAP)))
 		return -1;
-	if (!sink_room(k)) {
+	if (!sink_room(k) && !(out->sup->stage != STAGE_RUNNING &&
+			       k->len + len + 96 < OUTPUT_QUEUE_MAX + LOG_RESERVE)) {
 		out->log_dropped++;	/* never block, never grow: count */
 		return 0;
 	}
