@@ -224,7 +224,7 @@ preflight_shutdown(const struct config *c, const struct budget *b, struct config
 				  where, format_duration(c->prestop_delay_ms, d1, sizeof(d1)),
 				  format_duration(PROBE_WINDOW_MS, d2, sizeof(d2)));
 	for (size_t i = 0; c->probe_listen && i < c->nsvcs; i++)
-		if (c->svcs[i].ready.kind == CHECK_NONE)
+		if (c->svcs[i].ready.kind == CHECK_NONE && c->svcs[i].type != SVC_TYPE_ONESHOT)
 			config_errors_add(warns, "%s: [service:%s] ready: not set: /readyz counts it ready as soon as it runs, before it may accept a connection (ready = listen waits until it listens)",
 					  where, c->svcs[i].name);
 	return n;
