@@ -276,7 +276,7 @@ void
 service_forward_all(struct supervisor *sup, int sig)
 {
 	/* what was sent where, kept for the log line written after every kill */
-	struct { struct service *svc; pid_t target; int to; } sent[64];
+	struct sent_to { struct service *svc; pid_t target; int to; } sent[64];
 	char line[1024], dropped[512], skipped[512];
 	size_t n = 0, nsent = 0, off = 0, doff = 0, soff = 0;
 	bool dropped_any = false, skipped_any = false;
@@ -300,7 +300,7 @@ service_forward_all(struct supervisor *sup, int sig)
 		if (t == 0 || signal_to(sup, svc, to, t) < 0)
 			continue;
 		if (nsent < sizeof(sent) / sizeof(sent[0]))
-			sent[nsent++] = (typeof(sent[0])){ svc, t, to };
+			sent[nsent++] = (struct sent_to){ svc, t, to };
 		n++;
 	}
 	if (n > 0 && sig > 0 && sig < _NSIG)
