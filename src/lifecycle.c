@@ -904,6 +904,12 @@ leftovers(struct supervisor *sup, struct service *svc)
 	check_stop(sup, svc);
 	notify_watchdog_stop(sup, svc);
 	svc->pr.ready = false;
+	if (svc->killed) {	/* the SIGKILL went to the whole group */
+		log_info("service %s: processes are left in its process group (pgid %d): SIGKILLed with it",
+			 svc->cfg->name, (int)svc->spawn_pgid);
+		svc->state = SVC_KILLING;
+		return;
+	}
 	if (svc->sent_signal) {
 		log_info("service %s: processes are left in its process group (pgid %d): they get the rest of its grace period",
 			 svc->cfg->name, (int)svc->spawn_pgid);

@@ -279,7 +279,7 @@ signal_orphans(struct supervisor *sup, int sig, bool first)
 
 	if (n > 0)
 		log_info("shutdown: sent %s to %s adopted process%s: %s", signal_name(sig),
-			 first ? "every" : "newly", n == 1 ? "" : "es", list);
+			 first ? "the" : "the newly", n == 1 ? "" : "es", list);
 }
 
 static void

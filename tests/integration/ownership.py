@@ -140,7 +140,7 @@ command = {TSVC} --name web --setsid-child --term-delay 50
         check(len(kids) == 2, f"setsid children: {kids}", d)
         d.assert_order(r"stage stopping",
                        r"shutdown: stage orphans \(processes drainit adopted are left: sending SIGTERM, orphan_grace 1s\)",
-                       r"shutdown: sent SIGTERM to every adopted process",
+                       r"shutdown: sent SIGTERM to the adopted process",
                        r"shutdown: stage killing \(orphan_grace 1s expired\)")
         t_term = d.time_of(r"stage orphans")
         t_kill = d.time_of(r"stage killing")
