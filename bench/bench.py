@@ -1497,8 +1497,12 @@ class Drain(Scenario):
         import urllib.request
 
         run = Run(self.bench, f"drain-{peer.name}")
-        front = free_port()
-        backs = [(free_port(), free_port()) for _ in range(2)]
+        ports = []
+        while len(ports) < 5:	# free_port() may hand out one twice
+            q = free_port()
+            if q not in ports:
+                ports.append(q)
+        front, backs = ports[4], [(ports[0], ports[1]), (ports[2], ports[3])]
         adaptive = peer.name == "drainit"
         procs, lb = [], None
         servers = []

@@ -128,10 +128,21 @@ class Load:
             t.join(timeout=10)
 
 
+def distinct_ports(n):
+    """n free ports, no two alike (free_port() may hand out one twice)."""
+    ports = []
+    while len(ports) < n:
+        p = free_port()
+        if p not in ports:
+            ports.append(p)
+    return ports
+
+
 def stop_one_backend_under_load(delay, expect_drops, keepalive=False):
     tmp = tempfile.mkdtemp(prefix="drainit-it-lb-")
-    backends = [(free_port(), free_port()) for _ in range(2)]
-    front = free_port()
+    p = distinct_ports(5)
+    backends = [(p[0], p[1]), (p[2], p[3])]
+    front = p[4]
     cfg = os.path.join(tmp, "haproxy.cfg")
     with open(cfg, "w") as f:
         f.write(haproxy_cfg(front, backends, keepalive))
