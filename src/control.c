@@ -35,6 +35,7 @@
 #include "log.h"
 #include "output.h"
 #include "report.h"
+#include "sockio.h"
 
 #define DRAIN_MAX 65536
 
@@ -242,16 +243,6 @@ client_close(struct client *c)
 }
 
 static void
-client_set_io(struct client *c, int events)
-{
-	struct ev_loop *loop = c->cs->sup->loop;
-
-	ev_io_stop(loop, &c->io);
-	ev_io_set(&c->io, c->fd, events);
-	ev_io_start(loop, &c->io);
-}
-
-static void
 client_timer(struct client *c, msec_t ms)
 {
 	struct ev_loop *loop = c->cs->sup->loop;
@@ -266,17 +257,14 @@ client_timer(struct client *c, msec_t ms)
 static void
 client_write(struct client *c)
 {
-	while (c->off < c->out.len) {
-		ssize_t n = send(c->fd, c->out.p + c->off, c->out.len - c->off, MSG_NOSIGNAL);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			if (errno == EAGAIN)
-				return;
-			client_close(c);	/* the peer went away */
-			return;
-		}
-		c->off += (size_t)n;
+	switch (sock_send_rest(c->fd, c->out.p, c->out.len, &c->off)) {
+	case SOCK_AGAIN:
+		return;
+	case SOCK_GONE:
+		client_close(c);	/* the peer went away */
+		return;
+	case SOCK_DONE:
+		break;
 	}
 	if (c->follow) {
 		/* everything so far is out: wait for more lines, or the end */
@@ -285,12 +273,12 @@ client_write(struct client *c)
 			c->st = C_FOLLOW;
 			ev_timer_stop(c->cs->sup->loop, &c->timer);
 		}
-		client_set_io(c, EV_READ);
+		sock_watch(c->cs->sup->loop, &c->io, c->fd, EV_READ);
 		return;
 	}
 	(void)shutdown(c->fd, SHUT_WR);
 	c->st = C_DRAINING;
-	client_set_io(c, EV_READ);
+	sock_watch(c->cs->sup->loop, &c->io, c->fd, EV_READ);
 }
 
 /* Sends answer (consumed) as the one line of the connection. */
@@ -313,7 +301,7 @@ client_answer(struct client *c, json_t *answer)
 	c->st = C_WRITING;
 	c->wait = W_NONE;
 	client_timer(c, CONTROL_LINGER_MS);
-	client_set_io(c, EV_WRITE);
+	sock_watch(c->cs->sup->loop, &c->io, c->fd, EV_WRITE);
 	client_write(c);
 }
 
@@ -400,7 +388,7 @@ follow_line(void *ctx, const char *line, size_t len)
 	free(s);
 	if (!s || c->out.oom || c->out.len - c->off > CONTROL_OUT_MAX)
 		c->overflow = true;	/* closed by client_io_cb, not here */
-	client_set_io(c, EV_READ | EV_WRITE);
+	sock_watch(c->cs->sup->loop, &c->io, c->fd, EV_READ | EV_WRITE);
 out:
 	json_decref(o);
 }
@@ -497,7 +485,7 @@ start_wait(struct client *c, enum cwait w, json_t *pending, msec_t timeout_ms)
 	}
 	c->st = C_WAITING;
 	client_timer(c, timeout_ms);
-	client_set_io(c, EV_READ);	/* to see the peer give up */
+	sock_watch(c->cs->sup->loop, &c->io, c->fd, EV_READ);	/* to see the peer give up */
 }
 
 /* start, stop, restart: every service named must exist; one event each. */
@@ -704,23 +692,11 @@ client_read(struct client *c)
 static void
 client_discard(struct client *c)
 {
-	char buf[4096];
-
-	for (;;) {
-		ssize_t n = recv(c->fd, buf, sizeof(buf), 0);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0 && errno == EAGAIN)
-			return;
-		if (n <= 0 || (c->drained += (size_t)n) > DRAIN_MAX) {
-			if (c->st == C_WAITING)
-				log_debug("control: client left while waiting for %s",
-					  ctl_cmd_name(c->req.cmd));
-			client_close(c);
-			return;
-		}
-	}
+	if (sock_discard(c->fd, &c->drained, DRAIN_MAX) != SOCK_GONE)
+		return;
+	if (c->st == C_WAITING)
+		log_debug("control: client left while waiting for %s", ctl_cmd_name(c->req.cmd));
+	client_close(c);
 }
 
 static void
@@ -844,10 +820,7 @@ accept_cb(EV_P_ ev_io *w, int revents)
 				continue;
 			if (e == EAGAIN)
 				return;
-			log_warn("control socket: accept: %s; pausing for 1s", strerror(e));
-			ev_io_stop(EV_A, &cs->accept_io);
-			ev_timer_set(&cs->retry, 1.0, 0.);
-			ev_timer_start(EV_A, &cs->retry);
+			sock_accept_pause(EV_A, &cs->accept_io, &cs->retry, "control socket", e);
 			return;
 		}
 		if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &cl) < 0 ||

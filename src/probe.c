@@ -29,6 +29,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "sockio.h"
 
 #define PROBE_DRAIN_MAX 65536	/* bytes discarded after the answer, at most */
 
@@ -169,33 +170,20 @@ conn_close(struct conn *c)
 }
 
 static void
-conn_set_io(struct conn *c, int events)
-{
-	struct ev_loop *loop = c->ps->sup->loop;
-
-	ev_io_stop(loop, &c->io);
-	ev_io_set(&c->io, c->fd, events);
-	ev_io_start(loop, &c->io);
-}
-
-static void
 conn_write(struct conn *c)
 {
-	while (c->off < c->out.len) {
-		ssize_t n = send(c->fd, c->out.p + c->off, c->out.len - c->off, MSG_NOSIGNAL);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			if (errno == EAGAIN)
-				return;
-			conn_close(c);	/* the client went away */
-			return;
-		}
-		c->off += (size_t)n;
+	switch (sock_send_rest(c->fd, c->out.p, c->out.len, &c->off)) {
+	case SOCK_AGAIN:
+		return;
+	case SOCK_GONE:
+		conn_close(c);	/* the client went away */
+		return;
+	case SOCK_DONE:
+		break;
 	}
 	(void)shutdown(c->fd, SHUT_WR);
 	c->st = CONN_DRAINING;
-	conn_set_io(c, EV_READ);
+	sock_watch(c->ps->sup->loop, &c->io, c->fd, EV_READ);
 }
 
 /* GET /prestop with the right prestop_token: the staged shutdown starts
@@ -301,7 +289,7 @@ conn_send(struct conn *c)
 	ev_timer_stop(loop, &c->timer);
 	ev_timer_set(&c->timer, PROBE_LINGER_MS / 1000.0, 0.);
 	ev_timer_start(loop, &c->timer);
-	conn_set_io(c, EV_WRITE);
+	sock_watch(c->ps->sup->loop, &c->io, c->fd, EV_WRITE);
 	conn_write(c);
 }
 
@@ -352,18 +340,8 @@ conn_read(struct conn *c)
 static void
 conn_drain(struct conn *c)
 {
-	for (;;) {
-		ssize_t n = recv(c->fd, c->head, sizeof(c->head), 0);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0 && errno == EAGAIN)
-			return;
-		if (n <= 0 || (c->drained += (size_t)n) > PROBE_DRAIN_MAX) {
-			conn_close(c);
-			return;
-		}
-	}
+	if (sock_discard(c->fd, &c->drained, PROBE_DRAIN_MAX) == SOCK_GONE)
+		conn_close(c);
 }
 
 static void
@@ -457,11 +435,7 @@ accept_cb(EV_P_ ev_io *w, int revents)
 				evict_one(ps);	/* frees a descriptor */
 				continue;
 			}
-			/* Level-triggered: pause rather than spin. */
-			log_warn("probe server: accept: %s; pausing for 1s", strerror(e));
-			ev_io_stop(EV_A, &ps->accept_io);
-			ev_timer_set(&ps->retry, 1.0, 0.);
-			ev_timer_start(EV_A, &ps->retry);
+			sock_accept_pause(EV_A, &ps->accept_io, &ps->retry, "probe server", e);
 			return;
 		}
 		if (ps->nconns == PROBE_MAX_CONNS)
