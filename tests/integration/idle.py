@@ -39,7 +39,7 @@ command = {TSVC} --name b
 
 
 def idle_drainit_with_probe_server_does_not_wake_up():
-    """Issue 3: a probe server with no checks adds no wake-ups, even after serving."""
+    """A probe server with no checks adds no wake-ups, even after serving."""
     from probeutil import curl, free_port
     port = free_port()
     ini = f"""
