@@ -369,8 +369,11 @@ class Drainit(Peer):
                         "restart_delay = 100ms\nrestart_delay_max = 100ms\n"
                         "restart_limit = 1000000/1s\n"):
             del self.lacks["crash"]
+        # shutdown_timeout must cover the prestop stage (drainit --check
+        # rejects a shorter one), as in probe_services.
         if self.accepts("[drainit]\nprobe_listen = 127.0.0.1:9\nprestop_delay = 60s\n"
-                        "shutdown_timeout = 30s\n[service:svc]\ncommand = /bin/true\n"):
+                        "prestop_min = 60s\nshutdown_timeout = 90s\n"
+                        "[service:svc]\ncommand = /bin/true\n"):
             del self.lacks["probe"]
 
     def accepts(self, ini):
@@ -403,12 +406,13 @@ class Drainit(Peer):
         not end it early, keeps a shutdown in its prestop stage (/readyz 503, the
         services still running) while it is measured; shutdown_timeout bounds
         it should the harness not end it (it sends SIGINT, which skips to the
-        killing stage)."""
+        killing stage). It must be at least the prestop stage's 60 s: drainit
+        rejects a shutdown_timeout that would always cut the drain short."""
         ini = run.path("drainit.ini")
         child = self.bench.helper("bench-child")
         with open(ini, "w") as f:
             f.write(f"[drainit]\nprobe_listen = 127.0.0.1:{port}\nprestop_delay = 60s\n"
-                    f"prestop_min = 60s\nshutdown_timeout = 30s\n")
+                    f"prestop_min = 60s\nshutdown_timeout = 90s\n")
             for i in range(n):
                 f.write(f"\n[service:svc{i}]\ncommand = {child}\n")
         return [self.bench.drainit, "-c", ini]
