@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """drainit benchmark harness: drainit side by side with tini, dumb-init, s6
-and supervisord (see bench/README.md), scenarios 1-11. Reference rows (not
+and supervisord (see bench/README.md), scenarios 1-14. Reference rows (not
 peers): drainit (static), tini-static, catatonit and others; the targets
 count catatonit among the peers, as the issue measured it.
 
@@ -53,6 +53,11 @@ FULL = {
     "orphans": 10000,
     "orphan_timeout_ms": 10000,
     "shutdown_delay_ms": 200,
+    "e2e_runs": 20,
+    "exit_delay_ms": 50,
+    "exit_runs": 5,
+    "storm_signals": 10000,
+    "storm_runs": 3,
     "grace_ms": 1000,
     "crash_window_s": 20.0,
     "crash_delay_ms": 100,
@@ -72,6 +77,11 @@ SMOKE = {
     "orphans": 500,
     "orphan_timeout_ms": 10000,
     "shutdown_delay_ms": 200,
+    "e2e_runs": 3,
+    "exit_delay_ms": 50,
+    "exit_runs": 1,
+    "storm_signals": 2000,
+    "storm_runs": 1,
     "grace_ms": 1000,
     "crash_window_s": 1.0,
     "crash_delay_ms": 100,
@@ -488,6 +498,8 @@ class S6(Peer):
         "signal": "s6-svscan forwards no signal to services (SIGUSR1 runs .s6-svscan/SIGUSR1 "
                   "if present); see the 's6 (s6-svc -1)' row for s6's own path",
         "probe": "no probe endpoint",
+        "e2e": "s6-svscan does not exit when its service ends (s6-supervise restarts it)",
+        "childexit": "s6-svscan does not exit when its service ends (s6-supervise restarts it)",
     }
 
     def binaries(self):
@@ -533,6 +545,9 @@ class Supervisord(Peer):
         "signal": "supervisord forwards no signal to its programs (it acts on SIGHUP/SIGUSR2 "
                   "itself; `supervisorctl signal` goes through XML-RPC)",
         "probe": "no probe endpoint",
+        "e2e": "supervisord keeps running when its program ends (the program is left EXITED)",
+        "childexit": "supervisord keeps running when its program ends (the program is left "
+                     "EXITED)",
     }
 
     def binaries(self):
@@ -590,7 +605,7 @@ class TiniStatic(Tini):
 
 class DrainitStatic(Drainit):
     """The static drainit, -Dstatic=true or build/drainit-static: a reference
-    row of scenarios 1, 2, 4, 5 and 6 (never a peer)."""
+    row of scenarios 1, 2, 4, 5, 6, 12, 13 and 14 (never a peer)."""
     name = "drainit (static)"
     note = ("the same sources linked statically (`-Dstatic=true`: users and groups read "
             "from /etc/passwd and /etc/group, no NSS), the build the container images "
@@ -617,7 +632,7 @@ class TiniStaticFootprint(TiniStatic):
 
 class Catatonit(Peer):
     """Debian's catatonit, podman's init: a reference row of scenarios 1, 2,
-    4, 5 and 6. Not in PEER_CLASSES (bench/run installs it only
+    4, 5, 6, 12, 13 and 14. Not in PEER_CLASSES (bench/run installs it only
     for these rows), but the targets count it among the peers: the issue
     measured it, and it was the best peer of several of its rows."""
     name = "catatonit"
@@ -635,7 +650,7 @@ class Catatonit(Peer):
 
 
 def reference_rows(bench, peers):
-    """The reference rows of the timing scenarios 1, 4, 5 and 6:
+    """The reference rows of the timing scenarios 1, 4, 5, 6, 12, 13 and 14:
     the static drainit (when drainit is measured and --drainit-static was
     given) and catatonit (when installed)."""
     out = []
@@ -1629,8 +1644,159 @@ class DrainitFixedDelay(Drainit):
         return [self.bench.drainit, "--prestop-delay", "3s", "--", program]
 
 
+class EndToEnd(Scenario):
+    """`sup -- true`: the supervisor's whole life with a child that exits at once."""
+    key, num = "e2e", 12
+    title = "`sup -- true` end to end"
+    metrics = [("median_us", "median (µs)", "us", 0), ("min_us", "min (µs)", "us", 0)]
+
+    @property
+    def what(self):
+        return (f"The supervisor's only child exits 0 at once (bench-child, static, in its "
+                f"`true` mode: `_exit(0)` first thing in main()). bench-launch reads "
+                f"CLOCK_MONOTONIC just before execve(supervisor) (in the forked child, user "
+                f"space only in between) and takes the moment the supervisor's pidfd turns "
+                f"readable (it has exited); no readiness wait, no signal. {self.cfg['e2e_runs']} "
+                f"runs per repetition, one after the other: per repetition their median and "
+                f"minimum.")
+
+    def extra_peers(self, peers):
+        return reference_rows(self.bench, peers)
+
+    def run_one(self, peer, rep):
+        run = Run(self.bench, f"e2e-{peer.name.split()[0]}")
+        run.set(mode="true")
+        argv = peer.single(run)
+        vals = []
+        for _ in range(self.cfg["e2e_runs"]):
+            r = run.launch(argv, ["--exit-timeout", "10000"], timeout=30)
+            if r["status"] != 0:
+                raise BenchError(f"supervisor exit status {r['status']:#x} (see {run.stderr_path})")
+            vals.append((r["t_exit"] - r["t_exec"]) / 1000.0)
+        return {"median_us": statistics.median(vals), "min_us": min(vals), "runs_us": vals}
+
+
+class ChildExit(Scenario):
+    """The child ends by itself: its exit -> the supervisor's exit."""
+    key, num = "childexit", 13
+    title = "Child exit -> supervisor exit"
+    metrics = [("overhead_us", "child exit -> supervisor exit (µs)", "us", 0),
+               ("after_death_us", "of which after the child's death (µs)", "us", 0)]
+
+    @property
+    def what(self):
+        return (f"No signal: the child (bench-child `exit-after` mode) exits by itself "
+                f"{self.cfg['exit_delay_ms']} ms after it is ready, and records "
+                f"CLOCK_MONOTONIC just before _exit(0). Value = the moment the supervisor's "
+                f"pidfd turns readable in bench-launch (it has exited) minus that timestamp: the "
+                f"child's teardown, the SIGCHLD, the supervisor's reap and its own exit. The "
+                f"second column starts when the child's own pidfd turned readable in the "
+                f"same poll() (0: both seen in one wake-up). {self.cfg['exit_runs']} runs per "
+                f"repetition, their median.")
+
+    def extra_peers(self, peers):
+        return reference_rows(self.bench, peers)
+
+    def run_one(self, peer, rep):
+        over, after = [], []
+        for _ in range(self.cfg["exit_runs"]):
+            run = Run(self.bench, f"childexit-{peer.name.split()[0]}")
+            out = run.path("exit.txt")
+            run.set(mode="exit-after", out=out, delay_ms=self.cfg["exit_delay_ms"])
+            r = run.launch(peer.single(run), ["--ready-dir", run.ready, "--watch-child",
+                                              "--exit-timeout", "20000"], timeout=60)
+            with open(out) as f:
+                t_child = int(f.read().split()[0])
+            over.append((r["t_exit"] - t_child) / 1000.0)
+            if r["t_child_dead"]:
+                after.append((r["t_exit"] - r["t_child_dead"]) / 1000.0)
+        m = {"overhead_us": statistics.median(over), "runs_us": over}
+        if after:
+            m["after_death_us"] = statistics.median(after)
+        return m
+
+
+class SignalStorm(Scenario):
+    """SIGUSR1 sent back to back: what the supervisor's CPU pays for a burst."""
+    key, num = "sigstorm", 14
+    title = "SIGUSR1 storm"
+    metrics = [("cpu_ms", "supervisor CPU (ms)", "ms", 2),
+               ("seen", "signals the child saw", "", 0),
+               ("send_ms", "storm sent in (ms)", "ms", 1)]
+
+    @property
+    def what(self):
+        n = self.cfg["storm_signals"]
+        return (f"The child (bench-child `count-usr1` mode) counts the SIGUSR1 it gets. "
+                f"bench-sigsend --storm sends {n:,} SIGUSR1 to the supervisor back to back, as "
+                f"fast as kill() goes. CPU = the supervisor's own processes' "
+                f"/proc/PID/schedstat (field 1, ns) from just before the storm until it stops "
+                f"moving after it (read every 10 ms until unchanged for 100 ms, at most 3 s). "
+                f"A standard signal pending twice is delivered once, at the supervisor and "
+                f"again at the child, so the child sees fewer than {n:,}: its count is a "
+                f"column, not a loss. {self.cfg['storm_runs']} storms per repetition, on the "
+                f"same supervisor, 0.1 s apart at least: per repetition the median of each "
+                f"column.")
+
+    def na(self, peer):
+        return peer.lacks.get(self.key) or peer.lacks.get("signal")
+
+    def extra_peers(self, peers):
+        return reference_rows(self.bench, peers)
+
+    def run_one(self, peer, rep):
+        run = Run(self.bench, f"sigstorm-{peer.name.split()[0]}")
+        count = run.path("usr1.count")
+        run.set(mode="count-usr1", out=count)
+        n = self.cfg["storm_signals"] if rep >= 0 else min(1000, self.cfg["storm_signals"])
+        proc = run.popen(peer.single(run))
+        try:
+            run.wait_ready(1)
+            time.sleep(0.2)
+            pids = peer.procs(proc.pid)
+
+            def cpu():
+                return sum(proc_cpu_ns(x) for x in pids)
+
+            def seen():
+                with open(count, "rb") as f:
+                    return int.from_bytes(f.read(8), sys.byteorder, signed=True)
+            storms = []
+            for _ in range(self.cfg["storm_runs"]):
+                c0, s0 = cpu(), seen()
+                r = subprocess.run([self.bench.helper("bench-sigsend"), "--storm",
+                                    str(proc.pid), str(n)],
+                                   capture_output=True, text=True, timeout=60)
+                if r.returncode != 0:
+                    raise BenchError(f"bench-sigsend: {r.stderr.strip()}")
+                sent, send_ns = (int(x) for x in r.stdout.split())
+                start = last_change = time.monotonic()
+                last = cpu()
+                while time.monotonic() - start < 3.0:
+                    time.sleep(0.01)
+                    c = cpu()
+                    if c != last:
+                        last, last_change = c, time.monotonic()
+                    elif time.monotonic() - last_change >= 0.1:
+                        break
+                if proc.poll() is not None:
+                    raise BenchError(f"the supervisor exited during the storm (status "
+                                     f"{proc.returncode}, see {run.stderr_path})")
+                got = seen() - s0
+                if not got:
+                    raise BenchError("no SIGUSR1 reached the child")
+                storms.append({"cpu_ms": (last - c0) / 1e6, "seen": got, "sent": sent,
+                               "send_ms": send_ns / 1e6})
+            m = {k: statistics.median(x[k] for x in storms)
+                 for k in ("cpu_ms", "seen", "send_ms")}
+            m["storms"] = storms
+            return m
+        finally:
+            stop_process(proc)
+
+
 SCENARIOS = [Startup, Footprint, Idle, Signals, Orphans, Shutdown, Kill, Crash, LogPipeline, Probe,
-             Drain]
+             Drain, EndToEnd, ChildExit, SignalStorm]
 
 
 # ------------------------------------------------------------------ report
@@ -1953,7 +2119,7 @@ def render(res, order):
 # Why drainit misses a target, when it does: written from the source (src/),
 # strace of drainit and side experiments on the machine of bench/RESULTS.md;
 # shown only for the targets a run finds missed. A target without an entry
-# (the rows added last: term, orphan_cpu) shows
+# (the rows added last: e2e, term, childexit, orphan_cpu, storm_cpu) shows
 # MISS_PENDING instead.
 MISS_PENDING = "not explained yet: the profile of this row is pending."
 MISS_WHY = {
@@ -2070,6 +2236,12 @@ NOTES = {
              "sixth in the copy-on-write faults that followed; drainit now starts children "
              "with clone(CLONE_VM|CLONE_VFORK), which copies no page table. Its own code and "
              "libc were about a sixth, the four log lines per restart about a twentieth.",
+    "sigstorm": "The CPU and the count depend on whether the supervisor gets a CPU while the "
+                "storm is still being sent: when it runs only after the sender's last kill(), "
+                "it finds one SIGUSR1 pending and forwards it once (count 1, some tens of µs "
+                "of CPU); when it runs beside the sender on the other CPU it wakes for every "
+                "signal it can dequeue while the storm lasts. Hence the wide min–max on a "
+                "2-core machine.",
     "probe": "For each load generator drainit and the baseline have about the same p99; "
              "the medians depend on the access pattern. Under wrk each request reaches a "
              "server that accepted its connection 4 ms earlier and went back to sleep, and "
@@ -2143,6 +2315,8 @@ def target_table(res):
         add("PSS with 50 services < 2.5 MiB", f"{s['median'] / 1024:.2f} MiB",
             s["median"] < 2.5 * 1024, "pss")
     vs_best("start-up median <= best peer", "startup", "startup_us", "µs", 0, "startup")
+    vs_best("`sup -- true` end to end, median <= best peer", "e2e", "median_us", "µs", 0,
+            "e2e")
     vs_best("forwarding median <= best peer", "signal", "median_us", "µs", 1, "forward")
     r = sc.get("signal", {}).get("peers", {}).get("drainit")
     if r and "pooled" in r:
@@ -2154,6 +2328,8 @@ def target_table(res):
     if s:
         add("shutdown overhead < 1 ms", f"{s['median']:.0f} µs (max {s['max']:.0f})",
             s["max"] < 1000, "shutdown")
+    vs_best("child exit -> supervisor exit, median <= best peer", "childexit", "overhead_us",
+            "µs", 0, "childexit")
     r = sc.get("orphans", {}).get("peers", {}).get("drainit")
     if r and r.get("runs"):
         ok = all(x["all_reaped"] for x in r["runs"]) and not r.get("errors")
@@ -2161,6 +2337,9 @@ def target_table(res):
             f"{len(r['runs'])} runs", ok, "orphans")
     vs_best("orphan storm, PID 1 CPU from release to all reaped, median <= best peer",
             "orphans", "pid1_cpu_ms", "ms", 1, "orphan_cpu")
+    storm = res["config"].get("storm_signals", 10000)
+    vs_best(f"{storm:,} × SIGUSR1 storm, supervisor CPU, median <= best peer", "sigstorm",
+            "cpu_ms", "ms", 2, "storm_cpu")
     r = sc.get("kill", {}).get("peers", {}).get("drainit")
     if r and r.get("runs"):
         worst = max(abs(x["late_ms"]) for x in r["runs"])
