@@ -3,7 +3,8 @@
  * Configured only through the environment, so it runs unchanged under
  * every supervisor (s6 runs it as a service's ./run, with no arguments):
  *
- *   BENCH_MODE       idle | sig | term-delay | ignore-term | crash | log
+ *   BENCH_MODE       idle | sig | term-delay | ignore-term | crash | log |
+ *                    true | exit-after | count-usr1
  *   BENCH_READY_DIR  when set, DIR/<pid> is written (atomically) once the
  *                    mode's handlers are installed: "pid T_MAIN T0\n", where
  *                    T_MAIN is CLOCK_MONOTONIC (ns) at the top of main() and
@@ -12,6 +13,7 @@
  *   BENCH_OUT        per-mode output file (see below)
  *   BENCH_FIFO       sig: FIFO the SIGUSR1 handler writes its timestamp to
  *   BENCH_DELAY_MS   term-delay: SIGTERM -> exit delay (default 200)
+ *                    exit-after: ready -> exit delay (default 50)
  *                    log: delay before the first line (default 300)
  *   BENCH_LINES      log: number of lines (default 200)
  *   BENCH_GAP_US     log: gap between lines (default 2000)
@@ -20,22 +22,33 @@
  *   idle         pause() forever; default dispositions, so SIGTERM ends it.
  *   sig          SIGUSR1 handler writes the 8-byte CLOCK_MONOTONIC of its
  *                entry to BENCH_FIFO.
- *   term-delay   on SIGTERM, sleeps BENCH_DELAY_MS, writes "T_EXIT\n" to
- *                BENCH_OUT and _exit(0)s.
+ *   term-delay   on SIGTERM, sleeps BENCH_DELAY_MS, writes "T_EXIT T_TERM\n"
+ *                to BENCH_OUT and _exit(0)s; T_TERM is the clock read first
+ *                thing in the SIGTERM handler.
  *   ignore-term  SIGTERM handler appends "T_TERM\n" to BENCH_OUT and
  *                returns: only SIGKILL ends it.
  *   crash        appends one byte to BENCH_OUT and exits 1 (a crash loop
  *                under restart=always).
  *   log          writes BENCHLOG lines "BENCHLOG SEQ T_WRITE\n" to stdout,
- *                then idles. */
+ *                then idles.
+ *   true         exits 0 at once, before anything else (`sup -- true`).
+ *   exit-after   once ready, sleeps BENCH_DELAY_MS, writes "T_EXIT\n" to
+ *                BENCH_OUT (the clock read just before) and _exit(0)s: a
+ *                child that ends by itself.
+ *   count-usr1   BENCH_OUT is 8 bytes mapped shared: the SIGUSR1 handler
+ *                adds 1 to the int64 there (readers see it at once through
+ *                the page cache), then idles. */
 #include <signal.h>
 #include <stdbool.h>
+#include <sys/mman.h>
 
 #include "common.h"
 
 static int out_fd = -1;
 static int sig_fd = -1;
 static volatile sig_atomic_t got_term;
+static volatile int64_t t_term;
+static volatile int64_t *usr1_count;
 
 /* Formats v in decimal into buf (async-signal-safe); returns the length. */
 static size_t
@@ -80,8 +93,16 @@ on_term_ignore(int sig)
 static void
 on_term_flag(int sig)
 {
+	t_term = now_ns();
 	(void)sig;
 	got_term = 1;
+}
+
+static void
+on_usr1_count(int sig)
+{
+	(void)sig;
+	(*usr1_count)++;
 }
 
 static void
@@ -106,7 +127,9 @@ open_out(int flags)
 		fprintf(stderr, "bench-child: BENCH_OUT is not set\n");
 		exit(2);
 	}
-	fd = open(p, flags | O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+	if (!(flags & O_ACCMODE))
+		flags |= O_WRONLY;
+	fd = open(p, flags | O_CREAT | O_CLOEXEC, 0644);
 	if (fd < 0) {
 		fprintf(stderr, "bench-child: %s: %s\n", p, strerror(errno));
 		exit(2);
@@ -163,6 +186,9 @@ main(void)
 	if (!mode || !*mode)
 		mode = "idle";
 
+	if (strcmp(mode, "true") == 0)
+		_exit(0);
+
 	if (strcmp(mode, "idle") == 0) {
 		write_ready(t_main);
 		idle_forever();
@@ -192,9 +218,36 @@ main(void)
 			sigsuspend(&old);
 		sleep_ns(env_ll("BENCH_DELAY_MS", 200) * 1000000LL);
 		n = fmt_i64(buf, now_ns());
+		buf[n++] = ' ';
+		n += fmt_i64(buf + n, t_term);
 		buf[n++] = '\n';
 		(void)!write(out_fd, buf, n);
 		_exit(0);
+	} else if (strcmp(mode, "exit-after") == 0) {
+		char buf[32];
+		size_t n;
+
+		out_fd = open_out(O_TRUNC);
+		write_ready(t_main);
+		sleep_ns(env_ll("BENCH_DELAY_MS", 50) * 1000000LL);
+		n = fmt_i64(buf, now_ns());
+		buf[n++] = '\n';
+		(void)!write(out_fd, buf, n);
+		_exit(0);
+	} else if (strcmp(mode, "count-usr1") == 0) {
+		void *m;
+
+		out_fd = open_out(O_TRUNC | O_RDWR);
+		if (ftruncate(out_fd, sizeof(int64_t)) < 0 ||
+		    (m = mmap(NULL, sizeof(int64_t), PROT_READ | PROT_WRITE, MAP_SHARED, out_fd,
+			      0)) == MAP_FAILED) {
+			fprintf(stderr, "bench-child: BENCH_OUT: %s\n", strerror(errno));
+			return 2;
+		}
+		usr1_count = m;
+		catch(SIGUSR1, on_usr1_count);
+		write_ready(t_main);
+		idle_forever();
 	} else if (strcmp(mode, "ignore-term") == 0) {
 		out_fd = open_out(O_APPEND);
 		catch(SIGTERM, on_term_ignore);

@@ -11,18 +11,26 @@
  *   --signal SIG        once ready (after --signal-delay MS), send SIG (a
  *                       number) to the supervisor and record when
  *   --signal-delay MS
- *   --watch-child       pidfd on the first ready child: record when it dies
+ *   --watch-child       pidfd on the first ready child (opened once it is
+ *                       ready, with or without --signal): record when it dies
  *   --exit-timeout MS   SIGKILL the supervisor if it has not exited MS after
  *                       the signal (default 20000)
+ *
+ * Without --ready-dir and --signal it only waits for the supervisor to
+ * exit by itself (`sup -- true`: t_exit - t_exec is the whole run).
  *
  * The supervisor's stdout is bench-launch's stderr. Prints one JSON object
  * on stdout, times in CLOCK_MONOTONIC ns (0: did
  * not happen): pid, t_exec, t_ready, t_sig, child_pid, t_child_dead,
- * t_exit, status (raw wait status, -1 if killed by us), error. */
+ * t_exit, status (raw wait status, -1 if killed by us), error. t_exec is
+ * read by the forked child just before execve(supervisor) (user space
+ * only in between; the same clock read as --stamp's) and handed back
+ * through a shared page. */
 #include <dirent.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdbool.h>
+#include <sys/mman.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 
@@ -140,8 +148,16 @@ main(int argc, char **argv)
 	int status = 0, sup_fd, child_fd = -1;
 	const char *error = "";
 	static char envbuf[64];
+	volatile int64_t *shared_t0;
 
 	parse(argc, argv, &o);
+	shared_t0 = mmap(NULL, sizeof(*shared_t0), PROT_READ | PROT_WRITE,
+			 MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (shared_t0 == MAP_FAILED) {
+		perror("bench-launch: mmap");
+		return 1;
+	}
+	*shared_t0 = 0;
 	pid = fork();
 	if (pid < 0) {
 		perror("bench-launch: fork");
@@ -159,12 +175,14 @@ main(int argc, char **argv)
 			int64_t t0 = now_ns();
 			snprintf(envbuf, sizeof(envbuf), "BENCH_T0=%lld", (long long)t0);
 			putenv(envbuf);
+			*shared_t0 = t0;
+		} else {
+			*shared_t0 = now_ns();
 		}
 		execve(o.cmd[0], o.cmd, environ);
 		fprintf(stderr, "bench-launch: exec %s: %s\n", o.cmd[0], strerror(errno));
 		_exit(127);
 	}
-	t_exec = now_ns();	/* approximate; the exact t0 is in the child's record */
 	sup_fd = pidfd_open(pid);
 	if (sup_fd < 0) {
 		perror("bench-launch: pidfd_open");
@@ -193,14 +211,15 @@ main(int argc, char **argv)
 		}
 	}
 
+	if (!*error && o.watch_child && child > 0) {
+		child_fd = pidfd_open(child);
+		if (child_fd < 0)
+			error = "pidfd_open(child) failed";
+	}
+
 	if (!*error && o.sig) {
 		if (o.sig_delay)
 			sleep_ns((int64_t)o.sig_delay * 1000000);
-		if (o.watch_child && child > 0) {
-			child_fd = pidfd_open(child);
-			if (child_fd < 0)
-				error = "pidfd_open(child) failed";
-		}
 		t_sig = now_ns();
 		kill(pid, (int)o.sig);
 	}
@@ -240,6 +259,7 @@ main(int argc, char **argv)
 		if (killed && !*error)
 			error = "killed";
 	}
+	t_exec = *shared_t0;	/* the child has exec'd (or exited) by now */
 
 	printf("{\"pid\": %d, \"t_exec\": %lld, \"t_ready\": %lld, \"t_sig\": %lld, "
 	       "\"child_pid\": %d, \"t_child_dead\": %lld, \"t_exit\": %lld, "

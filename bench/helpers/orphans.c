@@ -23,7 +23,11 @@
  * time from the release to the first sample with every orphan reaped, the
  * time from the first sample that saw every orphan exited to that one
  * (the reaper's lag behind the storm), and the peak zombie count as one JSON object, then idles until it is killed
- * (a supervisor with a restart policy must not start a second storm). */
+ * (a supervisor with a restart policy must not start a second storm).
+ * It also reports the CPU time PID 1 (the supervisor; for s6, s6-svscan)
+ * spent from the release to that last sample: field 1 of /proc/1/schedstat
+ * (ns, user + system), read just before the release and just after the
+ * last sample ("pid1_cpu_ms"; -1 when schedstat cannot be read). */
 #include <sched.h>
 #include <signal.h>
 #include <stdatomic.h>
@@ -46,6 +50,26 @@ orphan(int rfd, struct shared *sh)
 		;
 	atomic_fetch_add(&sh->exited, 1);
 	_exit(0);
+}
+
+/* CPU time (ns) of PID 1 from /proc/1/schedstat (this namespace's /proc,
+ * mounted by unshare --mount-proc), or -1. */
+static int64_t
+pid1_cpu_ns(void)
+{
+	char buf[128];
+	long long v;
+	ssize_t n;
+	int fd = open("/proc/1/schedstat", O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return -1;
+	buf[n] = 0;
+	return sscanf(buf, "%lld", &v) == 1 ? (int64_t)v : -1;
 }
 
 /* Parent pid of pid from /proc/PID/stat, or -1. */
@@ -84,6 +108,7 @@ main(void)
 	int rel[2], sync[2];
 	long made = 0, pending, peak = 0, samples = 0, parent;
 	int64_t t_release, t_done = 0, t_exited = 0, t_forked0, t_forked;
+	int64_t cpu0, cpu1 = -1;
 	pid_t mid;
 	char rec[512];
 	int len;
@@ -137,6 +162,7 @@ main(void)
 		(void)sched_setscheduler(0, SCHED_FIFO, &sp);
 	}
 	pending = made;
+	cpu0 = pid1_cpu_ns();
 	t_release = now_ns();
 	close(rel[1]);
 	for (;;) {
@@ -159,6 +185,7 @@ main(void)
 			peak = z;
 		if (pending == 0) {
 			t_done = t;
+			cpu1 = pid1_cpu_ns();
 			break;
 		}
 		if (t - t_release > timeout)
@@ -169,11 +196,12 @@ main(void)
 	len = snprintf(rec, sizeof(rec),
 		       "{\"orphans\": %ld, \"parent\": %ld, \"fork_ms\": %.3f, \"reap_all_ms\": %.3f, "
 		       "\"after_last_exit_ms\": %.3f, \"all_reaped\": %s, \"left\": %ld, "
-		       "\"peak_zombies\": %ld, \"samples\": %ld}\n",
+		       "\"peak_zombies\": %ld, \"samples\": %ld, \"pid1_cpu_ms\": %.3f}\n",
 		       made, parent, (double)(t_forked - t_forked0) / 1e6,
 		       t_done ? (double)(t_done - t_release) / 1e6 : -1.0,
 		       t_done && t_exited ? (double)(t_done - t_exited) / 1e6 : -1.0,
-		       t_done ? "true" : "false", pending, peak, samples);
+		       t_done ? "true" : "false", pending, peak, samples,
+		       cpu0 >= 0 && cpu1 >= 0 ? (double)(cpu1 - cpu0) / 1e6 : -1.0);
 	if (write_file_atomic(out, rec, (size_t)len) < 0)
 		fprintf(stderr, "bench-orphans: %s: %s\n", out, strerror(errno));
 	for (;;)

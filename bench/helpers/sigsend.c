@@ -1,6 +1,7 @@
 /* bench-sigsend: signal-forwarding latency.
  *
  * usage: bench-sigsend PID FIFO COUNT GAP_US TIMEOUT_MS [CONTROL_FIFO CHAR]
+ *        bench-sigsend --storm PID COUNT
  *
  * COUNT times: read the clock, send SIGUSR1 to PID (or, with CONTROL_FIFO,
  * write CHAR into it: s6-supervise's control FIFO, what s6-svc does), then
@@ -8,11 +9,31 @@
  * The next signal goes out GAP_US after the previous one arrived, so each
  * one meets an idle supervisor. Prints one latency (ns) per line on
  * stdout and "sent N received N lost N" on stderr. A signal not seen
- * within TIMEOUT_MS counts as lost. */
+ * within TIMEOUT_MS counts as lost.
+ *
+ * --storm: COUNT kill(PID, SIGUSR1) back to back, as fast as kill() goes,
+ * waiting for nothing; prints "COUNT NS" (the time the COUNT calls took)
+ * on stdout. */
 #include <poll.h>
 #include <signal.h>
 
 #include "common.h"
+
+static int
+storm(pid_t pid, long count)
+{
+	int64_t t0 = now_ns(), t1;
+
+	for (long i = 0; i < count; i++) {
+		if (kill(pid, SIGUSR1) < 0) {
+			fprintf(stderr, "bench-sigsend: kill: %s\n", strerror(errno));
+			return 1;
+		}
+	}
+	t1 = now_ns();
+	printf("%ld %lld\n", count, (long long)(t1 - t0));
+	return 0;
+}
 
 int
 main(int argc, char **argv)
@@ -23,8 +44,11 @@ main(int argc, char **argv)
 	char cmd = 0;
 	int64_t t, stale;
 
+	if (argc == 4 && strcmp(argv[1], "--storm") == 0)
+		return storm((pid_t)atol(argv[2]), atol(argv[3]));
 	if (argc != 6 && argc != 8) {
-		fprintf(stderr, "usage: bench-sigsend PID FIFO COUNT GAP_US TIMEOUT_MS [CONTROL_FIFO CHAR]\n");
+		fprintf(stderr, "usage: bench-sigsend PID FIFO COUNT GAP_US TIMEOUT_MS [CONTROL_FIFO CHAR]\n"
+				"       bench-sigsend --storm PID COUNT\n");
 		return 2;
 	}
 	pid = (pid_t)atol(argv[1]);
