@@ -27,6 +27,7 @@
 
 #include <errno.h>
 #include <signal.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
@@ -134,6 +135,33 @@ signalfd_cb(EV_P_ ev_io *w, int revents)
 	}
 }
 
+/* What drainit inherited as ignored goes back to the default action.
+ * Blocked, every signal still reaches the signalfd, but an ignored
+ * SIGCHLD makes the kernel reap drainit's children itself: their exit
+ * statuses would be lost and drainit would wait for exits it never
+ * sees. And the services inherit drainit's dispositions: they start with
+ * none ignored. A default action never runs for drainit (every signal is
+ * blocked and read from the signalfd). */
+static void
+signals_reset_ignored(const sigset_t *set)
+{
+	struct sigaction cur, dfl = { .sa_handler = SIG_DFL };
+	char names[256] = "";
+	size_t off = 0;
+
+	sigemptyset(&dfl.sa_mask);
+	for (int sig = 1; sig < NSIG; sig++) {
+		if (sigismember(set, sig) != 1 || sigaction(sig, NULL, &cur) < 0 ||
+		    cur.sa_handler != SIG_IGN || sigaction(sig, &dfl, NULL) < 0)
+			continue;
+		if (off < sizeof(names))
+			off += (size_t)snprintf(names + off, sizeof(names) - off, "%s%s",
+						off ? ", " : "", signal_name(sig));
+	}
+	if (names[0])
+		log_debug("inherited as ignored, set back to the default action: %s", names);
+}
+
 int
 signals_setup(struct supervisor *sup, ev_io *w)
 {
@@ -144,6 +172,7 @@ signals_setup(struct supervisor *sup, ev_io *w)
 	signals_fill(&set);
 	if (sigprocmask(SIG_BLOCK, &set, NULL) < 0)
 		return -errno;
+	signals_reset_ignored(&set);
 	fd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
 	if (fd < 0)
 		return -errno;

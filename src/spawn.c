@@ -3,8 +3,7 @@
  * Order (parent):  block all signals -> pipe2(O_CLOEXEC) -> clone(CLONE_VM |
  *                  CLONE_VFORK) -> setpgid(pid, pid) -> restore mask ->
  *                  watch the pipe.
- * Order (child):   setpgid(0, 0) -> signals not at SIG_DFL back to it ->
- *                  empty mask -> process settings of a service
+ * Order (child):   setpgid(0, 0) -> empty mask -> process settings of a service
  *                  (child_apply_opts) -> fds >= 3 close-on-exec -> chdir
  *                  -> exec.
  * The child shares drainit's memory until it execs or exits (vfork
@@ -18,10 +17,9 @@
  * Why the mask: a signal handled in the child would run a handler on
  * drainit's memory, and a stop signal sent to the new group before exec
  * would be lost. Blocked, it stays pending and acts once the child has
- * its default dispositions. drainit installs no handler and ignores no
- * signal itself (it reads them from a signalfd), and exec resets
- * handlers anyway: what a child has to reset is what drainit inherited
- * as ignored, looked up once (child_resets). */
+ * its default dispositions. drainit installs no handler and has set
+ * back to the default whatever it inherited as ignored (signals.c): the
+ * child inherits no disposition to reset. */
 
 #include "spawn.h"
 
@@ -151,24 +149,6 @@ child_exec(char *const *argv, char *const *envp)
 	errno = eacces ? EACCES : ENOENT;
 }
 
-/* The signals a child must set back to SIG_DFL: those drainit does not
- * have at SIG_DFL itself, i.e. inherited as ignored. Looked up in drainit
- * at its first spawn (it never changes them later). */
-static sigset_t child_resets;
-static bool child_resets_known;
-
-static void
-child_resets_lookup(void)
-{
-	struct sigaction cur;
-
-	sigemptyset(&child_resets);
-	for (int sig = 1; sig < NSIG; sig++)
-		if (sigaction(sig, NULL, &cur) == 0 && cur.sa_handler != SIG_DFL)
-			sigaddset(&child_resets, sig);
-	child_resets_known = true;
-}
-
 struct child_arg {
 	int status_fd;
 	const struct spawn_req *req;
@@ -180,7 +160,6 @@ child_run(void *argp)
 	const struct child_arg *a = argp;
 	const struct spawn_req *req = a->req;
 	int status_fd = a->status_fd;
-	struct sigaction sa;
 	sigset_t empty;
 
 	if (setpgid(0, 0) < 0)
@@ -191,11 +170,6 @@ child_run(void *argp)
 	if (req->foreground && isatty(STDIN_FILENO))
 		(void)tcsetpgrp(STDIN_FILENO, getpid());
 
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = SIG_DFL;
-	for (int sig = 1; sig < NSIG; sig++)
-		if (sigismember(&child_resets, sig) == 1)
-			(void)sigaction(sig, &sa, NULL);
 	sigemptyset(&empty);
 	if (sigprocmask(SIG_SETMASK, &empty, NULL) < 0)
 		child_fail(status_fd, SPAWN_STEP_SIGNALS, errno);
@@ -287,8 +261,6 @@ spawn_proc(struct supervisor *sup, struct proc *p, const struct spawn_req *req)
 	req = &local;
 	if (pipe2(fds, O_CLOEXEC) < 0)
 		return -errno;
-	if (!child_resets_known)
-		child_resets_lookup();
 	sigfillset(&all);
 	sigprocmask(SIG_SETMASK, &all, &old);
 	/* The read end is close-on-exec, and the child execs or exits: it

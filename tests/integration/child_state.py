@@ -1,6 +1,9 @@
 """Claim: a service starts in its own process group with no blocked or ignored signals
 and only fds 0-2, even when drainit itself inherited an ignored signal and an open fd;
-the detector fires on a process that does carry such state (negative control)."""
+the detector fires on a process that does carry such state (negative control). A
+drainit started with SIGCHLD ignored still sees its services exit, with their status
+(an ignored SIGCHLD makes the kernel reap children itself: the negative control shows
+that a process which keeps it ignored gets ECHILD instead of its child's status)."""
 import os
 import signal
 import subprocess
@@ -75,5 +78,42 @@ def negative_control_detector_sees_junk():
     check(r in st.get("fds", []), f"detector missed inherited fd {r}: {st}")
 
 
+def ignore_sigchld():
+    signal.signal(signal.SIGCHLD, signal.SIG_IGN)
+
+
+def sigchld_ignored_by_the_parent(pid1=True):
+    with Drainit(["--", TSVC, "--name", "c", "--exit-after", "300", "--code", "3"],
+                 pid1=pid1, preexec_fn=ignore_sigchld) as d:
+        d.wait(timeout=15)
+        d.expect_rc(3)
+        d.wait_for(r"service tsvc \(pid \d+\): exited with status 3", timeout=5)
+
+
+def sigchld_ignored_as_pid1():
+    sigchld_ignored_by_the_parent(True)
+
+
+def sigchld_ignored_as_subreaper():
+    sigchld_ignored_by_the_parent(False)
+
+
+def negative_control_ignored_sigchld_loses_the_status():
+    code = ("import os, signal\n"
+            "signal.signal(signal.SIGCHLD, signal.SIG_IGN)\n"
+            "pid = os.fork()\n"
+            "if pid == 0:\n"
+            "    os._exit(3)\n"
+            "try:\n"
+            "    print(os.waitpid(pid, 0)[1])\n"
+            "except ChildProcessError:\n"
+            "    print('ECHILD')\n")
+    out = subprocess.run(["python3", "-c", code], capture_output=True, text=True, timeout=10,
+                         check=False).stdout.strip()
+    check(out == "ECHILD", f"an ignored SIGCHLD did not make the kernel reap the child: {out!r}")
+
+
 if __name__ == "__main__":
-    run(clean_state_as_pid1, clean_state_as_subreaper, negative_control_detector_sees_junk)
+    run(clean_state_as_pid1, clean_state_as_subreaper, negative_control_detector_sees_junk,
+        sigchld_ignored_as_pid1, sigchld_ignored_as_subreaper,
+        negative_control_ignored_sigchld_loses_the_status)
