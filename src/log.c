@@ -251,7 +251,13 @@ log_msg(enum log_level lvl, const char *fmt, ...)
 		errno = saved;
 		return;
 	}
-	n = snprintf(buf, sizeof(buf), "%s drainit: %s", ts, tag[lvl]);
+	/* the prefix by hand: snprintf costs more than the whole line's copy */
+	len = strlen(ts);
+	memcpy(buf, ts, len);
+	memcpy(buf + len, " drainit: ", 10);
+	len += 10;
+	memcpy(buf + len, tag[lvl], strlen(tag[lvl]));
+	n = (int)(len + strlen(tag[lvl]));
 	va_start(ap, fmt);
 	n += vsnprintf(buf + n, sizeof(buf) - (size_t)n, fmt, ap);
 	va_end(ap);

@@ -113,6 +113,16 @@ format_duration(msec_t ms, char *buf, size_t len)
 	return buf;
 }
 
+/* v's last n decimal digits, zero-padded, at p. */
+static void
+put_digits(char *p, unsigned v, int n)
+{
+	for (int i = n - 1; i >= 0; i--) {
+		p[i] = (char)('0' + v % 10);
+		v /= 10;
+	}
+}
+
 char *
 format_utc_ms(int64_t sec, int ms, char *buf, size_t len)
 {
@@ -134,9 +144,29 @@ format_utc_ms(int64_t sec, int ms, char *buf, size_t len)
 	d = doy - (153 * mp + 2) / 5 + 1;
 	m = mp < 10 ? mp + 3 : mp - 9;
 	y += m <= 2;
-	snprintf(buf, len, "%04lld-%02lld-%02lldT%02lld:%02lld:%02lld.%03dZ", (long long)y,
-		 (long long)m, (long long)d, (long long)(rem / 3600), (long long)(rem / 60 % 60),
-		 (long long)(rem % 60), ms);
+	/* Every log line takes one: digits by hand, a tenth of what snprintf
+	 * costs; snprintf only for what does not fit the fixed layout. */
+	if (y < 0 || y > 9999 || ms < 0 || ms > 999 || len < UTC_MS_LEN + 1) {
+		snprintf(buf, len, "%04lld-%02lld-%02lldT%02lld:%02lld:%02lld.%03dZ", (long long)y,
+			 (long long)m, (long long)d, (long long)(rem / 3600),
+			 (long long)(rem / 60 % 60), (long long)(rem % 60), ms);
+		return buf;
+	}
+	put_digits(buf, (unsigned)y, 4);
+	buf[4] = '-';
+	put_digits(buf + 5, (unsigned)m, 2);
+	buf[7] = '-';
+	put_digits(buf + 8, (unsigned)d, 2);
+	buf[10] = 'T';
+	put_digits(buf + 11, (unsigned)(rem / 3600), 2);
+	buf[13] = ':';
+	put_digits(buf + 14, (unsigned)(rem / 60 % 60), 2);
+	buf[16] = ':';
+	put_digits(buf + 17, (unsigned)(rem % 60), 2);
+	buf[19] = '.';
+	put_digits(buf + 20, (unsigned)ms, 3);
+	buf[23] = 'Z';
+	buf[24] = '\0';
 	return buf;
 }
 

@@ -24,7 +24,8 @@ const char *format_duration(msec_t ms, char *buf, size_t len);
 /* "2026-11-25T08:30:00.123Z" for Unix time sec + ms, in UTC. Pure
  * arithmetic: unlike gmtime_r() it never makes glibc load the time zone
  * (/etc/localtime), which PID 1 would pay for on its first log line.
- * buf must hold 25 bytes; returns buf. */
+ * buf must hold UTC_MS_LEN + 1 bytes; returns buf. */
+#define UTC_MS_LEN 24
 char *format_utc_ms(int64_t sec, int ms, char *buf, size_t len);
 
 /* "SIGTERM", "TERM", "term", "15", "RTMIN", "SIGRTMIN+3", "RTMAX-1".

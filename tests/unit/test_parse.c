@@ -96,6 +96,17 @@ Test(utc, formats_without_the_time_zone)
 	cr_expect_str_eq(format_utc_ms(1764059400, 123, b, sizeof(b)), "2025-11-25T08:30:00.123Z");
 	cr_expect_str_eq(format_utc_ms(4107542399LL, 999, b, sizeof(b)), "2100-02-28T23:59:59.999Z");
 	cr_expect_str_eq(format_utc_ms(-1, 0, b, sizeof(b)), "1969-12-31T23:59:59.000Z");
+	/* outside the fixed layout: snprintf's rendering, never a wrong digit */
+	cr_expect_str_eq(format_utc_ms(253402300800LL, 0, b, sizeof(b)), "10000-01-01T00:00:00.000Z");
+	cr_expect_str_eq(format_utc_ms(0, 1234, b, sizeof(b)), "1970-01-01T00:00:00.1234Z");
+	{
+		char small[11];
+		cr_expect_str_eq(format_utc_ms(1764059400, 123, small, sizeof(small)), "2025-11-25");
+	}
+	/* every field at both ends of its range */
+	cr_expect_str_eq(format_utc_ms(1767225599, 999, b, sizeof(b)), "2025-12-31T23:59:59.999Z");
+	cr_expect_str_eq(format_utc_ms(1767225600, 0, b, sizeof(b)), "2026-01-01T00:00:00.000Z");
+	cr_expect_str_eq(format_utc_ms(-62167219200LL, 7, b, sizeof(b)), "0000-01-01T00:00:00.007Z");
 	/* the same as gmtime_r over a spread of instants */
 	for (int64_t t = 0; t < 5000000000LL; t += 86399 * 397) {
 		time_t tt = (time_t)t;
