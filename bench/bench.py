@@ -14,12 +14,22 @@ wrk when it is installed, else bench-httpget.
 
   bench.py [--smoke] --drainit PATH --helpers DIR --out-dir DIR
            [--drainit-static PATH] [--peers a,b] [--scenarios 1,4] [--reps N]
-           [--merge]
+           [--merge] [--no-profiles | --profiles]
+  bench.py --profiles-only --drainit PATH --helpers DIR --out-dir DIR
+           [--drainit-static PATH] [--reps N]
   bench.py --rerender --out-dir DIR    (RESULTS.md again from results.json)
 
 --merge: measure the chosen scenarios only and put them in place of the
 same scenarios of OUT_DIR/results.json, keeping the others; each merged
 scenario says when and on which commit it was rerun.
+
+Profiles: a full run ends with bench/profile.py's perf and strace profiles
+(stored under "profiles" in results.json, the last section of RESULTS.md),
+unless --no-profiles is given, or --scenarios without --profiles; never in
+--smoke. A profile that fails is reported as "error: ..." and never stops
+the bench. --profiles-only measures no scenario: it takes the profiles and
+puts them in place of those of OUT_DIR/results.json (with --merge, a run
+that does not take them keeps the previous ones).
 
 --smoke: one repetition of each scenario against drainit only, with short
 durations; exits 1 unless every scenario produced a number (drainit's
@@ -99,6 +109,46 @@ NOT_YET = "not implemented yet"
 
 def log(msg):
     print(msg, file=sys.stderr, flush=True)
+
+
+_PROFILE = None
+
+
+def load_profile():
+    """bench/profile.py as a module, loaded from its path (the name `profile`
+    is also the standard library's profiler): (module, None) or (None, why).
+    Never raises: a broken profile.py must not stop the bench."""
+    global _PROFILE
+    if _PROFILE is None:
+        import importlib.util
+        path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "profile.py")
+        try:
+            spec = importlib.util.spec_from_file_location("drainit_bench_profile", path)
+            mod = importlib.util.module_from_spec(spec)
+            spec.loader.exec_module(mod)
+            _PROFILE = (mod, None)
+        except Exception as e:  # noqa: BLE001
+            _PROFILE = (None, f"cannot load {path}: {type(e).__name__}: {e}")
+    return _PROFILE
+
+
+def render_profiles(res):
+    """The last section of RESULTS.md, from res["profiles"] (never raises)."""
+    prof = res.get("profiles")
+    if not prof:
+        return ""
+    note = None
+    if isinstance(prof, dict) and prof.get("run_date") and prof["run_date"] != res.get("date"):
+        note = (f"*Taken on {prof['run_date']} (drainit {prof.get('drainit_source', '?')}), "
+                f"not in the run above (`bench.py --profiles-only`, or a `--merge` run that "
+                f"took them).*")
+    mod, why = load_profile()
+    if mod is None:
+        return f"## Profiles: where the time goes\n\nerror: {why}\n"
+    try:
+        return mod.render(prof, note=note)
+    except Exception as e:  # noqa: BLE001
+        return f"## Profiles: where the time goes\n\nerror: cannot render: {type(e).__name__}: {e}\n"
 
 
 # ------------------------------------------------------------- /proc utils
@@ -1915,16 +1965,72 @@ class Bench:
             sc["rerun"] = {"date": new["date"], "drainit_source": new["drainit_source"],
                            "peers": new["peers"]}
             old["scenarios"][key] = sc
+        if "profiles" in new:  # else the profiles on file stay
+            old["profiles"] = new["profiles"]
         order = [c.key for c in SCENARIOS]
         old["scenarios"] = dict(sorted(old["scenarios"].items(),
                                        key=lambda kv: order.index(kv[0]) if kv[0] in order else 99))
         return old
 
-    def run(self):
+    def write(self, results):
+        os.makedirs(self.out_dir, exist_ok=True)
+        with open(os.path.join(self.out_dir, "results.json"), "w") as f:
+            json.dump(results, f, indent=1)
+            f.write("\n")
+        with open(os.path.join(self.out_dir, "RESULTS.md"), "w") as f:
+            f.write(render(results, [c.name for c in PEER_CLASSES]))
+
+    def take_profiles(self, run_date):
+        """bench/profile.py's profiles of drainit and the installed peers that
+        forward signals; a dict, {"error": ...} included, never an exception."""
+        t = time.monotonic()
+        log("[profiles] bench/profile.py")
+        mod, why = load_profile()
+        if mod is None:
+            prof = {"error": why}
+        else:
+            try:
+                smap = self.drainit_static + ".map" if self.drainit_static else None
+                prof = mod.run_all(self.helpers, mod.default_peers(self.drainit,
+                                                                   self.drainit_static),
+                                   log, static_map=smap, reps=self.cfg["reps"])
+                if not isinstance(prof, dict):
+                    prof = {"error": f"profile.run_all returned {prof!r}"}
+            except Exception as e:  # noqa: BLE001 (a profile never stops the bench)
+                prof = {"error": f"{type(e).__name__}: {e}"}
+        if prof.get("error"):
+            log(f"  profiles: error: {prof['error']}")
+        prof["run_date"] = run_date
+        prof["drainit_source"] = drainit_source(self.drainit)
+        prof["total_seconds"] = round(time.monotonic() - t, 1)
+        return prof
+
+    def profiles_only(self):
+        """Only the profiles, put in place of those of OUT_DIR/results.json."""
+        path = os.path.join(self.out_dir, "results.json")
+        try:
+            with open(path) as f:
+                results = json.load(f)
+        except (OSError, ValueError) as e:
+            raise SystemExit(f"bench: --profiles-only needs {path} (a run's results): {e}")
+        self.check_helpers()
+        results["profiles"] = self.take_profiles(
+            time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()))
+        self.write(results)
+        if not self.args.keep_tmp:
+            shutil.rmtree(self.tmp, ignore_errors=True)
+        log(f"bench: profiles taken in {results['profiles']['total_seconds']} s; rewrote "
+            f"{self.out_dir}/RESULTS.md and results.json")
+        return 0
+
+    def check_helpers(self):
         for h in ("bench-child", "bench-launch", "bench-sigsend", "bench-orphans", "bench-reaper",
                   "bench-logwatch", "bench-httpget", "bench-httpd"):
             if not os.access(self.helper(h), os.X_OK):
                 raise SystemExit(f"bench: {self.helper(h)} missing: build with scripts/build")
+
+    def run(self):
+        self.check_helpers()
         names = [c.name for c in PEER_CLASSES]
         want = self.args.peers.split(",") if self.args.peers else (["drainit"] if self.smoke else names)
         peers, missing = [], {}
@@ -1961,15 +2067,12 @@ class Bench:
             results["scenarios"][sc.key] = {"num": sc.num, "title": sc.title, "what": sc.what,
                                             "metrics": sc.metrics, "peers": res,
                                             "seconds": round(time.monotonic() - t, 1)}
+        if want_profiles(self.args):
+            results["profiles"] = self.take_profiles(results["date"])
         results["seconds"] = took = round(time.monotonic() - started, 1)
         if self.args.merge:
             results = self.merge(results)
-        os.makedirs(self.out_dir, exist_ok=True)
-        with open(os.path.join(self.out_dir, "results.json"), "w") as f:
-            json.dump(results, f, indent=1)
-            f.write("\n")
-        with open(os.path.join(self.out_dir, "RESULTS.md"), "w") as f:
-            f.write(render(results, [c.name for c in PEER_CLASSES]))
+        self.write(results)
         if not self.args.keep_tmp:
             shutil.rmtree(self.tmp, ignore_errors=True)
         log(f"bench: done in {took} s; wrote {self.out_dir}/RESULTS.md and results.json")
@@ -2113,6 +2216,9 @@ def render(res, order):
                 w(f"- {n}: {e}")
             w("")
         w(f"<sub>scenario run time {sc['seconds']:.0f} s</sub>\n")
+    prof = render_profiles(res)
+    if prof:
+        w(prof)
     return "\n".join(out) + "\n"
 
 
@@ -2385,6 +2491,14 @@ def smoke_check(res):
     return 1 if failures else 0
 
 
+def want_profiles(args):
+    """Profiles in a full run of every scenario, or with --profiles; never in
+    --smoke or with --no-profiles."""
+    if args.smoke or args.no_profiles:
+        return False
+    return args.profiles or not args.scenarios
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--smoke", action="store_true")
@@ -2403,7 +2517,18 @@ def main():
     ap.add_argument("--rerender", action="store_true",
                     help="measure nothing: rewrite OUT_DIR/RESULTS.md from OUT_DIR/results.json "
                          "(after a change to the notes or the report's layout)")
+    ap.add_argument("--no-profiles", action="store_true",
+                    help="skip bench/profile.py's profiles after the scenarios")
+    ap.add_argument("--profiles", action="store_true",
+                    help="take the profiles even with --scenarios")
+    ap.add_argument("--profiles-only", action="store_true",
+                    help="measure no scenario: take the profiles and merge them into "
+                         "OUT_DIR/results.json, then rewrite RESULTS.md")
     args = ap.parse_args()
+    if args.smoke and (args.profiles or args.profiles_only):
+        ap.error("--smoke takes no profiles")
+    if args.no_profiles and (args.profiles or args.profiles_only):
+        ap.error("--no-profiles contradicts --profiles/--profiles-only")
     if args.rerender:
         with open(os.path.join(args.out_dir, "results.json")) as f:
             res = json.load(f)
@@ -2415,7 +2540,8 @@ def main():
         ap.error("--drainit and --helpers are required (unless --rerender)")
     if os.geteuid() != 0:
         log("bench: warning: not root; the orphan storm (unshare --pid) will fail")
-    sys.exit(Bench(args).run())
+    b = Bench(args)
+    sys.exit(b.profiles_only() if args.profiles_only else b.run())
 
 
 if __name__ == "__main__":

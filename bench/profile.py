@@ -482,7 +482,7 @@ def run_all(helpers, peers, log, static_map=None, reps=5):
     if static_map:
         try:
             res["composition"] = composition(static_map) if os.path.exists(static_map) else \
-                {"error": f"no link map {static_map}"}
+                {"skipped": f"no link map {static_map}"}
         except Exception as e:  # noqa: BLE001
             res["composition"] = {"error": f"{type(e).__name__}: {e}"}
     try:
@@ -520,8 +520,10 @@ def _rows(section, ncols, row):
     section's error, or a peer's error, as "error: ..." (never raises)."""
     if isinstance(section, dict) and isinstance(section.get("error"), str):
         return None, f"error: {section['error']}"
+    if not isinstance(section, dict):
+        return None, f"error: unexpected {section!r}"
     out = []
-    for name, r in (section.items() if isinstance(section, dict) else []):
+    for name, r in section.items():
         if not isinstance(r, dict):
             out.append(f"| {name} | error: {r!r} |" + " |" * (ncols - 1))
         elif "error" in r:
@@ -556,6 +558,9 @@ def render(prof, note=None):
         return "\n".join(out + [f"error: {prof!r}", ""]) + "\n"
     if prof.get("error"):
         out += [f"error: {prof['error']}", ""]
+        if not any(k in prof for k in ("forwarding", "startup", "exit", "storm",
+                                       "composition", "skipped")):
+            return "\n".join(out) + "\n"
     reps = prof.get("reps", 5)
     out += ["Taken by `bench/profile.py` after the scenarios, on the same drainit and peers "
             f"(P2 and P3: medians of {reps} runs per peer). perf's tracepoints are stamped "
@@ -640,6 +645,8 @@ def render(prof, note=None):
             return _f(v.get(k, 0) / 1024)
         if isinstance(comp.get("error"), str):
             out += [f"error: {comp['error']}", ""]
+        elif isinstance(comp.get("skipped"), str):
+            out += [f"Not taken: {comp['skipped']}.", ""]
         else:
             out += ["From the link map of the static drainit (`-Wl,-Map`, written by meson "
                     "beside it). File-backed bytes are what its RSS is made of (the kernel "
