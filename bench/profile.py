@@ -14,7 +14,7 @@ smoke run. Each profile runs drainit and the peers the same way:
                first system call after it (its wake-up) -> its exit_group
                (its own work: system calls on the way) -> bench-launch
                sees it gone (its teardown and the wake-up of the parent).
-  storm        perf record -a during an orphan storm: the samples of the
+  storm        perf record -p PID1 during an orphan storm: the samples of the
                supervisor (PID 1) by where they fall (its own code, libc,
                the kernel) and the kernel functions on top.
   composition  the static drainit's link map: its bytes by where they come
@@ -184,12 +184,14 @@ class Profiler:
     # ------------------------------------------------------- perf timelines
 
     def _record(self, events, cmd, env, tag):
-        """perf record -a of cmd; returns (perf script lines, cmd's stdout)."""
+        """perf record of cmd and its descendants (inherited events; not -a,
+        where the tracepoints would also trace perf's own writes, millions a
+        second, and lose events); returns (perf script lines, cmd's stdout)."""
         d = self.fresh(tag)
         data = os.path.join(d, "perf.data")
         out = os.path.join(d, "out.json")
         with open(out, "wb") as o, open(os.path.join(d, "err.log"), "wb") as e:
-            subprocess.run(["perf", "record", "-q", "-k", "CLOCK_MONOTONIC", "-a", "-o", data,
+            subprocess.run(["perf", "record", "-q", "-k", "CLOCK_MONOTONIC", "-o", data,
                             "-e", ",".join(events), "--"] + cmd, env=env, stdout=o, stderr=e,
                            stdin=subprocess.DEVNULL, timeout=120)
         with open(out) as f:
@@ -565,9 +567,9 @@ def render(prof, note=None):
     out += ["Taken by `bench/profile.py` after the scenarios, on the same drainit and peers "
             f"(P2 and P3: medians of {reps} runs per peer). perf's tracepoints are stamped "
             "on CLOCK_MONOTONIC, so they line up with the helpers' own clock reads. P2 and P3 "
-            "run under `perf record -a`, which traces every system call of the machine: "
-            "their times are longer than the scenarios' and only compare the rows with one "
-            "another; the counts (system calls, faults) are exact. They explain the rows "
+            "run under `perf record` (bench-launch and its descendants, every system call "
+            "traced): their times are longer than the scenarios' and only compare the rows "
+            "with one another; the counts (system calls, faults) are exact. They explain the rows "
             "drainit does not lead; the tables above are the measurements.", ""]
     if prof.get("skipped"):
         out += [f"Not taken: {prof['skipped']}.", ""]
@@ -589,7 +591,7 @@ def render(prof, note=None):
     if st:
         out += ["### P2. Start-up: exec of the supervisor -> clone of the child -> the "
                 "child's main()", ""]
-        _table(out, ["Scenario 1's start-up under perf record -a: from the supervisor's "
+        _table(out, ["Scenario 1's start-up under perf record: from the supervisor's "
                      "sched_process_exec to its clone() of the child (system calls and user "
                      "page faults of the supervisor in between, the clone not counted), then to "
                      "the clock read first thing in the child's main() (the child's exec of "
@@ -604,7 +606,7 @@ def render(prof, note=None):
     if ex:
         out += ["### P3. Exit: the child's exit -> the supervisor gone", ""]
         _table(out, ["SIGTERM path of scenario 6 (the child exits 50 ms after its SIGTERM), "
-                     "under perf record -a. *wake-up*: the child's sched_process_exit (its "
+                     "under perf record. *wake-up*: the child's sched_process_exit (its "
                      "memory already released; its files, SIGCHLD and the rest of its exit "
                      "still to come) -> the supervisor's first system call after it; *own "
                      "work*: -> its exit_group(); *teardown*: exit_group() -> bench-launch's "
