@@ -343,9 +343,12 @@ class Run:
         finally:
             out.close()
 
-    def launch(self, argv, opts, timeout):
-        """bench-launch OPTS -- ARGV; returns its JSON."""
+    def launch(self, argv, opts, timeout, cpu=None):
+        """bench-launch OPTS -- ARGV; returns its JSON. cpu: start bench-launch
+        pinned to that CPU (taskset), which ARGV and its children inherit."""
         cmd = [self.bench.helper("bench-launch")] + opts + ["--"] + argv
+        if cpu is not None:
+            cmd = ["taskset", "-c", str(cpu)] + cmd
         out = open(self.stderr_path, "ab")
         try:
             r = subprocess.run(cmd, env=self.env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
@@ -814,9 +817,13 @@ class Scenario:
 class Startup(Scenario):
     key, num = "startup", 1
     title = "Start-up latency"
-    what = ("exec of the supervisor -> first instruction of main() in the child. bench-launch "
-            "reads CLOCK_MONOTONIC just before execve(supervisor) and passes it down in the "
-            "environment; bench-child (static) reads the clock first thing in main().")
+    @property
+    def what(self):
+        n = self.cfg.get("startup_runs", 1)
+        return ("exec of the supervisor -> first instruction of main() in the child. "
+                "bench-launch reads CLOCK_MONOTONIC just before execve(supervisor) and passes "
+                "it down in the environment; bench-child (static) reads the clock first thing "
+                "in main()." + (f" {n} starts per repetition, their median." if n > 1 else ""))
     metrics = [("startup_us", "start-up (µs)", "us", 0)]
 
     def extra_peers(self, peers):
@@ -825,14 +832,17 @@ class Startup(Scenario):
         return extra + reference_rows(self.bench, peers)
 
     def run_one(self, peer, rep):
-        run = Run(self.bench, f"startup-{peer.name}")
-        argv = peer.single(run)
-        r = run.launch(argv, ["--stamp", "--ready-dir", run.ready, "--signal", "15",
-                              "--exit-timeout", "20000"], timeout=60)
-        rec = ready_records(run.ready)[0]
-        if not rec["t0"]:
-            raise BenchError("BENCH_T0 did not reach the child")
-        return {"startup_us": (rec["t_main"] - rec["t0"]) / 1000.0,
+        vals = []
+        for _ in range(self.cfg.get("startup_runs", 1)):
+            run = Run(self.bench, f"startup-{peer.name}")
+            argv = peer.single(run)
+            r = run.launch(argv, ["--stamp", "--ready-dir", run.ready, "--signal", "15",
+                                  "--exit-timeout", "20000"], timeout=60)
+            rec = ready_records(run.ready)[0]
+            if not rec["t0"]:
+                raise BenchError("BENCH_T0 did not reach the child")
+            vals.append((rec["t_main"] - rec["t0"]) / 1000.0)
+        return {"startup_us": statistics.median(vals), "runs_us": vals,
                 "exit_status": r["status"]}
 
 
@@ -1051,10 +1061,8 @@ class Signals(Scenario):
         extra = []
         if any(p.name == "s6" for p in peers):
             extra.append(S6Control(self.bench))
-        if shutil.which("taskset"):
-            extra += [one_cpu(p) for p in peers if isinstance(p, (Drainit, Tini, DumbInit))
-                      and not isinstance(p, S6Control)]
-        return extra + reference_rows(self.bench, peers)
+        return extra + reference_rows(self.bench, peers) + \
+            one_cpu_rows(self.bench, peers, "argv")
 
     def run(self, peers):
         res = super().run(peers)
@@ -1067,31 +1075,62 @@ class Signals(Scenario):
         return res
 
 
-def one_cpu(peer):
-    """peer with its supervisor, its child and the sender all on one CPU
-    (taskset): the signal-forwarding scenario's pinned reference rows."""
+def one_cpu(peer, pin="argv"):
+    """peer on one CPU (taskset), a reference row: no wake-up of an idle vCPU
+    between the processes of the chain measured.
+
+    pin="argv": taskset in front of the supervisor's own argv; the signal
+    scenario (4) starts it with Popen and pins bench-sigsend to the same CPU
+    (peer.cpu). pin="launch": the supervisor's argv is unchanged and the
+    scenario starts bench-launch under taskset (launch_cpu(peer)); the
+    supervisor and its child inherit the CPU, and no exec of taskset falls in
+    a timed window (scenario 12 times from the supervisor's execve)."""
     base = type(peer)
     cpu = max(os.sched_getaffinity(0))
+    if pin == "argv":
+        what = (f"supervisor, child and bench-sigsend all pinned to CPU {cpu} (taskset): no "
+                f"idle vCPU is woken on the way from the sender to the child")
+    else:
+        what = (f"bench-launch, the supervisor and its child all on CPU {cpu} (bench-launch "
+                f"started under taskset, the others inherit it): each hop of the chain is a "
+                f"switch on a CPU that is awake, no idle vCPU is woken")
 
     class OneCpu(base):
         name = f"{peer.name} (one CPU)"
-        note = (f"supervisor, child and bench-sigsend all pinned to CPU {cpu} (taskset; see "
-                f"below); a reference row")
+        note = f"{what}; a reference row"
 
         def single(self, run, *a, **k):
-            return ["taskset", "-c", str(cpu)] + base.single(self, run, *a, **k)
+            argv = base.single(self, run, *a, **k)
+            return ["taskset", "-c", str(cpu)] + argv if pin == "argv" else argv
 
     p = OneCpu(peer.bench)
     p.cpu = cpu
+    p.pin = pin
     for attr in ("single", "procs"):  # a peer whose methods were set on the instance
         if attr in vars(peer):
             f = vars(peer)[attr]
-            if attr == "single":
+            if attr == "single" and pin == "argv":
                 setattr(p, attr, lambda run, *a, _f=f, **k: ["taskset", "-c", str(cpu)] +
                         _f(run, *a, **k))
             else:
                 setattr(p, attr, f)
     return p
+
+
+def one_cpu_rows(bench, peers, pin):
+    """The one-CPU reference rows of drainit, tini, dumb-init (those among
+    peers) and catatonit (when installed)."""
+    if not shutil.which("taskset"):
+        return []
+    rows = [p for p in peers if type(p) in (Drainit, Tini, DumbInit)]
+    if shutil.which("catatonit"):
+        rows.append(Catatonit(bench))
+    return [one_cpu(p, pin) for p in rows]
+
+
+def launch_cpu(peer):
+    """The CPU to start bench-launch on for a pin="launch" one-CPU row, else None."""
+    return peer.cpu if getattr(peer, "pin", None) == "launch" else None
 
 
 class Orphans(Scenario):
@@ -1181,19 +1220,30 @@ class Shutdown(Scenario):
                 f"(it has exited) minus the child's timestamp. The third column starts the "
                 f"clock when the child's own pidfd turned readable instead (its exit done, "
                 f"as seen by the same poll()), i.e. without the child's own teardown; 0 "
-                f"means both were seen in one wake-up.")
+                f"means both were seen in one wake-up." + (
+                    f" {n} shutdowns per repetition (a fresh supervisor each), the median of "
+                    f"each column." if (n := self.cfg.get("shutdown_runs", 1)) > 1 else ""))
 
     def extra_peers(self, peers):
-        return reference_rows(self.bench, peers)
+        return reference_rows(self.bench, peers) + one_cpu_rows(self.bench, peers, "launch")
 
     def run_one(self, peer, rep):
-        run = Run(self.bench, f"shutdown-{peer.name}")
+        samples = []
+        for _ in range(self.cfg.get("shutdown_runs", 1)):
+            samples.append(self.run_once(peer))
+        m = {k: statistics.median(x[k] for x in samples if k in x)
+             for k, *_ in self.metrics if any(k in x for x in samples)}
+        m["samples"] = samples
+        return m
+
+    def run_once(self, peer):
+        run = Run(self.bench, f"shutdown-{peer.name.split()[0]}")
         out = run.path("exit.txt")
         run.set(mode="term-delay", out=out, delay_ms=self.cfg["shutdown_delay_ms"])
         r = run.launch(peer.single(run), ["--ready-dir", run.ready, "--signal", "15",
                                           "--signal-delay", "50", "--watch-child",
                                           "--exit-timeout", "20000"],
-                       timeout=60)
+                       timeout=60, cpu=launch_cpu(peer))
         with open(out) as f:
             fields = f.read().split()
         t_child, t_term = int(fields[0]), int(fields[1])
@@ -1711,7 +1761,7 @@ class EndToEnd(Scenario):
                 f"minimum.")
 
     def extra_peers(self, peers):
-        return reference_rows(self.bench, peers)
+        return reference_rows(self.bench, peers) + one_cpu_rows(self.bench, peers, "launch")
 
     def run_one(self, peer, rep):
         run = Run(self.bench, f"e2e-{peer.name.split()[0]}")
@@ -1719,7 +1769,7 @@ class EndToEnd(Scenario):
         argv = peer.single(run)
         vals = []
         for _ in range(self.cfg["e2e_runs"]):
-            r = run.launch(argv, ["--exit-timeout", "10000"], timeout=30)
+            r = run.launch(argv, ["--exit-timeout", "10000"], timeout=30, cpu=launch_cpu(peer))
             if r["status"] != 0:
                 raise BenchError(f"supervisor exit status {r['status']:#x} (see {run.stderr_path})")
             vals.append((r["t_exit"] - r["t_exec"]) / 1000.0)
@@ -1745,7 +1795,7 @@ class ChildExit(Scenario):
                 f"repetition, their median.")
 
     def extra_peers(self, peers):
-        return reference_rows(self.bench, peers)
+        return reference_rows(self.bench, peers) + one_cpu_rows(self.bench, peers, "launch")
 
     def run_one(self, peer, rep):
         over, after = [], []
@@ -1754,7 +1804,8 @@ class ChildExit(Scenario):
             out = run.path("exit.txt")
             run.set(mode="exit-after", out=out, delay_ms=self.cfg["exit_delay_ms"])
             r = run.launch(peer.single(run), ["--ready-dir", run.ready, "--watch-child",
-                                              "--exit-timeout", "20000"], timeout=60)
+                                              "--exit-timeout", "20000"], timeout=60,
+                           cpu=launch_cpu(peer))
             with open(out) as f:
                 t_child = int(f.read().split()[0])
             over.append((r["t_exit"] - t_child) / 1000.0)
@@ -2310,7 +2361,26 @@ NOTES = {
                "same way, from tens of milliseconds to more than a second in one row, the "
                "baseline's (a bare waitpid loop) included.",
     "shutdown": "supervisord notices SIGTERM in its 1 s main-loop tick, hence the ~1 s to "
-                "exit, and the reap of its program likewise.",
+                "exit, and the reap of its program likewise. The one-CPU rows run "
+                "bench-launch, the supervisor and its child on one CPU: each hop (SIGTERM to "
+                "the supervisor, then to the child; the child's exit to the supervisor, then "
+                "the supervisor's to bench-launch) is a switch on a CPU that is awake instead "
+                "of the wake-up of an idle vCPU, which costs about 100-250 µs on this VM or "
+                "nothing when the vCPU happens to be awake: the unpinned rows' wide min–max. "
+                "SIGTERM -> child's handler is then bench-launch's kill(), the supervisor's "
+                "work until it blocks again and the switch to the child; the overhead is the "
+                "child's teardown, the supervisor's reap and exit and the switch back to "
+                "bench-launch, which mostly sees both pidfds in one wake-up (third column 0). "
+                "They are reference rows.",
+    "e2e": "The one-CPU rows run bench-launch, the supervisor and its child on one CPU: "
+           "the child's exit and the supervisor's own no longer wake an idle vCPU, so what "
+           "is left is the supervisor's start-up, the child's clone and exec, and the two "
+           "exits and reaps, on a CPU that stays awake. Reference rows.",
+    "childexit": "The one-CPU rows run bench-launch, the supervisor and its child on one "
+                 "CPU: the child's exit wakes the supervisor and the supervisor's exit wakes "
+                 "bench-launch on a CPU that is awake, not an idle vCPU (about 100-250 µs a "
+                 "hop on this VM, or nothing: the unpinned rows' spread). The child's 50 ms "
+                 "sleep ends on a timer, before its stamp. Reference rows.",
     "kill": "drainit arms its grace timer early by the kernel's slack and re-arms it for the "
             "last milliseconds (src/timer.c), so the lateness no longer grows with the grace "
             "period (1 s and 10 s alike). That last wait still goes through libev's "
