@@ -2345,8 +2345,8 @@ MISS_WHY = {
                     "dumb-init make two and tini three (profile P1): epoll_wait and the read "
                     "of its signalfd where catatonit only reads its signalfd, and a getpgid "
                     "before each kill (the target is decided when the signal is sent: its "
-                    "own group, the one drainit made, or the pid alone). That is about "
-                    "1.3 µs more CPU per forward than catatonit (P1).",
+                    "own group, the one drainit made, or the pid alone). That is 1-2 µs "
+                    "more CPU per forward than catatonit (P1's perf stat).",
     "term_1cpu": "before its kill() drainit reads its signalfd, writes four log lines (the "
                  "signal, the shutdown and its stage, the service's stop) and calls getpgid "
                  "twice (strace of this path); tini, dumb-init and catatonit send the signal "
@@ -2356,9 +2356,9 @@ MISS_WHY = {
                      "against 3 for tini, dumb-init and catatonit (profile P3; strace: the "
                      "signalfd read, the reap, three log lines, the group check kill(-pgid, "
                      "0), a waitid for leftovers, the wait4 that ends the reap loop, closing "
-                     "its descriptors), about 70 µs more of its own work under perf (P3's "
-                     "\"own work\"), about the gap of this row; the rest is the kernel's "
-                     "teardown of the child and of the supervisor.",
+                     "its descriptors), several tens of µs more of its own work (P3's \"own "
+                     "work\", under perf), about the gap of this row; the rest is the "
+                     "kernel's teardown of the child and of the supervisor.",
     "childexit_1cpu": "the exit path of the one-CPU shutdown row, with more of it: when the "
                       "service ends by itself drainit logs six lines between the reap and "
                       "its exit (the service's end, the shutdown it starts, its stages, the "
