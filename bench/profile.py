@@ -377,25 +377,23 @@ class Profiler:
                 pass
             p.wait(30)
         r = subprocess.run(["perf", "report", "-i", data, "--pid", str(init), "--no-children",
-                            "--stdio", "-g", "none",
+                            "--stdio", "-g", "none", "-n",
                             "--sort", "dso,sym", "--percent-limit", "0"],
                            capture_output=True, text=True, timeout=120)
         by = collections.Counter()
         top = collections.Counter()
-        samples = sampled_ms = None
+        samples = 0  # summed from -n's column: the header rounds to "4K"
+        sampled_ms = None
         for line in r.stdout.splitlines():
-            m = re.match(r"# Samples: ([\d.]+)([KM]?)", line)  # "217", or "4K" when large
-            if m:
-                samples = round(float(m.group(1)) * {"": 1, "K": 1000, "M": 1000000}[m.group(2)])
-                continue
             m = re.match(r"# Event count \(approx\.\): (\d+)", line)  # cpu-clock: ns
             if m:
                 sampled_ms = int(m.group(1)) / 1e6
                 continue
-            m = re.match(r"\s+([\d.]+)%\s+(\S+)\s+\[([k.])\]\s+(\S+)", line)
+            m = re.match(r"\s+([\d.]+)%\s+(\d+)\s+(\S+)\s+\[([k.])\]\s+(\S+)", line)
             if not m:
                 continue
-            pct, dso, kind, sym = float(m.group(1)), m.group(2), m.group(3), m.group(4)
+            samples += int(m.group(2))
+            pct, dso, kind, sym = float(m.group(1)), m.group(3), m.group(4), m.group(5)
             if kind == "k":
                 by["kernel"] += pct
                 top[sym] += pct
