@@ -842,7 +842,8 @@ class Startup(Scenario):
 
     def run_one(self, peer, rep):
         vals = []
-        for _ in range(1 if peer.slow_loop else self.cfg.get("startup_runs", 1)):
+        # one start for the warm-up (rep -1) and for a peer that ticks once a second
+        for _ in range(1 if peer.slow_loop or rep < 0 else self.cfg.get("startup_runs", 1)):
             run = Run(self.bench, f"startup-{peer.name}")
             argv = peer.single(run)
             r = run.launch(argv, ["--stamp", "--ready-dir", run.ready, "--signal", "15",
@@ -1229,16 +1230,17 @@ class Shutdown(Scenario):
                 f"(it has exited) minus the child's timestamp. The third column starts the "
                 f"clock when the child's own pidfd turned readable instead (its exit done, "
                 f"as seen by the same poll()), i.e. without the child's own teardown; 0 "
-                f"means both were seen in one wake-up. {self.cfg.get('shutdown_runs', 1)} "
-                f"shutdowns per repetition (a fresh supervisor each; supervisord, whose "
-                f"1 s main-loop tick makes its numbers, one), the median of each column.")
+                f"means both were seen in one wake-up." + (
+                    f" {n} shutdowns per repetition (a fresh supervisor each; supervisord, "
+                    f"whose 1 s main-loop tick makes its numbers, one), the median of each "
+                    f"column." if (n := self.cfg.get("shutdown_runs", 1)) > 1 else ""))
 
     def extra_peers(self, peers):
         return reference_rows(self.bench, peers) + one_cpu_rows(self.bench, peers, "launch")
 
     def run_one(self, peer, rep):
         samples = []
-        for _ in range(1 if peer.slow_loop else self.cfg.get("shutdown_runs", 1)):
+        for _ in range(1 if peer.slow_loop or rep < 0 else self.cfg.get("shutdown_runs", 1)):
             samples.append(self.run_once(peer))
         m = {k: statistics.median(x[k] for x in samples if k in x)
              for k, *_ in self.metrics if any(k in x for x in samples)}
