@@ -2074,6 +2074,7 @@ class Bench:
             with open(path) as f:
                 results = json.load(f)
         except (OSError, ValueError) as e:
+            shutil.rmtree(self.tmp, ignore_errors=True)
             raise SystemExit(f"bench: --profiles-only needs {path} (a run's results): {e}")
         self.check_helpers()
         results["profiles"] = self.take_profiles(
