@@ -73,6 +73,36 @@ class Profiler:
             e["BENCH_" + k.upper()] = str(v)
         return e
 
+    @staticmethod
+    def reap_children(ready):
+        """SIGKILL the children that reported ready in this directory (files
+        named by their pid) and still run: a supervisor killed with SIGKILL
+        leaves its child behind, reparented, for good."""
+        try:
+            names = [n for n in os.listdir(ready) if n.isdigit()]
+        except OSError:
+            return
+        for n in names:
+            try:
+                with open(f"/proc/{n}/comm") as f:
+                    if f.read().strip() != "bench-child":
+                        continue
+                os.kill(int(n), signal.SIGKILL)
+            except (OSError, ValueError):
+                pass
+
+    def stop(self, p, ready):
+        """SIGTERM to the supervisor (it stops its child), SIGKILL after 5 s,
+        then any child left."""
+        if p.poll() is None:
+            p.send_signal(signal.SIGTERM)
+            try:
+                p.wait(5)
+            except subprocess.TimeoutExpired:
+                p.kill()
+                p.wait(10)
+        self.reap_children(ready)
+
     def fresh(self, tag):
         d = tempfile.mkdtemp(prefix=tag + "-", dir=self.tmp)
         os.mkdir(os.path.join(d, "ready"))
@@ -107,7 +137,7 @@ class Profiler:
         deadline = time.monotonic() + 10
         while not os.listdir(os.path.join(d, "ready")):
             if time.monotonic() > deadline or p.poll() is not None:
-                p.kill()
+                self.stop(p, os.path.join(d, "ready"))
                 raise RuntimeError("child not ready")
             time.sleep(0.02)
         return p, fifo
@@ -166,8 +196,7 @@ class Profiler:
                 if tracer and tracer.poll() is None:
                     tracer.kill()
                     tracer.wait(10)
-            p.kill()
-            p.wait(10)
+            self.stop(p, os.path.join(d, "ready"))
         if not got:
             raise RuntimeError("no signal forwarded")
         clock = vals.get("task-clock") or vals.get("cpu-clock")
@@ -234,10 +263,16 @@ class Profiler:
         d0 = self.fresh("st-env")
         ready = os.path.join(d0, "ready")
         env = self.env(mode="idle", ready_dir=ready)
-        lines, res, _ = self._record(
-            ["sched:sched_process_exec", "raw_syscalls:sys_enter", "exceptions:page_fault_user"],
-            [self.helper("bench-launch"), "--stamp", "--ready-dir", ready, "--signal", "9",
-             "--exit-timeout", "5000", "--"] + argv + [self.helper("bench-child")], env, "st")
+        # SIGTERM, as scenario 1: the supervisor stops its child (SIGKILL would
+        # leave the child running, reparented, after the profile)
+        try:
+            lines, res, _ = self._record(
+                ["sched:sched_process_exec", "raw_syscalls:sys_enter",
+                 "exceptions:page_fault_user"],
+                [self.helper("bench-launch"), "--stamp", "--ready-dir", ready, "--signal", "15",
+                 "--exit-timeout", "5000", "--"] + argv + [self.helper("bench-child")], env, "st")
+        finally:
+            self.reap_children(ready)
         pid = res["pid"]
         recs = [n for n in os.listdir(ready) if n.isdigit()]  # "PID T_MAIN T0", named PID
         if not recs:
@@ -290,11 +325,14 @@ class Profiler:
         ready = os.path.join(d0, "ready")
         env = self.env(mode="term-delay", ready_dir=ready, out=os.path.join(d0, "exit.txt"),
                        delay_ms=50)
-        lines, res, _ = self._record(
-            ["sched:sched_process_exit", "raw_syscalls:sys_enter"],
-            [self.helper("bench-launch"), "--ready-dir", ready, "--signal", "15",
-             "--signal-delay", "50", "--watch-child", "--exit-timeout", "5000", "--"] + argv +
-            [self.helper("bench-child")], env, "ex")
+        try:
+            lines, res, _ = self._record(
+                ["sched:sched_process_exit", "raw_syscalls:sys_enter"],
+                [self.helper("bench-launch"), "--ready-dir", ready, "--signal", "15",
+                 "--signal-delay", "50", "--watch-child", "--exit-timeout", "5000", "--"] +
+                argv + [self.helper("bench-child")], env, "ex")
+        finally:
+            self.reap_children(ready)  # none expected: the child exits after its SIGTERM
         pid, child = res["pid"], res["child_pid"]
         t_child = t_wake = t_exitgroup = t_dead = None
         sc = 0
