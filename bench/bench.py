@@ -2355,11 +2355,11 @@ MISS_WHY = {
                  "twice (strace of this path); tini, dumb-init and catatonit send the signal "
                  "at once. On one CPU the child runs only once drainit blocks again in "
                  "epoll_wait, so all of it counts.",
-    "shutdown_1cpu": "from its wake-up to its exit_group drainit makes about 11 system calls "
+    "shutdown_1cpu": "from its wake-up to its exit_group drainit makes 11 to 14 system calls "
                      "against 3 for tini, dumb-init and catatonit (profile P3; strace: the "
                      "signalfd read, the reap, three log lines, the group check kill(-pgid, "
                      "0), a waitid for leftovers, the wait4 that ends the reap loop, closing "
-                     "its descriptors), several tens of µs more of its own work (P3's \"own "
+                     "its descriptors, and unlinking the control socket when it owns it), several tens of µs more of its own work (P3's \"own "
                      "work\", under perf), about the gap of this row; the rest is the "
                      "kernel's teardown of the child and of the supervisor.",
     "childexit_1cpu": "the exit path of the one-CPU shutdown row, with more of it: when the "
