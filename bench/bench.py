@@ -2296,83 +2296,115 @@ MISS_WHY = {
             "epoll_wait with its 59.7 s MAX_BLOCKTIME, so a wake-up within the window means "
             "a timer or an event.",
     "rss": "RSS counts every page mapped into the process, shared or not, and most of it is "
-           "glibc: drainit touches more of libc.so.6 than tini does (stdio and printf-style "
-           "formatting for its timestamped log, getopt_long, strerror, the INI reader), "
-           "and its own executable is bigger, now that libev and inih are linked into it "
-           "(about 190 KiB stripped, against tini's 27 KiB): see the per-mapping table in "
-           "section 2. What drainit costs the machine on its own is its PSS.",
-    "pss": "see the RSS note: with 50 services drainit's PSS adds the per-service state, the "
-           "exec-status pipes and the watchers.",
-    "startup": "drainit is a bigger process to start: a 190 KiB executable with libev and "
-               "inih linked in, against tini's 27 KiB, and more of libc.so.6 to map and "
-               "relocate; before its child it also sets up a libev loop, a signalfd, the "
-               "control socket (mkdir, stat, socket, bind, listen, stat: strace) and writes "
-               "three log lines. What the fork itself cost is gone: the child is started "
-               "with clone(CLONE_VM|CLONE_VFORK) (no page-table copy, no copy-on-write "
-               "faults) and resets only the signals drainit inherited as ignored instead of "
-               "all 64 (side run, bench.py's scenario, 15 interleaved repetitions: 1521 -> "
-               "1410 µs median, tini 1371, dumb-init 1336 in the same run). tini-static's "
-               "row shows how much of every start-up is dynamic loading. This machine is "
-               "noisy: compare the peers' own min–max between runs.",
-    "forward": "the medians of this scenario are mostly the cost of waking an idle vCPU "
-               "twice (sender -> supervisor -> child on different CPUs): its min–max spans "
-               "5 to 45 µs for every peer, depending on where the scheduler puts the three "
-               "processes. The one-CPU rows take that out: there drainit forwards in about "
-               "6 µs against tini's and dumb-init's 4-5 µs. strace -c of drainit over 2000 "
-               "forwards pinned to one CPU: epoll_wait, read (the signalfd), getpgid (the "
-               "service's target is decided when the signal is sent: its own group, the one "
-               "drainit made, or the pid alone) and kill, one each per signal, and one log "
-               "write for the whole run (repeats are counted, not logged: one line a second "
-               "at most). dumb-init makes two per signal (rt_sigtimedwait, kill) and knows "
-               "its target without asking. A getpid() per signal was removed (now taken "
-               "once); the log line is written after every kill.",
-    "p99": "same path as the median (see the forwarding note), plus the log line of the "
-           "previous forward and scheduling noise of the VM.",
+           "glibc: drainit touches more of libc.so.6 than tini does (printf-style formatting "
+           "for its log and its answers, getopt_long, strerror, malloc, the socket calls), "
+           "and its own executable carries libev, inih and jansson (see the per-mapping table "
+           "in section 2 and the binary sizes). The kernel maps an executable's pages around "
+           "each fault (fault-around), so a resident executable is about its whole size.",
+    "rss_static": "the static drainit is about 1.1 MiB of which glibc alone is more than "
+                  "tini-static's or catatonit's whole executable (profile P5: printf and "
+                  "strtod for the log, the INI and JSON numbers, the socket and stdio code); "
+                  "drainit's own code and rodata, libev and jansson add about 290 KiB. "
+                  "With fault-around nearly all of it is resident once the loop runs "
+                  "(section 2's per-mapping table): this row cannot reach a binary that has "
+                  "a sixth of its features without giving up features.",
+    "pss1": "PSS shares each page among the processes that map it: libc.so.6 is shared with "
+            "every process of the machine and costs each little, so what is left is a "
+            "supervisor's own executable and memory. drainit's executable (section 2) is ten "
+            "times dumb-init's, and the static build shares its libc with nothing. With 50 "
+            "services the same executable serves them all, which is where drainit leads.",
+    "pss": "with 50 services drainit's PSS adds the per-service state, the exec-status pipes "
+           "and the watchers to the fixed cost of the 1-service row.",
+    "startup": "the start-up of every supervisor here is mostly the VM's: glibc's start "
+               "(dynamic loader or static) spends some 400 µs on CPUID, which traps to the "
+               "hypervisor, in the supervisor and again in its child (profile P2: the clone "
+               "of the child comes 500-800 µs after exec for every peer). drainit's own part "
+               "before the clone is its bigger executable to map and relocate (callgrind: "
+               "ld.so runs 140 000 instructions for drainit's imports; the static build has "
+               "none), a libev loop, the signalfd, the control socket and two log lines: "
+               "about 100 system calls more than catatonit (64 of them look up and reset the "
+               "dispositions drainit may have inherited as ignored; 6 µs in all) and some "
+               "50 more page faults (P2). The child is started with clone(CLONE_VM|"
+               "CLONE_VFORK): no page table is copied.",
+    "e2e": "the start-up row plus the exit row: see both. The static build, with no dynamic "
+           "loading, comes within about a tenth of catatonit.",
+    "forward": "the medians of this scenario are mostly the cost of waking an idle vCPU twice "
+               "(sender -> supervisor -> child on different CPUs): the min-max of every peer "
+               "spans several times its minimum, depending on where the scheduler puts the "
+               "three processes, and the static build's median is below the best peer's. The "
+               "one-CPU rows take that out; there drainit's gap is its own (profile P1 and the "
+               "one-CPU row's note).",
+    "p99": "same path as the median (see the forwarding note), plus scheduling noise of the "
+           "VM: the one-CPU rows' p99 is a fraction of this.",
     "orphans": "see the orphan storm table.",
+    "term": "on this VM a wake-up of a supervisor or of a child on an idle vCPU costs "
+            "100-250 µs, so the medians are bimodal for every peer (a run is fast when the "
+            "child sleeps on the CPU that signals it): compare each peer's min-max. drainit's "
+            "own part is in the one-CPU row.",
     "shutdown": "the target is judged on the worst of the repetitions, and on this machine "
                 "the kernel's part (the child's teardown, SIGCHLD, the wake-ups) moves by "
                 "hundreds of µs from one repetition to the next: compare the peers' own "
-                "min–max in section 6. strace -tt of drainit's exit: after the wait4 that "
-                "reaps its service come the log lines (the service's end, the shutdown "
-                "stages, the summary, the exit code: six writes), the group check (kill(-pgid, "
-                "0)), a waitid for leftovers, the wait4 that ends the reap loop (ECHILD), "
-                "unlinking the control socket (stat, unlink) and closing four descriptors: "
-                "about 0.3 ms in all under strace, a few µs without; tini makes one wait4. "
-                "What is left is the kernel's, as the baseline-free peers' spread shows.",
-    "e2e_1cpu": "without the wake-ups, what is left is drainit's own start-up and exit: "
-                "about 120 system calls before it clones its child (its libev loop, the "
-                "signalfd, the control socket, the log lines), against catatonit's 17 and "
-                "tini's 37, and three times catatonit's page faults (profile P2), then the "
-                "exit path of the one-CPU child-exit row.",
-    "forward_1cpu": "drainit makes four system calls per forward where catatonit and "
-                    "dumb-init make two and tini three (profile P1): epoll_wait and the read "
-                    "of its signalfd where catatonit only reads its signalfd, and a getpgid "
-                    "before each kill (the target is decided when the signal is sent: its "
-                    "own group, the one drainit made, or the pid alone). That is 1-2 µs "
-                    "more CPU per forward than catatonit (P1's perf stat).",
-    "term_1cpu": "before its kill() drainit reads its signalfd, writes four log lines (the "
-                 "signal, the shutdown and its stage, the service's stop) and calls getpgid "
-                 "twice (strace of this path); tini, dumb-init and catatonit send the signal "
-                 "at once. On one CPU the child runs only once drainit blocks again in "
-                 "epoll_wait, so all of it counts.",
-    "shutdown_1cpu": "from its wake-up to its exit_group drainit makes 11 to 14 system calls "
-                     "against 3 for tini, dumb-init and catatonit (profile P3; strace: the "
-                     "signalfd read, the reap, three log lines, the group check kill(-pgid, "
-                     "0), a waitid for leftovers, the wait4 that ends the reap loop, closing "
-                     "its descriptors, and unlinking the control socket when it owns it), several tens of µs more of its own work (P3's \"own "
-                     "work\", under perf), about the gap of this row; the rest is the "
-                     "kernel's teardown of the child and of the supervisor.",
-    "childexit_1cpu": "the exit path of the one-CPU shutdown row, with more of it: when the "
-                      "service ends by itself drainit logs six lines between the reap and "
-                      "its exit (the service's end, the shutdown it starts, its stages, the "
-                      "summary, the exit code) against three after a SIGTERM (strace: 15 "
-                      "system calls from the signalfd read to exit_group); tini, dumb-init "
-                      "and catatonit make a wait4 or two and exit.",
+                "min-max in section 6, and the one-CPU row for drainit's own part.",
+    "childexit": "as the SIGTERM row: the wake-ups of idle vCPUs make every peer's median "
+                 "bimodal; drainit's own part (its exit path, profile P3) is in the one-CPU "
+                 "row.",
+    "orphan_reap": "the storm is the kernel's: 10 000 exits contend for tasklist_lock with the "
+                   "reaper's wait4, and the bare waitpid loop (the baseline row) spreads as "
+                   "widely as every supervisor. drainit reaps every exited child at each "
+                   "SIGCHLD, as the peers do; profile P4 puts 97-99.9 % of PID 1's samples in "
+                   "the kernel for every peer, drainit's own code under 1 %.",
+    "orphan_cpu": "PID 1's CPU in a storm is its wait4 calls, each of which walks the list of "
+                  "its children under tasklist_lock (wait_consider_task, profile P4): how "
+                  "many of those walks a storm takes, and how long each spins on the lock, "
+                  "depends on how the 10 000 exits interleave with the reaper, so every "
+                  "peer's runs range from tens to hundreds of ms. A side experiment that "
+                  "spaced drainit's reap rounds after a long walk did not change that "
+                  "(the walks themselves are short; the lock is what costs), and was "
+                  "dropped.",
+    "storm_cpu": "the CPU of a storm is set by how many SIGUSR1 the supervisor gets to "
+                 "forward: standard signals coalesce while one is pending, so a supervisor "
+                 "that runs beside the sender forwards hundreds and one that runs after it "
+                 "forwards one (the 'seen' column). Per forwarded signal drainit costs what "
+                 "profile P1 says, about 1-2 µs more than catatonit.",
+    "e2e_1cpu": "without the wake-ups, what is left is drainit's own start-up and exit: some "
+                "120 system calls before it clones its child against catatonit's 17 and "
+                "tini's 37, about three times catatonit's page faults (profile P2), and the "
+                "dynamic loading the static build does not have (callgrind: 140 000 of the "
+                "250 000 instructions of `drainit -- /bin/true` are ld.so's); then the exit "
+                "path of the one-CPU child-exit row.",
+    "forward_1cpu": "drainit makes four system calls per forward where catatonit and dumb-init "
+                    "make two and tini three (profile P1): epoll_wait and the read of its "
+                    "signalfd where catatonit only reads its signalfd, and a getpgid before "
+                    "each kill (the target is decided when the signal is sent: its own "
+                    "group, the one drainit made, or the pid alone). Its own code is about "
+                    "900 instructions per forward (callgrind: libev's loop, the event path, "
+                    "the forward and its count); P1's perf stat gives the CPU per forward.",
+    "term_1cpu": "before its kill() drainit reads its signalfd and writes four log lines (the "
+                 "signal, the shutdown's first stages, the service's stop) and decides the "
+                 "target (getpgid); the first write to a log file that sat idle costs several "
+                 "µs (ext4 updates the file's time), and this path runs cold (a trace on one "
+                 "CPU: about 45 µs from the wake-up to the kill). tini, dumb-init and "
+                 "catatonit send the signal at once. On one CPU the child runs only once "
+                 "drainit blocks again, so all of it counts.",
+    "shutdown_1cpu": "from its wake-up to its exit_group drainit makes about three times the "
+                     "system calls of tini, dumb-init and catatonit (profile P3: the signalfd "
+                     "read, the reap, the log lines, the group check kill(-pgid, 0), a waitid "
+                     "for leftovers, the wait4 that ends the reap loop, and removing the "
+                     "control socket when it owns it), and its own work (P3) is about the gap "
+                     "of this row; the rest is the kernel's teardown of the child and of the "
+                     "supervisor.",
+    "childexit_1cpu": "the exit path of the one-CPU shutdown row, with more lines: when the "
+                      "service ends by itself drainit logs the service's end, the shutdown it "
+                      "starts and its stages, the summary and the exit code between the reap "
+                      "and its exit; tini, dumb-init and catatonit make a wait4 or two and "
+                      "exit.",
     "kill": "the grace deadline is waited for in libev's epoll_wait, whose timeout is whole "
             "milliseconds, rounded up: drainit arms the timer early by the kernel's slack "
             "and re-arms it for the last stretch (src/timer.c), which still ends up to 1 ms "
-            "after the deadline (strace: epoll_wait(..., 998), then epoll_wait(..., 1)). "
-            "Lateness beyond that means the loop was busy or drainit was not scheduled.",
+            "after the deadline (strace: epoll_wait(..., 998), then epoll_wait(..., 1)); s6 "
+            "waits in poll() with a millisecond timeout too, so the two differ by the "
+            "delivery of SIGTERM and SIGKILL and the child's death, a few tenths of a ms "
+            "either way from one run to the next.",
 }
 
 # Per-scenario remarks on how the peers behave, from their source or strace.
@@ -2510,14 +2542,21 @@ def target_table(res):
 
     best_note = " (catatonit counted: the issue measured it)"
 
-    def vs_best(target, key, metric, unit, dec, why_key):
-        """drainit's median against the best median of the peers and catatonit."""
+    def vs_best(target, key, metric, unit, dec, why_key, one_cpu=True):
+        """drainit's median against the best median of the peers and catatonit;
+        then the static build's (the container images' binary), when measured."""
         s = dsum(key, metric)
         b = best_peer(key, metric) if s else None
         if b:
             add(target + best_note, f"{s['median']:.{dec}f} {unit}", s["median"] <= b[1],
                 why_key, f" vs {b[0]} {b[1]:.{dec}f} {unit}")
-        vs_best_one_cpu(target, key, metric, unit, dec, why_key)
+            r = sc[key]["peers"].get(DrainitStatic.name)
+            t = peer_summary(r, metric) if r and "na" not in r else None
+            if t:
+                add(f"{target}: the static build", f"{t['median']:.{dec}f} {unit}",
+                    t["median"] <= b[1], why_key, f" vs {b[0]} {b[1]:.{dec}f} {unit}")
+        if one_cpu:
+            vs_best_one_cpu(target, key, metric, unit, dec, why_key)
 
     # The one-CPU reference rows (scenarios 4, 6, 12, 13): drainit (one CPU)
     # against the best one-CPU row of the peers and catatonit, i.e. drainit's
@@ -2552,10 +2591,29 @@ def target_table(res):
         if t:
             add("RSS with 1 service <= tini's", f"{s['median']:.0f} KiB",
                 s["median"] <= t["median"], "rss", f" vs tini {t['median']:.0f} KiB")
+    # RSS of the static build (the images' binary) against the static peers
+    fp = sc.get("footprint", {}).get("peers", {})
+    r = fp.get(DrainitStatic.name)
+    st = peer_summary(r, "rss1_kib") if r and "na" not in r else None
+    if st:
+        best = None
+        for n in (TiniStatic.name, Catatonit.name):
+            t = peer_summary(fp[n], "rss1_kib") if n in fp and "na" not in fp[n] else None
+            if t and (best is None or t["median"] < best[1]):
+                best = (n, t["median"])
+        if best:
+            add("RSS with 1 service, static build <= the best static peer "
+                "(tini-static, catatonit)", f"{st['median']:.0f} KiB", st["median"] <= best[1],
+                "rss_static", f" vs {best[0]} {best[1]:.0f} KiB")
+    vs_best("PSS with 1 service <= best peer", "footprint", "pss1_kib", "KiB", 0, "pss1",
+            one_cpu=False)
     s = dsum("footprint", "pss50_kib")
     if s:
         add("PSS with 50 services < 2.5 MiB", f"{s['median'] / 1024:.2f} MiB",
             s["median"] < 2.5 * 1024, "pss")
+    vs_best("PSS of the whole tree with 50 services <= best peer", "footprint", "pss50_kib",
+            "KiB", 0, "pss", one_cpu=False)
+    vs_best("idle wake-ups <= best peer", "idle", "wakeups", "", 0, "idle", one_cpu=False)
     vs_best("start-up median <= best peer", "startup", "startup_us", "µs", 0, "startup")
     vs_best("`sup -- true` end to end, median <= best peer", "e2e", "median_us", "µs", 0,
             "e2e")
@@ -2579,6 +2637,8 @@ def target_table(res):
         ok = all(x["all_reaped"] for x in r["runs"]) and not r.get("errors")
         add("orphan storm: all reaped", f"{sum(1 for x in r['runs'] if x['all_reaped'])} of "
             f"{len(r['runs'])} runs", ok, "orphans")
+    vs_best("orphan storm, last orphan reaped, median <= best peer", "orphans",
+            "reap_all_ms", "ms", 1, "orphan_reap", one_cpu=False)
     vs_best("orphan storm, PID 1 CPU from release to all reaped, median <= best peer",
             "orphans", "pid1_cpu_ms", "ms", 1, "orphan_cpu")
     storm = res["config"].get("storm_signals", 10000)
@@ -2590,6 +2650,8 @@ def target_table(res):
         s = peer_summary(r, "late_ms")
         add(f"SIGKILL within 3 ms of its deadline (grace {res['config']['grace_ms']} ms)",
             f"{s['median']:+.2f} ms (worst {worst:.2f})", worst <= 3.0, "kill")
+    vs_best("SIGKILL lateness after the grace period, median <= best peer", "kill", "late_ms",
+            "ms", 2, "kill", one_cpu=False)
     r = sc.get("kill", {}).get("peers", {}).get(DrainitDefaultGrace.name)
     if r and r.get("runs"):
         worst = max(abs(x["late_ms"]) for x in r["runs"])

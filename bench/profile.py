@@ -241,23 +241,27 @@ class Profiler:
                 ev.append((int(pid), t, name, rest))
         return ev
 
-    def startup(self):
+    def _medians(self, what, one, keys):
+        """one(argv) self.reps times per peer: the median of each key."""
         out = {}
         for name, argv in self.peers:
             runs, errors = [], []
             for _ in range(self.reps):
                 try:
-                    runs.append(self._startup_one(argv))
+                    runs.append(one(argv))
                 except Exception as e:  # noqa: BLE001
                     errors.append(f"{type(e).__name__}: {e}")
-                    self.log(f"  profile startup {name}: {e}")
-            out[name] = {k: median([r[k] for r in runs]) for k in
-                         ("to_clone_us", "clone_to_child_us", "syscalls", "faults")} if runs else \
+                    self.log(f"  profile {what} {name}: {e}")
+            out[name] = {k: median([r[k] for r in runs]) for k in keys} if runs else \
                 {"error": errors[0] if errors else "no run"}
             if runs:
                 out[name]["runs"] = len(runs)
-            self.log(f"  profile startup {name}: {out[name]}")
+            self.log(f"  profile {what} {name}: {out[name]}")
         return out
+
+    def startup(self):
+        return self._medians("startup", self._startup_one,
+                             ("to_clone_us", "clone_to_child_us", "syscalls", "faults"))
 
     def _startup_one(self, argv):
         d0 = self.fresh("st-env")
@@ -303,22 +307,8 @@ class Profiler:
                 "clone_to_child_us": (t_main - t_clone) / 1000.0, "syscalls": sc, "faults": pf}
 
     def exit(self):
-        out = {}
-        for name, argv in self.peers:
-            runs, errors = [], []
-            for _ in range(self.reps):
-                try:
-                    runs.append(self._exit_one(argv))
-                except Exception as e:  # noqa: BLE001
-                    errors.append(f"{type(e).__name__}: {e}")
-                    self.log(f"  profile exit {name}: {e}")
-            out[name] = {k: median([r[k] for r in runs]) for k in
-                         ("wake_us", "work_us", "syscalls", "teardown_us", "total_us")} \
-                if runs else {"error": errors[0] if errors else "no run"}
-            if runs:
-                out[name]["runs"] = len(runs)
-            self.log(f"  profile exit {name}: {out[name]}")
-        return out
+        return self._medians("exit", self._exit_one,
+                             ("wake_us", "work_us", "syscalls", "teardown_us", "total_us"))
 
     def _exit_one(self, argv):
         d0 = self.fresh("ex-env")
@@ -453,6 +443,16 @@ class Profiler:
 
 # --------------------------------------------------------------- link map
 
+# (kind, test on the output section's name), first match wins; else "data"
+SECTION_KINDS = (("text", lambda n: n.startswith(".text")),
+                 ("rodata", lambda n: n.startswith(".rodata")),
+                 ("eh", lambda n: "eh_frame" in n or "gcc_except" in n),
+                 ("bss", lambda n: "bss" in n))
+# (origin, part of the input file's path), first match wins; else "other"
+ORIGINS = (("glibc", "libc.a"), ("libev", "libev"), ("jansson", "jansson"), ("inih", "inih"),
+           ("libgcc", "libgcc"), ("drainit", "drainit"))
+
+
 def composition(map_path):
     """Bytes of a static executable by origin, from its GNU ld map file:
     {origin: {"text":, "rodata":, "data":, "eh":, "bss":}}."""
@@ -485,30 +485,8 @@ def composition(map_path):
             if int(addr, 16) == 0 or size == 0 or \
                     name.startswith((".debug", ".comment", ".note", ".gnu.warning", ".stab")):
                 continue
-            if name.startswith(".text"):
-                kind = "text"
-            elif name.startswith(".rodata"):
-                kind = "rodata"
-            elif "eh_frame" in name or "gcc_except" in name:
-                kind = "eh"
-            elif "bss" in name:
-                kind = "bss"
-            else:
-                kind = "data"
-            if "libc.a" in src:
-                origin = "glibc"
-            elif "libev" in src:
-                origin = "libev"
-            elif "jansson" in src:
-                origin = "jansson"
-            elif "inih" in src:
-                origin = "inih"
-            elif "libgcc" in src:
-                origin = "libgcc"
-            elif "drainit" in src:
-                origin = "drainit"
-            else:
-                origin = "other"
+            kind = next((k for k, test in SECTION_KINDS if test(name)), "data")
+            origin = next((o for o, part in ORIGINS if part in src), "other")
             sz[origin][kind] += size
     return {k: dict(v) for k, v in sz.items()}
 

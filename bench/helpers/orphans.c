@@ -52,6 +52,23 @@ orphan(int rfd, struct shared *sh)
 	_exit(0);
 }
 
+/* The start of a /proc file into buf, NUL-terminated; -1 if unreadable. */
+static int
+read_proc(const char *path, char *buf, size_t len)
+{
+	ssize_t n;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, len - 1);
+	close(fd);
+	if (n <= 0)
+		return -1;
+	buf[n] = 0;
+	return 0;
+}
+
 /* CPU time (ns) of PID 1 from /proc/1/schedstat (this namespace's /proc,
  * mounted by unshare --mount-proc), or -1. */
 static int64_t
@@ -59,16 +76,9 @@ pid1_cpu_ns(void)
 {
 	char buf[128];
 	long long v;
-	ssize_t n;
-	int fd = open("/proc/1/schedstat", O_RDONLY | O_CLOEXEC);
 
-	if (fd < 0)
+	if (read_proc("/proc/1/schedstat", buf, sizeof(buf)) < 0)
 		return -1;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return -1;
-	buf[n] = 0;
 	return sscanf(buf, "%lld", &v) == 1 ? (int64_t)v : -1;
 }
 
@@ -78,18 +88,10 @@ ppid_of(pid_t pid)
 {
 	char path[64], buf[512], *p;
 	long ppid = -1;
-	ssize_t n;
-	int fd;
 
 	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
+	if (read_proc(path, buf, sizeof(buf)) < 0)
 		return -1;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return -1;
-	buf[n] = 0;
 	p = strrchr(buf, ')');
 	if (p && sscanf(p + 1, " %*c %ld", &ppid) != 1)
 		ppid = -1;
