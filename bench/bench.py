@@ -2310,8 +2310,8 @@ MISS_WHY = {
                   "a sixth of its features without giving up features.",
     "pss1": "PSS shares each page among the processes that map it: libc.so.6 is shared with "
             "every process of the machine and costs each little, so what is left is a "
-            "supervisor's own executable and memory. drainit's executable (section 2) is ten "
-            "times dumb-init's, and the static build shares its libc with nothing. With 50 "
+            "supervisor's own executable and memory. drainit's executable (section 2) is more "
+            "than ten times dumb-init's, and the static build shares its libc with nothing. With 50 "
             "services the same executable serves them all, which is where drainit leads.",
     "pss": "with 50 services drainit's PSS adds the per-service state, the exec-status pipes "
            "and the watchers to the fixed cost of the 1-service row.",
@@ -2331,7 +2331,7 @@ MISS_WHY = {
     "forward": "the medians of this scenario are mostly the cost of waking an idle vCPU twice "
                "(sender -> supervisor -> child on different CPUs): the min-max of every peer "
                "spans several times its minimum, depending on where the scheduler puts the "
-               "three processes, and the static build's median is below the best peer's. The "
+               "three processes. The "
                "one-CPU rows take that out; there drainit's gap is its own (profile P1 and the "
                "one-CPU row's note).",
     "p99": "same path as the median (see the forwarding note), plus scheduling noise of the "
@@ -2365,7 +2365,7 @@ MISS_WHY = {
                  "forward: standard signals coalesce while one is pending, so a supervisor "
                  "that runs beside the sender forwards hundreds and one that runs after it "
                  "forwards one (the 'seen' column). Per forwarded signal drainit costs what "
-                 "profile P1 says, about 1-2 µs more than catatonit.",
+                 "profile P1 says, about 2 µs more than catatonit.",
     "e2e_1cpu": "without the wake-ups, what is left is drainit's own start-up and exit: some "
                 "120 system calls before it clones its child against catatonit's 17 and "
                 "tini's 37, about three times catatonit's page faults (profile P2), and the "
