@@ -143,7 +143,7 @@ signalfd_cb(EV_P_ ev_io *w, int revents)
  * none ignored. A default action never runs for drainit (every signal is
  * blocked and read from the signalfd). */
 static void
-signals_reset_ignored(const sigset_t *set)
+signals_reset_ignored(void)
 {
 	struct sigaction cur, dfl = { .sa_handler = SIG_DFL };
 	char names[256] = "";
@@ -151,7 +151,8 @@ signals_reset_ignored(const sigset_t *set)
 
 	sigemptyset(&dfl.sa_mask);
 	for (int sig = 1; sig < NSIG; sig++) {
-		if (sigismember(set, sig) != 1 || sigaction(sig, NULL, &cur) < 0 ||
+		/* SIGKILL, SIGSTOP and glibc's own two cannot be changed: refused */
+		if (sig == SIGKILL || sig == SIGSTOP || sigaction(sig, NULL, &cur) < 0 ||
 		    cur.sa_handler != SIG_IGN || sigaction(sig, &dfl, NULL) < 0)
 			continue;
 		if (off < sizeof(names))
@@ -172,7 +173,7 @@ signals_setup(struct supervisor *sup, ev_io *w)
 	signals_fill(&set);
 	if (sigprocmask(SIG_BLOCK, &set, NULL) < 0)
 		return -errno;
-	signals_reset_ignored(&set);
+	signals_reset_ignored();
 	fd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
 	if (fd < 0)
 		return -errno;
