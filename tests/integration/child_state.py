@@ -47,8 +47,7 @@ def service_gets_clean_state(pid1=True):
             check(st.get("ign") == 0, f"service starts with ignored signals: {st}", d)
             check(st.get("pgid") == st.get("pid"), f"service is not its group's leader: {st}", d)
             check(st.get("fds") == [0, 1, 2], f"service sees fds {st.get('fds')}", d)
-            d.signal(signal.SIGTERM)
-            d.expect_rc(143)
+            d.stop(143)
     finally:
         os.close(r)
         os.close(w)

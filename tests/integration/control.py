@@ -68,8 +68,7 @@ def status_table_and_json():
         check(r.stderr.count("\n") == 1, f"one line on stderr: {r.stderr!r}", d)
         mode = stat.S_IMODE(os.stat(d.sock).st_mode)
         check(mode == 0o600, f"socket mode {oct(mode)}", d)
-        d.signal(signal.SIGTERM)
-        d.expect_rc(0)
+        d.stop(0)
         check(not os.path.exists(d.sock), "the socket file was left behind", d)
 
 
@@ -107,8 +106,7 @@ def stop_holds_start_restart():
         r = d.ctl("stop", "nope", "db")
         check(r.returncode == 1 and "unknown service 'nope'" in r.stderr, f"{r}", d)
         check(status(d)["db"]["state"] == "running", "a request naming an unknown service acted", d)
-        d.signal(signal.SIGTERM)
-        d.expect_rc(0)
+        d.stop(0)
 
 
 def stop_runs_the_services_drain_hooks_first():
@@ -122,8 +120,7 @@ def stop_runs_the_services_drain_hooks_first():
         d.assert_order(r"service web \(pid \d+\): stopping \(drainit ctl stop\): 1 drain hook first",
                        r"drain hook web#1 \(pid \d+\): done",
                        r"service web \(pid \d+\): stopping \(drainit ctl stop\): sending SIGTERM")
-        d.signal(signal.SIGTERM)
-        d.expect_rc(0)
+        d.stop(0)
 
 
 def signal_and_reload_reach_one_service():
@@ -146,8 +143,7 @@ def signal_and_reload_reach_one_service():
               f"reload web reached others:\n{out}", d)
         r = d.ctl("signal", "db", "NOPE")
         check(r.returncode == 64, f"bad signal: {r}", d)
-        d.signal(signal.SIGTERM)
-        d.expect_rc(0)
+        d.stop(0)
 
 
 def ready_and_wait_ready():
@@ -168,8 +164,7 @@ def ready_and_wait_ready():
         check(r.returncode == 0, f"wait-ready web: {r}", d)
         r = d.ctl("wait-ready", "--timeout", "bad")
         check(r.returncode == 64 and r.stderr.count("\n") == 1, f"usage: {r}", d)
-        d.signal(signal.SIGTERM)
-        d.expect_rc(0)
+        d.stop(0)
 
 
 def wait_ready_returns_once_ready():
@@ -183,8 +178,7 @@ def wait_ready_returns_once_ready():
         open(os.path.join(d.dir, "go"), "w").close()
         out, _ = p.communicate(timeout=10)
         check(p.returncode == 0 and out == "ready\n", f"wait-ready: {p.returncode} {out!r}", d)
-        d.signal(signal.SIGTERM)
-        d.expect_rc(0)
+        d.stop(0)
 
 
 def prestop_returns_when_prestop_ends():
@@ -242,8 +236,7 @@ def non_root_is_refused():
             r = d.ctl("status", exe=exe)
             check(r.returncode == 0 and "web" in r.stdout, f"root: {r}", d)
             check(status(d)["web"]["state"] == "running", "nobody stopped web", d)
-            d.signal(signal.SIGTERM)
-            d.expect_rc(0)
+            d.stop(0)
     finally:
         shutil.rmtree(pub, ignore_errors=True)
 
@@ -282,8 +275,7 @@ def bad_requests_leave_it_serving():
         idle.close()
         check(d.proc.poll() is None, "drainit died", d)
         check(status(d)["web"]["state"] == "running", "web disturbed", d)
-        d.signal(signal.SIGTERM)
-        d.expect_rc(0)
+        d.stop(0)
 
 
 def hundred_status_calls_during_shutdown():
@@ -326,8 +318,7 @@ def socket_file_rules():
                 check("service x" not in d2.log().replace("[service:x]", ""),
                       "the second drainit started something", d2)
             check(d.ctl("status").returncode == 0, "the first one lost its socket", d)
-            d.signal(signal.SIGTERM)
-            d.expect_rc(0)
+            d.stop(0)
         # not a socket: refused, never removed
         plain = os.path.join(tmp, "plain")
         with open(plain, "w") as f:
@@ -341,8 +332,7 @@ def socket_file_rules():
         with Drainit(ini="[drainit]\ncontrol_socket = none\n" + svc("web"), control=False) as d:
             d.wait_for(r"web: ready", stream="out")
             check("control socket" not in d.log(), "control_socket = none still listens", d)
-            d.signal(signal.SIGTERM)
-            d.expect_rc(0)
+            d.stop(0)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 
@@ -388,8 +378,7 @@ def logs_tail_and_follow():
         a, b = int(seen[0].split()[1]), int(seen[2].split()[1])
         check(b == a + 2, f"follow skipped or repeated lines: {seen}", d)
         check(d.ctl("status").returncode == 0, "status beside a follower", d)
-        d.signal(signal.SIGTERM)
-        d.expect_rc(0)
+        d.stop(0)
         p.stdout.read()
         check(p.wait(timeout=10) == 0, f"logs -f exit {p.returncode} when drainit exited", d)
         r = d.ctl("logs", "nope")
@@ -412,8 +401,7 @@ def idle_after_serving_does_not_wake_up():
         time.sleep(2.5)
         woke = switches() - before
         check(woke == 0, f"idle drainit woke up {woke} times after serving ctl", d)
-        d.signal(signal.SIGTERM)
-        d.expect_rc(0)
+        d.stop(0)
 
 
 if __name__ == "__main__":

@@ -24,8 +24,7 @@ command = {TSVC} --name db --log @DIR@/order --term-delay 200
                        r"service app \(pid \d+\): starting",
                        r"service app \(pid \d+\): running",
                        r"service web \(pid \d+\): starting")
-        d.signal(signal.SIGTERM)
-        d.expect_rc(0)
+        d.stop(0)
         d.wait_for(r"shutdown: service app waits for web to stop first")
         d.wait_for(r"shutdown: service db waits for app to stop first")
         d.assert_order(r"sending SIGTERM to service web",
@@ -55,8 +54,7 @@ command = {TSVC} --name migrate --exit-after 300
                        r"service migrate \(pid \d+\): exited with status 0",
                        r"service migrate: completed",
                        r"service web \(pid \d+\): starting")
-        d.signal(signal.SIGTERM)
-        d.expect_rc(0)
+        d.stop(0)
 
 
 def failing_oneshot_stops_the_start_up():

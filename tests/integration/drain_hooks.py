@@ -4,7 +4,6 @@ hook is done; a hook that overruns drain_timeout is SIGKILLed and a failing hook
 logged, and the shutdown goes on."""
 import os
 import re
-import signal
 
 from harness import TSVC, Drainit, check, run
 
@@ -21,8 +20,7 @@ drain = sh -c 'echo hookenv $DRAINIT_SERVICE $DRAINIT_SERVICE_PID'
 """
     with Drainit(ini=ini) as d:
         m = d.wait_for(r"web: ready pid=(\d+)", stream="out")
-        d.signal(signal.SIGTERM)
-        d.expect_rc(0)
+        d.stop(0)
         d.assert_order(r"stage unready",
                        r"stage prestop \(delay 200ms, 2 drain hooks\)",
                        r"drain hook #1 \(pid \d+\): started",
@@ -47,8 +45,7 @@ command = {TSVC} --name web --term-delay 10
 """
     with Drainit(ini=ini) as d:
         d.wait_for(r"web: ready", stream="out")
-        d.signal(signal.SIGTERM)
-        d.expect_rc(0)
+        d.stop(0)
         d.assert_order(r"drain hook #1 \(pid \d+\): started",
                        r"drain hook #1 \(pid \d+\): drain_timeout 300ms reached, sending SIGKILL",
                        r"drain hook #1 \(pid \d+\): timed out, killed by signal 9",
@@ -67,8 +64,7 @@ drain = /nonexistent/hook
 """
     with Drainit(ini=ini) as d:
         d.wait_for(r"web: ready", stream="out")
-        d.signal(signal.SIGTERM)
-        d.expect_rc(0)
+        d.stop(0)
         d.wait_for(r"drain hook web#1 \(pid \d+\): failed, exited with status 3; shutdown goes on")
         d.wait_for(r"drain hook web#2 \(pid \d+\): failed to start: exec: No such file or directory")
         d.wait_for(r"stage stopping")
@@ -81,8 +77,7 @@ def cli_drain_hooks():
                   "--prestop-delay", "100ms",
                   "--", TSVC, "--name", "one", "--term-delay", "10"], env=env) as d:
         d.wait_for(r"one: ready", stream="out")
-        d.signal(signal.SIGTERM)
-        d.expect_rc(0)
+        d.stop(0)
         d.wait_for(r"^cli hook ran$", stream="out")
         d.wait_for(r"^no service vars$", stream="out")
         d.assert_order(r"stage prestop \(delay 100ms, 1 drain hook\)", r"drain hook #1", r"stage stopping")

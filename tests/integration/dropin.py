@@ -37,13 +37,11 @@ def death_by_signal_is_128_plus_n():
 def success_exit_maps_to_zero():
     with Drainit(["-e", "143", "--", TSVC, "--name", "x"]) as d:
         d.wait_for(r"x: ready", stream="out")
-        d.signal(signal.SIGTERM)
-        d.expect_rc(0)
+        d.stop(0)
     # negative control: without -e the same stop is 143
     with Drainit(["--", TSVC, "--name", "x"]) as d:
         d.wait_for(r"x: ready", stream="out")
-        d.signal(signal.SIGTERM)
-        d.expect_rc(143)
+        d.stop(143)
     with Drainit(["--success-exit", "3", "-e", "SIGUSR1", "--", "sh", "-c", "exit 3"]) as d:
         d.expect_rc(0)
     with Drainit(["-e", "3", "--", "sh", "-c", "exit 4"]) as d:
@@ -77,8 +75,7 @@ def rewrite_and_drop():
         d.wait_for(r"^x: got WINCH$", stream="out")
         check("got USR1" not in d.out() and "got HUP" not in d.out(),
               "a rewritten or dropped signal arrived as itself", d)
-        d.signal(signal.SIGTERM)
-        d.expect_rc(137)
+        d.stop(137)
 
 
 def signal_map_in_a_config_file():
@@ -95,8 +92,7 @@ signal_map = WINCH:USR1 QUIT:0
         d.wait_for(r"^a: got USR1$", stream="out")
         d.signal(signal.SIGQUIT)
         d.wait_for(r"dropped SIGQUIT for a \(signal_map\)$")
-        d.signal(signal.SIGTERM)
-        d.expect_rc(137)
+        d.stop(137)
 
 
 def second_term_and_int_reach_the_command():
@@ -156,8 +152,7 @@ stop_signal = QUIT
 """
     with Drainit(ini=ini) as d:
         d.wait_for(r"a: ready", stream="out")
-        d.signal(signal.SIGTERM)
-        d.expect_rc(0)
+        d.stop(0)
         d.wait_for(r"sending SIGQUIT to service a")
         check("stop sequence" not in d.log(), "a single signal logged as a sequence", d)
 
@@ -199,8 +194,7 @@ def single_child_signals_the_command_alone():
             time.sleep(0.2)
             check(("g: got USR1" in d.out()) == g_gets,
                   f"{flags or env and 'DUMB_INIT_SETSID=0' or 'default'}: group member got USR1: {not g_gets}", d)
-            d.signal(signal.SIGTERM)
-            d.expect_rc(137)
+            d.stop(137)
 
 
 def compat_spellings():
@@ -233,8 +227,7 @@ def cwd_is_root_and_services_keep_theirs():
             time.sleep(0.01)
         check(os.readlink(f"/proc/{d.pid()}/cwd") == "/", "drainit's cwd is not /", d)
         check(os.readlink(f"/proc/{m.group(1)}/cwd") == "/tmp", "the command left its directory", d)
-        d.signal(signal.SIGTERM)
-        d.expect_rc(143)
+        d.stop(143)
 
 
 def relative_paths_resolved_before_chdir():
@@ -262,8 +255,7 @@ restart_delay = 50ms
             check("run 2" in text and "ready" in text, f"restarted run's output not in out.log: {text!r}", d)
             check(open(os.path.join(base, "sub", "runs")).read().strip() == "2",
                   "the restart did not run in directory sub", d)
-            d.signal(signal.SIGTERM)
-            d.expect_rc(0)
+            d.stop(0)
 
 
 if __name__ == "__main__":

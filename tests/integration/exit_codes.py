@@ -2,7 +2,6 @@
 126/127 when the command cannot be executed/found (logged as a start failure, not
 "exited 127"), and in config mode 0 when every service stopped cleanly, else the
 code of the first service that did not."""
-import signal
 
 from harness import TSVC, Drainit, check, run
 
@@ -54,8 +53,7 @@ command = {TSVC} --name b --term-delay 10
     with Drainit(ini=ini) as d:
         d.wait_for(r"a: ready", stream="out")
         d.wait_for(r"b: ready", stream="out")
-        d.signal(signal.SIGTERM)
-        d.expect_rc(0)
+        d.stop(0)
         d.wait_for(r"service a \(pid \d+\): killed by signal 15 \(SIGTERM\)")
         d.wait_for(r"exiting with code 0 \(every service stopped cleanly\)")
 
@@ -74,8 +72,7 @@ command = {TSVC} --name stay
     with Drainit(ini=ini) as d:
         d.wait_for(r"service late \(pid \d+\): exited with status 4")
         check(d.proc.poll() is None, "drainit stopped when a non-main service exited", d)
-        d.signal(signal.SIGTERM)
-        d.expect_rc(3)
+        d.stop(3)
         d.wait_for(r"exiting with code 3 \(first service not stopped cleanly: early\)")
 
 

@@ -37,8 +37,7 @@ command = {TSVC} --name stubborn --ignore 15
 """
     with Drainit(ini=ini) as d:
         d.wait_for(r"stubborn: ready", stream="out")
-        d.signal(signal.SIGTERM)
-        d.expect_rc(137)
+        d.stop(137)
         d.assert_order(r"stage unready \(SIGTERM received\).*shutdown_timeout 1s",
                        r"drain hook #1 \(pid \d+\): started",
                        r"stage killing \(shutdown_timeout 1s reached\)",
@@ -59,8 +58,7 @@ command = {TSVC} --name stubborn --ignore 15
 """
     with Drainit(ini=ini, pid1=False) as d:
         d.wait_for(r"stubborn: ready", stream="out")
-        d.signal(signal.SIGTERM)
-        d.expect_rc(137)
+        d.stop(137)
         d.assert_order(r"stage stopping", r"stage killing \(shutdown_timeout 500ms reached\)")
         # never kill(-1) outside PID 1
         check("kill -1" not in d.log(), "kill(-1) used outside PID 1", d)

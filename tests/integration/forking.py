@@ -22,8 +22,7 @@ restart = no
         d.wait_for(r"legacy: ready", stream="out")
         d.assert_order(r"service legacy \(pid \d+\): launcher exited with status 0",
                        r"tracking pid")
-        d.signal(signal.SIGTERM)
-        d.expect_rc(0)
+        d.stop(0)
         # the group the daemon is in when the signal is sent, not its pid
         d.wait_for(rf"sending SIGTERM to service legacy \(pgid {m.group(2)}\)")
         d.wait_for(r"legacy: drained, exiting", stream="out")

@@ -49,8 +49,7 @@ def fault_signals_sent_by_kill_are_forwarded():
                 d.wait_for(rf"^x: got {name(s)}$", stream="out")
             check(d.proc.poll() is None, "a kill()-sent fault signal ended drainit", d)
             d.wait_for(r"forwarded SIGABRT to 1 service")
-            d.signal(signal.SIGTERM)
-            d.expect_rc(137)
+            d.stop(137)
 
 
 def pipe_is_forwarded_and_a_dead_reader_harms_nobody():

@@ -16,8 +16,7 @@ def forwarded_as_pid1():
         d.wait_for(r"forwarded SIGUSR1 to 1 service: tsvc \(pgid \d+\)$")
         d.signal(signal.SIGHUP)
         d.wait_for(r"^x: got HUP$", stream="out")
-        d.signal(signal.SIGTERM)
-        d.expect_rc(137)
+        d.stop(137)
 
 
 def forwarded_as_subreaper():
@@ -25,8 +24,7 @@ def forwarded_as_subreaper():
         d.wait_for(r"x: ready", stream="out")
         d.signal(signal.SIGUSR2)
         d.wait_for(r"^x: got USR2$", stream="out")
-        d.signal(signal.SIGTERM)
-        d.expect_rc(137)
+        d.stop(137)
 
 
 def forwarded_to_two_services():
@@ -48,8 +46,7 @@ command = {TSVC} --name b --report
             d.wait_for(rf"^a \| a: got {name}$", stream="out")
             d.wait_for(rf"^b \| b: got {name}$", stream="out")
             d.wait_for(rf"forwarded SIG{name} to 2 services: a \(pgid \d+\), b \(pgid \d+\)$")
-        d.signal(signal.SIGTERM)
-        d.expect_rc(137)
+        d.stop(137)
 
 
 def repeats_are_counted_not_logged():
@@ -71,8 +68,7 @@ def repeats_are_counted_not_logged():
                              re.M)) < 2:
             check(time.monotonic() < deadline, "no full line after the quiet second", d)
             time.sleep(0.01)
-        d.signal(signal.SIGTERM)
-        d.expect_rc(137)
+        d.stop(137)
 
 
 if __name__ == "__main__":

@@ -79,6 +79,11 @@ class Drainit:
     def signal(self, sig):
         os.kill(self.pid(), sig)
 
+    def stop(self, want):
+        """SIGTERM, the usual end of a test, then the exit code must be want."""
+        self.signal(signal.SIGTERM)
+        self.expect_rc(want)
+
     def wait(self, timeout=30):
         try:
             self.rc = self.proc.wait(timeout=timeout)

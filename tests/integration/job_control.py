@@ -31,8 +31,7 @@ def stops_both_and_cont_resumes_both():
             wait_state(child, "S", d)
             d.wait_for(rf"{signal.Signals(sig).name}: stopping drainit itself \(SIGSTOP\) until SIGCONT")
             d.wait_for(r"forwarded SIGCONT to 1 service")
-            d.signal(signal.SIGTERM)
-            d.expect_rc(128 + signal.SIGTERM)
+            d.stop(128 + signal.SIGTERM)
 
 
 def as_pid1_only_the_command_stops():
@@ -45,8 +44,7 @@ def as_pid1_only_the_command_stops():
         check(proc_state(d.pid()) != "T", "drainit stopped as PID 1", d)
         d.signal(signal.SIGCONT)
         wait_state(child, "S", d)
-        d.signal(signal.SIGTERM)
-        d.expect_rc(128 + signal.SIGTERM)
+        d.stop(128 + signal.SIGTERM)
 
 
 if __name__ == "__main__":

@@ -3,7 +3,6 @@ object with ts, level, msg, service, pid and stage; log_level / --log-level drop
 lines below the level, and the command line wins over the file."""
 import json
 import re
-import signal
 import subprocess
 
 from harness import TSVC, Drainit, check, run
@@ -42,8 +41,7 @@ restart = no
     with Drainit(ini=ini) as d:
         d.wait_for(r'"msg":"service broken \(pid \d+\): failed to start: exec: /nonexistent/broken: No such file or directory"')
         d.wait_for(r"web +\| web: ready", stream="out")
-        d.signal(signal.SIGTERM)
-        d.expect_rc(127)
+        d.stop(127)
         objs = parse_lines(d)
         fail = [o for o in objs if "failed to start" in o["msg"]]
         check(len(fail) == 1 and fail[0]["level"] == "error" and fail[0]["service"] == "broken"

@@ -1,7 +1,6 @@
 """Claim: when the main service ends, drainit shuts the others down in stages and exits
 with main's code; a non-main service ending is logged and changes nothing; when every
 service has ended drainit shuts down on its own."""
-import signal
 import time
 
 from harness import TSVC, Drainit, check, run
@@ -51,8 +50,7 @@ command = {TSVC} --name web --term-delay 10
         time.sleep(0.3)
         check(d.proc.poll() is None, "drainit exited after a non-main service ended", d)
         check("stage unready" not in d.log(), "shutdown began after a non-main service ended", d)
-        d.signal(signal.SIGTERM)
-        d.expect_rc(0)
+        d.stop(0)
 
 
 def all_services_ended_shuts_down():

@@ -1,7 +1,6 @@
 """Claim: orphans reparented to drainit are reaped, as PID 1 and as a child subreaper;
 the zombie detector used here does fire under an init that never reaps."""
 import re
-import signal
 import time
 
 from harness import NOREAP, TSVC, Drainit, check, children_of, run, zombie_children
@@ -24,8 +23,7 @@ def thousand_orphans_reaped_as_pid1():
         wait_no_zombies(d, pid)
         # only the service itself is left as a child
         check(len(children_of(pid)) == 1, f"children left: {children_of(pid)}", d)
-        d.signal(signal.SIGTERM)
-        d.expect_rc(143)
+        d.stop(143)
 
 
 def orphans_reaped_as_subreaper():
@@ -39,8 +37,7 @@ def orphans_reaped_as_subreaper():
                 d.fail(f"only {len(re.findall(r'reaped orphan pid', d.log()))} of 200 orphans reaped")
             time.sleep(0.05)
         wait_no_zombies(d, d.pid())
-        d.signal(signal.SIGTERM)
-        d.expect_rc(143)
+        d.stop(143)
 
 
 def negative_control_zombies_without_a_reaper():

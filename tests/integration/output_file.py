@@ -47,8 +47,7 @@ command = {TSVC} --name other --report --term-delay 0
         wait_file(log, r"^web: got HUP$")
         check("got HUP" not in content(log + ".1"), "line went to the rotated file", d)
         check("web: ready" in content(log + ".1"), "old lines lost", d)
-        d.signal(signal.SIGTERM)
-        d.expect_rc(0)
+        d.stop(0)
         check("web:" not in d.out(), "file output also went to stdout", d)
 
 

@@ -41,8 +41,7 @@ restart = no
         with Drainit(ini=ini, pid1=pid1) as d:
             m = d.wait_for(r"service legacy \(pid (\d+)\): running: tracking pid")
             d.wait_for(r"legacy: own group pgid=(\d+)", stream="out")
-            d.signal(signal.SIGTERM)
-            d.expect_rc(0)
+            d.stop(0)
             # the target is the group the daemon is in when the signal goes out
             d.wait_for(rf"sending SIGTERM to service legacy \(pgid {m.group(1)}\)")
             d.wait_for(r"legacy: drained, exiting", stream="out")
@@ -119,8 +118,7 @@ restart = no
         t_term = d.time_of(r"processes are left in its process group")
         t_kill = d.time_of(r"grace period 1s expired")
         check(t_kill - t_term >= 0.9, f"SIGKILL {t_kill - t_term:.2f}s after SIGTERM, before grace", d)
-        d.signal(signal.SIGTERM)
-        d.expect_rc(3)
+        d.stop(3)
 
 
 def setsid_grandchildren(pid1):
@@ -134,8 +132,7 @@ command = {TSVC} --name web --setsid-child --term-delay 50
 """
     with Drainit(ini=ini, pid1=pid1) as d:
         d.wait_for(r"web: ready", stream="out")
-        d.signal(signal.SIGTERM)
-        d.expect_rc(0)
+        d.stop(0)
         kids = [int(p) for p in re.findall(r"setsid child pid=(\d+)", d.out())]
         check(len(kids) == 2, f"setsid children: {kids}", d)
         d.assert_order(r"stage stopping",
@@ -170,8 +167,7 @@ command = {script("setsid " + TSVC + " --name orphan --term-delay 50 &" + chr(10
 """
     with Drainit(ini=ini, pid1=False) as d:
         d.wait_for(r"orphan: ready", stream="out")
-        d.signal(signal.SIGTERM)
-        d.expect_rc(0)
+        d.stop(0)
         d.wait_for(r"orphan: drained, exiting", stream="out")
         check("stage killing (" not in d.log(), "waited out orphan_grace", d)
 

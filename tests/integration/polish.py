@@ -35,8 +35,7 @@ def runtime_directory():
             st = os.stat(path)
             check(st.st_mode & 0o7777 == 0o755, f"mode {oct(st.st_mode)}", d)
             d.wait_for(r"b +\| 755 \d+", stream="out")
-            d.signal(signal.SIGTERM)
-            d.expect_rc(0)
+            d.stop(0)
     finally:
         if os.path.isdir(path):
             os.rmdir(path)
@@ -114,8 +113,7 @@ def started_at_is_stable():
                 seen.add(json.loads(r.read())["services"][0]["started_at"])
             time.sleep(0.05)
         check(len(seen) == 1, f"started_at moved: {seen}", d)
-        d.signal(signal.SIGTERM)
-        d.expect_rc(0)
+        d.stop(0)
 
 
 def crash_is_a_warning():
@@ -133,8 +131,7 @@ def hook_output_is_prefixed():
     ini = svc("web", "drain = /bin/sh -c 'echo draining now; echo oops >&2'") + svc("db")
     with Drainit(ini=ini) as d:
         d.wait_for(r"db: ready", stream="out")
-        d.signal(signal.SIGTERM)
-        d.expect_rc(0)
+        d.stop(0)
         check(any(l.startswith("web#1 | draining now") for l in d.out().splitlines()),
               f"stdout:\n{d.out()}", d)
         check(any(l.startswith("web#1 | oops") for l in d.log().splitlines()),

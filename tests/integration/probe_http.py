@@ -63,8 +63,7 @@ def endpoints_answer():
         check(r.code == 200 and r.headers.get("content-length") == "6" and r.body == "", f"HEAD: {r}", d)
         r = curl(base + "/status", "-I")
         check(r.code == 200 and r.body == "", f"HEAD /status: {r}", d)
-        d.signal(signal.SIGTERM)
-        d.expect_rc(0)
+        d.stop(0)
 
 
 def bad_requests():
@@ -110,8 +109,7 @@ def bad_requests():
             s.close()  # reset
         r = curl(base + "/livez")
         check(r.code == 200, f"drainit unwell after bad clients: {r}", d)
-        d.signal(signal.SIGTERM)
-        d.expect_rc(0)
+        d.stop(0)
 
 
 def idle_connections_cannot_block_a_probe():
@@ -156,8 +154,7 @@ def idle_connections_cannot_block_a_probe():
         for s in idle:
             s.close()
         check(curl(base + "/livez").code == 200, "probe server unwell after the idle storm", d)
-        d.signal(signal.SIGTERM)
-        d.expect_rc(0)
+        d.stop(0)
 
 
 def single_command_mode_probe():
@@ -169,8 +166,7 @@ def single_command_mode_probe():
         r = wait_until(lambda: (lambda x: x if x.code == 200 else None)(
             curl(f"http://127.0.0.1:{port}/readyz")), what="/readyz 200", d=d)
         check(r.body == "ready\n", f"{r}", d)
-        d.signal(signal.SIGTERM)
-        d.expect_rc(0)
+        d.stop(0)
 
 
 def single_command_mode_is_ready_once_it_listens():
@@ -229,8 +225,7 @@ command = {TSVC} --name web --term-delay 10
         d.wait_for(r"probe server listening")
         check(curl(f"http://127.0.0.1:{port}/prestop").code == 404, "/prestop without a token set", d)
         check("stage unready" not in d.log(), "started the shutdown", d)
-        d.signal(signal.SIGTERM)
-        d.expect_rc(0)
+        d.stop(0)
 
 
 def listen_check_on_a_service_that_never_listens():
@@ -248,8 +243,7 @@ ready = listen
                    timeout=20)
         r = curl(f"http://127.0.0.1:{port}/readyz")
         check(r.code == 503 and "mute (check failing: no process of the service listens" in r.body, f"{r}", d)
-        d.signal(signal.SIGTERM)
-        d.expect_rc(0)
+        d.stop(0)
 
 
 def port_in_use_starts_nothing():

@@ -3,7 +3,6 @@ connection cannot begin an HTTP request line (65 bytes and more of junk with no 
 end in one piece, a TLS ClientHello) or when the head buffer fills up without a line
 end; it does not hold the connection for the idle timeout. A valid request that is
 still arriving (no line end yet) is not answered early, and is answered once complete."""
-import signal
 import socket
 import time
 
@@ -80,8 +79,7 @@ def junk_is_answered_at_once():
             check(closed is not None, f"{what}: answered but not closed within {BOUND_S}s", d)
         r = curl(f"http://127.0.0.1:{port}/livez")
         check(r.code == 200, f"drainit unwell after junk: {r}", d)
-        d.signal(signal.SIGTERM)
-        d.expect_rc(0)
+        d.stop(0)
 
 
 def partial_request_is_not_answered_early():
@@ -105,8 +103,7 @@ def partial_request_is_not_answered_early():
                 got = s.recv(4096)
                 check(got.startswith(b"HTTP/1.1 "), f"{first!r}: {got!r}", d)
                 check(not got.startswith(b"HTTP/1.1 400"), f"{first!r} refused: {got!r}", d)
-        d.signal(signal.SIGTERM)
-        d.expect_rc(0)
+        d.stop(0)
 
 
 def partial_head_is_still_closed_at_the_idle_timeout():
@@ -118,8 +115,7 @@ def partial_head_is_still_closed_at_the_idle_timeout():
         got, closed = send_and_read(port, b"GET /readyz HTTP/1.1\r\nHost: x", IDLE_S + 10)
         check(got == b"" and closed is not None, f"partial head: {got!r} closed={closed}", d)
         check(closed > BOUND_S, f"partial head closed after {closed:.2f}s, before the idle timeout", d)
-        d.signal(signal.SIGTERM)
-        d.expect_rc(0)
+        d.stop(0)
 
 
 if __name__ == "__main__":

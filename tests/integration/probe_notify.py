@@ -7,7 +7,6 @@ the socket goes away with drainit."""
 import json
 import os
 import re
-import signal
 import socket
 import stat
 import subprocess
@@ -61,8 +60,7 @@ command = {TNOTIFY} --name plain --print-env
         d.wait_for(r"service n \(pid \d+\): says it is stopping \(STOPPING=1\)")
         st = json.loads(curl(f"http://127.0.0.1:{port}/status").body)
         check(st["services"][0]["notify_status"] == "serving", f"{st}", d)
-        d.signal(signal.SIGTERM)
-        d.expect_rc(0)
+        d.stop(0)
         check(not os.path.exists(os.path.dirname(path)), f"{path} left behind", d)
 
 
@@ -100,8 +98,7 @@ ready = notify
         check(len(ignored) == 2 and len(set(ignored)) == 2, f"logged {ignored}: want each pid once", d)
         r = curl(f"http://127.0.0.1:{port}/readyz")
         check(r.code == 503 and "waiting for READY=1" in r.body, f"a foreign READY=1 counted: {r}", d)
-        d.signal(signal.SIGTERM)
-        d.expect_rc(0)
+        d.stop(0)
 
 
 def a_flood_of_bad_messages_is_rate_limited():
@@ -116,8 +113,7 @@ ready = notify
         d.wait_for(r"service n \(pid \d+\): ready \(READY=1\)")
         warned = d.log().count("ignoring an invalid MAINPID=")
         check(1 <= warned <= 5, f"{warned} warnings for 50 bad messages", d)
-        d.signal(signal.SIGTERM)
-        d.expect_rc(0)
+        d.stop(0)
 
 
 def watchdog_is_liveness():
@@ -140,8 +136,7 @@ restart = no
         check(r.body == "not ok: w (unhealthy: watchdog expired)\n", f"{r}", d)
         d.wait_for(r"error: service w \(pid \d+\): unhealthy: no WATCHDOG=1 within watchdog 1s")
         check(d.log().count("within watchdog") == 1, "the expiry is logged once", d)
-        d.signal(signal.SIGTERM)
-        d.expect_rc(0)
+        d.stop(0)
 
 
 def mainpid_hands_the_service_over():
@@ -160,8 +155,7 @@ ready = notify
         r = wait_code(port, "/readyz", 200, d)
         st = json.loads(curl(f"http://127.0.0.1:{port}/status").body)
         check(st["services"][0]["pid"] == child and st["services"][0]["state"] == "running", f"{st}", d)
-        d.signal(signal.SIGTERM)
-        d.expect_rc(0)
+        d.stop(0)
         d.wait_for(OUT + r"tnotify-child: got SIGTERM$", stream="out")
         d.wait_for(rf"service h \(pid {child}\): exited with status 0")
 

@@ -52,8 +52,7 @@ command = {TSVC} --name side
         check(ready_after >= 1.2, f"ready {ready_after:.2f}s after start, before the port listened", d)
         d.wait_for(rf"service web \(pid \d+\): ready \(tcp 127\.0\.0\.1:{svc_port} passed\)")
         check("not ready" not in d.log(), "a never-ready service was logged as going unready", d)
-        d.signal(signal.SIGTERM)
-        d.expect_rc(0)
+        d.stop(0)
 
 
 def http_check_with_a_slow_server():
@@ -92,8 +91,7 @@ ready_interval = 100ms
               f"{lines}", d)
         check(f"bad: not ready (check failing: http 127.0.0.1:{bad}/ answered 500)" in lines, f"{lines}", d)
         check(curl(f"http://127.0.0.1:{port}/livez").code == 200, "readiness is not liveness", d)
-        d.signal(signal.SIGTERM)
-        d.expect_rc(0)
+        d.stop(0)
 
 
 def exec_check_and_going_back_to_not_ready():
@@ -119,8 +117,7 @@ ready_interval = 100ms
         check("db (check failing: exec exited with status 1)" in r.body, f"{r}", d)
         d.wait_for(r"warning: service db \(pid \d+\): not ready: check failing: exec exited with status 1")
         check("reaped orphan" not in d.log(), "check processes counted as orphans", d)
-        d.signal(signal.SIGTERM)
-        d.expect_rc(0)
+        d.stop(0)
 
 
 def health_failures_make_a_service_unhealthy():
@@ -150,8 +147,7 @@ restart = no
         open(os.path.join(d.dir, "healthy"), "w").close()
         wait_code(port, "/livez", 200, d)
         d.wait_for(r"service web \(pid \d+\): healthy again \(exec passed\)")
-        d.signal(signal.SIGTERM)
-        d.expect_rc(0)
+        d.stop(0)
 
 
 def readyz_is_503_before_the_first_drain_hook():
@@ -213,8 +209,7 @@ restart = no
         m = curl(f"http://127.0.0.1:{port}/metrics").body.splitlines()
         check('drainit_service_exits_total{service="crash"} 1' in m and
               'drainit_service_up{service="crash"} 0' in m, f"{m}", d)
-        d.signal(signal.SIGTERM)
-        d.expect_rc(3)
+        d.stop(3)
 
 
 BAD = """[service:a]

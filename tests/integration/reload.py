@@ -75,8 +75,7 @@ def adds_removes_changes_keeps():
         check(r.returncode == 0 and ": 0 added, 0 removed, 0 changed, 3 kept" in r.stdout,
               f"second reload: {r.stdout} {r.stderr}", d)
         check(pids(d) == after, f"a no-op reload moved pids: {pids(d)}", d)
-        d.signal(signal.SIGTERM)
-        d.expect_rc(0)
+        d.stop(0)
 
 
 def syntax_error_changes_nothing():
@@ -106,8 +105,7 @@ def syntax_error_changes_nothing():
         check(r.returncode == 1 and "is a directory, not a configuration file" in r.stderr,
               f"directory: {r.stderr}", d)
         check(pids(d) == before, "a reload of a directory changed services", d)
-        d.signal(signal.SIGTERM)
-        d.expect_rc(0)
+        d.stop(0)
 
 
 def fixed_settings_are_reported():
@@ -122,8 +120,7 @@ def fixed_settings_are_reported():
         check("not applied (read once at start-up; restart drainit for them): probe_listen, log_format"
               in r.stdout, f"answer: {r.stdout}", d)
         d.wait_for(r"not applied until drainit restarts: probe_listen, log_format")
-        d.signal(signal.SIGTERM)
-        d.expect_rc(0)
+        d.stop(0)
 
 
 def sighup_reload_and_forward():
@@ -138,8 +135,7 @@ def sighup_reload_and_forward():
         d.wait_for(r"reload-config: .*: 1 added, 0 removed, 0 changed, 2 kept")
         d.wait_for(r"more: ready", stream="out")
         check("got HUP" not in d.out(), "SIGHUP was forwarded with sighup = reload", d)
-        d.signal(signal.SIGTERM)
-        d.expect_rc(0)
+        d.stop(0)
     ini = "[drainit]\nmain = web\n" + svc("web")
     with Drainit(ini=ini) as d:
         d.wait_socket()
@@ -147,8 +143,7 @@ def sighup_reload_and_forward():
         d.signal(signal.SIGHUP)
         d.wait_for(r"got HUP", stream="out")
         check("reload-config" not in d.log(), "default sighup reloaded", d)
-        d.signal(signal.SIGTERM)
-        d.expect_rc(0)
+        d.stop(0)
 
 
 def forward_signals_limits():
@@ -178,8 +173,7 @@ def command_mode_has_nothing_to_reload():
         r = d.ctl("reload-config")
         check(r.returncode == 1 and "runs a command (-- CMD), not a configuration file" in r.stderr,
               f"{r.stderr}", d)
-        d.signal(signal.SIGTERM)
-        d.expect_rc(0)
+        d.stop(0)
 
 
 if __name__ == "__main__":

@@ -2,7 +2,6 @@
 run; past restart_limit it fails for good and on_failure decides (shutdown, non-zero, or
 keep the others); restart = always restarts after a clean exit too."""
 import os
-import signal
 import time
 
 from harness import TSVC, Drainit, check, run
@@ -27,8 +26,7 @@ restart_reset = 800ms
         check(gap >= 0.19, f"restart 3 came {gap:.3f}s after restart 2, before its 200ms backoff", d)
         runs = d.log().count("): running")
         d.wait_for(r"flaky: run 5", stream="out")
-        d.signal(signal.SIGTERM)
-        d.expect_rc(0)
+        d.stop(0)
         check(runs >= 4, "not every run got running", d)
 
 
@@ -68,8 +66,7 @@ command = {TSVC} --name steady --term-delay 10
         time.sleep(0.3)
         check(d.proc.poll() is None, "drainit stopped although on_failure = keep", d)
         check("stage unready" not in d.log(), "shutdown began although on_failure = keep", d)
-        d.signal(signal.SIGTERM)
-        d.expect_rc(5)
+        d.stop(5)
         d.wait_for(r"service steady \(pid \d+\): exited with status 0")
 
 
@@ -82,8 +79,7 @@ restart_delay = 50ms
 """
     with Drainit(ini=ini) as d:
         d.wait_for(r"service tick: restarting in 100ms \(restart 2, restart = always\)", timeout=20)
-        d.signal(signal.SIGTERM)
-        d.expect_rc(0)
+        d.stop(0)
 
 
 def unhealthy_service_is_restarted():
@@ -106,8 +102,7 @@ restart_delay = 100ms
         d.wait_for(r"web: drained, exiting", stream="out")
         n = d.log().count("): running")
         d.wait_for(r"web: ready pid=\d+\n(.|\n)*web: ready pid=\d+", stream="out")
-        d.signal(signal.SIGTERM)
-        d.expect_rc(0)
+        d.stop(0)
         check(n >= 1, "never ran", d)
 
 

@@ -27,8 +27,7 @@ stderr = prefix
         d.wait_for(r"^b\s+\| b: fds:", stream="out")
         for n in ("a", "b"):
             check(fds_of(d.out(), n) == [0, 1, 2], f"service {n} sees fds {fds_of(d.out(), n)}", d)
-        d.signal(signal.SIGTERM)
-        d.expect_rc(0)
+        d.stop(0)
 
 
 def forwarded_signal_reaches_the_group():
@@ -41,8 +40,7 @@ command = sh -c '{TSVC} --name gc --report --term-delay 10 & wait'
         d.wait_for(r"gc: ready", stream="out")
         d.signal(signal.SIGWINCH)
         d.wait_for(r"gc: got WINCH", stream="out")
-        d.signal(signal.SIGTERM)
-        d.expect_rc(0)
+        d.stop(0)
 
 
 def configured_stop_signal_is_sent():
