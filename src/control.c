@@ -787,15 +787,6 @@ refuse(int fd, const char *why)
 }
 
 static void
-retry_cb(EV_P_ ev_timer *w, int revents)
-{
-	struct control_server *cs = container_of(w, struct control_server, retry);
-
-	(void)revents;
-	ev_io_start(EV_A, &cs->accept_io);
-}
-
-static void
 accept_cb(EV_P_ ev_io *w, int revents)
 {
 	struct control_server *cs = container_of(w, struct control_server, accept_io);
@@ -966,7 +957,6 @@ control_setup(struct supervisor *sup, const char *path, bool explicit)
 	snprintf(cs->path, sizeof(cs->path), "%s", path);
 	ev_io_init(&cs->accept_io, accept_cb, fd, EV_READ);
 	ev_io_start(sup->loop, &cs->accept_io);
-	ev_init(&cs->retry, retry_cb);
 	sup->control = cs;
 	log_info("control socket listening on %s", path);
 	return 0;

@@ -404,15 +404,6 @@ evict_one(struct probe_server *ps)
 }
 
 static void
-retry_cb(EV_P_ ev_timer *w, int revents)
-{
-	struct probe_server *ps = container_of(w, struct probe_server, retry);
-
-	(void)revents;
-	ev_io_start(EV_A, &ps->accept_io);
-}
-
-static void
 accept_cb(EV_P_ ev_io *w, int revents)
 {
 	struct probe_server *ps = container_of(w, struct probe_server, accept_io);
@@ -522,7 +513,6 @@ probe_setup(struct supervisor *sup)
 		snprintf(ps->addr, sizeof(ps->addr), "%s", cfg->probe_listen);
 	ev_io_init(&ps->accept_io, accept_cb, fd, EV_READ);
 	ev_io_start(sup->loop, &ps->accept_io);
-	ev_init(&ps->retry, retry_cb);
 	sup->probe = ps;
 	log_info("probe server listening on %s: /livez /readyz /status /metrics", ps->addr);
 	return 0;

@@ -48,12 +48,21 @@ sock_watch(struct ev_loop *loop, ev_io *w, int fd, int events)
 	ev_io_start(loop, w);
 }
 
+static void
+accept_retry_cb(EV_P_ ev_timer *w, int revents)
+{
+	(void)revents;
+	ev_io_start(EV_A, (ev_io *)w->data);
+}
+
 void
 sock_accept_pause(struct ev_loop *loop, ev_io *accept_io, ev_timer *retry,
 		  const char *who, int e)
 {
 	log_warn("%s: accept: %s; pausing for 1s", who, strerror(e));
 	ev_io_stop(loop, accept_io);
-	ev_timer_set(retry, 1.0, 0.);
+	ev_timer_stop(loop, retry);
+	ev_timer_init(retry, accept_retry_cb, 1.0, 0.);
+	retry->data = accept_io;
 	ev_timer_start(loop, retry);
 }

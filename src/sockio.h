@@ -25,7 +25,8 @@ enum sock_io sock_discard(int fd, size_t *drained, size_t max);
 void sock_watch(struct ev_loop *loop, ev_io *w, int fd, int events);
 
 /* accept4() failed with errno e on a level-triggered watcher: logs it for
- * who and stops accepting for a second (retry restarts accept_io). */
+ * who and stops accepting for a second: retry (zeroed or stopped memory
+ * the server owns) then restarts accept_io. */
 void sock_accept_pause(struct ev_loop *loop, ev_io *accept_io, ev_timer *retry,
 		       const char *who, int e);
 

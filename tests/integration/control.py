@@ -7,6 +7,7 @@ calls during a shutdown are all answered; the socket file is 0600, a stale one i
 it is removed at exit; an idle drainit with the socket still never wakes up."""
 import json
 import os
+import resource
 import shutil
 import signal
 import socket
@@ -404,8 +405,34 @@ def idle_after_serving_does_not_wake_up():
         d.stop(0)
 
 
+def out_of_descriptors_pauses_then_serves_again():
+    """With its descriptors used up drainit stops accepting for a second, logs it,
+    and serves the next client once some are free again; a client held open by
+    the kernel's backlog meanwhile gets its answer then (the accept resumes)."""
+    def few_fds():
+        resource.setrlimit(resource.RLIMIT_NOFILE, (12, 12))
+
+    with Drainit(["--", TSVC, "--name", "w"], preexec_fn=few_fds) as d:
+        d.wait_socket()
+        d.wait_for(r"w: ready", stream="out")
+        held = []
+        try:
+            for _ in range(12):
+                c = socket.socket(socket.AF_UNIX)
+                c.settimeout(5)
+                c.connect(d.sock)
+                held.append(c)
+            d.wait_for(r"control socket: accept: Too many open files; pausing for 1s", timeout=10)
+        finally:
+            for c in held:
+                c.close()
+        r = d.ctl("status", timeout=15)
+        check(r.returncode == 0, f"status after the pause: rc {r.returncode}: {r.stderr}", d)
+        d.stop(143)
+
+
 if __name__ == "__main__":
-    run(status_table_and_json, stop_holds_start_restart, stop_runs_the_services_drain_hooks_first,
+    run(out_of_descriptors_pauses_then_serves_again, status_table_and_json, stop_holds_start_restart, stop_runs_the_services_drain_hooks_first,
         signal_and_reload_reach_one_service, ready_and_wait_ready, wait_ready_returns_once_ready,
         prestop_returns_when_prestop_ends, shutdown_and_force, non_root_is_refused,
         bad_requests_leave_it_serving, hundred_status_calls_during_shutdown, socket_file_rules,
