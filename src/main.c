@@ -367,7 +367,6 @@ main(int argc, char **argv)
 	/* ev_run() forgets an ev_break() made before it started. */
 	if (sup.stage != STAGE_EXITED)
 		ev_run(loop, 0);
-	service_forward_flush(&sup);
 	r = shutdown_exit_code(&sup);
 #ifndef DRAINIT_FULL_TEARDOWN
 	/* The run is over and its output written: the kernel closes every

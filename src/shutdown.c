@@ -419,6 +419,7 @@ enter_exited(struct supervisor *sup)
 		sup->exit_code = service_exit_code(sup->first_unclean);
 	else
 		sup->exit_code = 0;
+	service_forward_flush(sup);	/* forwards still only counted get their line */
 	log_summary(sup);
 	/* The services' last output first; EVT_OUTPUT_FLUSHED ends the loop. */
 	output_exit_begin(sup);

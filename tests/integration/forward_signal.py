@@ -71,6 +71,23 @@ def repeats_are_counted_not_logged():
         d.stop(137)
 
 
+def repeats_counted_at_exit_are_logged():
+    # repeats still inside their quiet second when drainit exits get their count line
+    with Drainit(["--grace", "200ms", "--", TSVC, "--name", "x", "--report"]) as d:
+        d.wait_for(r"x: ready", stream="out")
+        for i in range(3):
+            d.signal(signal.SIGUSR1)
+            deadline = time.monotonic() + 10
+            while d.out().count("x: got USR1") < i + 1:
+                check(time.monotonic() < deadline, f"USR1 #{i + 1} never arrived", d)
+                time.sleep(0.005)
+        d.stop(137)
+        log = d.log()
+        held = log.find("forwarded SIGUSR1 2 more times")
+        check(held >= 0, "the repeats counted at exit were never logged", d)
+        check(held < log.find("shutdown: summary"), "the count came after the summary", d)
+
+
 if __name__ == "__main__":
-    run(forwarded_as_pid1, forwarded_as_subreaper, forwarded_to_two_services,
+    run(repeats_counted_at_exit_are_logged, forwarded_as_pid1, forwarded_as_subreaper, forwarded_to_two_services,
         repeats_are_counted_not_logged)
