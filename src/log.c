@@ -252,12 +252,8 @@ log_msg(enum log_level lvl, const char *fmt, ...)
 		return;
 	}
 	/* the prefix by hand: snprintf costs more than the whole line's copy */
-	len = strlen(ts);
-	memcpy(buf, ts, len);
-	memcpy(buf + len, " drainit: ", 10);
-	len += 10;
-	memcpy(buf + len, tag[lvl], strlen(tag[lvl]));
-	n = (int)(len + strlen(tag[lvl]));
+	len = (size_t)(stpcpy(stpcpy(stpcpy(buf, ts), " drainit: "), tag[lvl]) - buf);
+	n = (int)len;
 	va_start(ap, fmt);
 	n += vsnprintf(buf + n, sizeof(buf) - (size_t)n, fmt, ap);
 	va_end(ap);
