@@ -231,6 +231,9 @@ reload_diff(const struct config *old, const struct config *new, struct reload_di
 			e->kind = DIFF_REMOVED;
 			d->removed++;
 		}
+	d->services_same = d->kept == new->nsvcs && old->nsvcs == new->nsvcs;
+	for (size_t i = 0; d->services_same && i < new->nsvcs; i++)
+		d->services_same = strcmp(old->svcs[i].name, new->svcs[i].name) == 0;
 	/* read once, when drainit starts */
 	if (!str_eq(old->probe_listen, new->probe_listen))
 		d->fixed[d->nfixed++] = "probe_listen";

@@ -4,6 +4,7 @@
 #ifndef DRAINIT_CONFDIFF_H
 #define DRAINIT_CONFDIFF_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "config.h"
@@ -24,6 +25,7 @@ struct reload_diff {
 	size_t added, removed, changed, kept;
 	const char *fixed[8];	/* globals that differ but cannot change at run time */
 	size_t nfixed;
+	bool services_same;	/* every service kept, in the same order */
 };
 
 /* The diff from old to new. 0 or -ENOMEM. */

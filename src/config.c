@@ -215,6 +215,67 @@ hook_configs_free(struct hook_config *h, size_t n)
 	free(h);
 }
 
+static bool
+argv_same(char *const *a, char *const *b)
+{
+	size_t i;
+
+	if (!a || !b)
+		return a == b;
+	for (i = 0; a[i] && b[i]; i++)
+		if (strcmp(a[i], b[i]) != 0)
+			return false;
+	return a[i] == b[i];
+}
+
+/* Walks the key table, so a global key added there is compared too; a
+ * type it does not know counts as a difference. */
+const char *
+config_globals_differ(const struct config *a, const struct config *b)
+{
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+		const struct key_def *k = &keys[i];
+		const char *pa = (const char *)a + k->off, *pb = (const char *)b + k->off;
+		bool same;
+
+		if (k->scope != SCOPE_GLOBAL)
+			continue;
+		switch (k->type) {
+		case K_DURATION:
+			same = *(const msec_t *)pa == *(const msec_t *)pb;
+			break;
+		case K_COUNT:
+			same = *(const unsigned *)pa == *(const unsigned *)pb;
+			break;
+		case K_ENUM:
+		case K_CHOICE:
+			same = *(const int *)pa == *(const int *)pb;
+			break;
+		case K_BOOL:
+			same = *(const bool *)pa == *(const bool *)pb;
+			break;
+		case K_STRING:
+		case K_LISTEN: {
+			const char *sa = *(char *const *)pa, *sb = *(char *const *)pb;
+
+			same = sa == sb || (sa && sb && strcmp(sa, sb) == 0);
+			break;
+		}
+		case K_HOOK:
+			same = a->ndrain == b->ndrain;
+			for (size_t j = 0; same && j < a->ndrain; j++)
+				same = argv_same(a->drain[j].argv, b->drain[j].argv) &&
+				       a->drain[j].timeout_ms == b->drain[j].timeout_ms;
+			break;
+		default:
+			same = false;
+		}
+		if (!same)
+			return k->name;
+	}
+	return NULL;
+}
+
 void
 config_free(struct config *c)
 {

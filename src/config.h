@@ -204,6 +204,9 @@ struct config_errors {
 
 void config_init(struct config *c);
 void config_free(struct config *c);
+/* NULL when a and b have the same global settings (those of the key
+ * table's global scope); else the first key whose value differs. */
+const char *config_globals_differ(const struct config *a, const struct config *b);
 void config_errors_free(struct config_errors *e);
 int config_errors_add(struct config_errors *e, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));

@@ -150,6 +150,22 @@ rebind(struct service *svc, struct svc_config *c)
 		svc->pr.health_chk->spec = &c->health;
 }
 
+/* The globals read once at start-up that the file changed: a line of
+ * the answer's detail and a warning. */
+static void
+fixed_not_applied(const struct reload_diff *d, char **detail, char *buf, size_t len)
+{
+	size_t off = 0;
+
+	if (!d->nfixed)
+		return;
+	buf[0] = '\0';
+	for (size_t i = 0; i < d->nfixed && off < len; i++)
+		off += (size_t)snprintf(buf + off, len - off, "%s%s", i ? ", " : "", d->fixed[i]);
+	add_line(detail, "not applied (read once at start-up; restart drainit for them): %s", buf);
+	log_warn("reload-config: not applied until drainit restarts: %s", buf);
+}
+
 static char *
 config_path(const struct supervisor *sup)
 {
@@ -212,6 +228,22 @@ reload_config(struct supervisor *sup, struct ctl_result *reply)
 	if (!nc->path || config_absolute_paths(nc, sup->cwd) < 0 || reload_diff(old, nc, &d) < 0 ||
 	    keep_fixed(old, nc) < 0)
 		goto oom;
+
+	/* Nothing that runs would change: the running configuration stays,
+	 * and the new one is freed (a reload a minute costs no memory). */
+	if (d.services_same && !config_globals_differ(old, nc)) {
+		answer(reply, true, "reloaded %s: 0 added, 0 removed, 0 changed, %zu kept", old->path,
+		       d.kept);
+		log_info("reload-config: %s: nothing changed, %zu kept", old->path, d.kept);
+		if (d.kept)
+			add_line(&detail, "kept: %s", names_of(&d, DIFF_KEPT, buf, sizeof(buf)));
+		fixed_not_applied(&d, &detail, buf, sizeof(buf));
+		if (reply)
+			reply->detail = detail;
+		else
+			free(detail);
+		goto out;
+	}
 
 	/* A service removed by an earlier reload that still stops cannot come
 	 * back yet: two services of one name would run at once. */
@@ -323,17 +355,7 @@ reload_config(struct supervisor *sup, struct ctl_result *reply)
 		add_line(&detail, "changed: %s", names_of(&d, DIFF_CHANGED, buf, sizeof(buf)));
 	if (d.kept)
 		add_line(&detail, "kept: %s", names_of(&d, DIFF_KEPT, buf, sizeof(buf)));
-	if (d.nfixed) {
-		size_t off = 0;
-
-		buf[0] = '\0';
-		for (size_t i = 0; i < d.nfixed && off < sizeof(buf); i++)
-			off += (size_t)snprintf(buf + off, sizeof(buf) - off, "%s%s", i ? ", " : "",
-						d.fixed[i]);
-		add_line(&detail, "not applied (read once at start-up; restart drainit for them): %s",
-			 buf);
-		log_warn("reload-config: not applied until drainit restarts: %s", buf);
-	}
+	fixed_not_applied(&d, &detail, buf, sizeof(buf));
 	if (reply)
 		reply->detail = detail;
 	else

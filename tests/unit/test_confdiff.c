@@ -152,3 +152,53 @@ Test(confdiff, startup_settings_are_listed)
 	cr_expect_str_eq(d.fixed[3], "log_level");
 	cr_expect_eq(d.kept, 1);	/* prestop_delay applies at once: no service changes */
 }
+
+Test(confdiff, unchanged_services_and_globals)
+{
+	static const char *const base = "[drainit]\nprestop_delay = 1s\ndrain = /bin/true\n"
+					"[service:a]\ncommand = /bin/sleep 1\n"
+					"[service:b]\ncommand = /bin/sleep 2\n";
+
+	load(&a, base);
+	load(&b, "; a comment: line numbers do not count\n"
+		 "[drainit]\nprestop_delay = 1000ms\ndrain = /bin/true\n"
+		 "[service:a]\ncommand = /bin/sleep 1\n"
+		 "[service:b]\ncommand = /bin/sleep 2\n");
+	cr_assert_eq(reload_diff(&a, &b, &d), 0);
+	cr_assert(d.services_same);
+	cr_assert_null(config_globals_differ(&a, &b));
+	reload_diff_free(&d);
+	config_free(&b);
+
+	/* the same services in another order */
+	load(&b, "[drainit]\nprestop_delay = 1s\ndrain = /bin/true\n"
+		 "[service:b]\ncommand = /bin/sleep 2\n"
+		 "[service:a]\ncommand = /bin/sleep 1\n");
+	cr_assert_eq(reload_diff(&a, &b, &d), 0);
+	cr_assert_not(d.services_same);
+	reload_diff_free(&d);
+	config_free(&b);
+
+	/* each global that a reload applies */
+	static const struct {
+		const char *text, *key;
+	} globals[] = {
+		{ "prestop_delay = 2s\ndrain = /bin/true\n", "prestop_delay" },
+		{ "prestop_delay = 1s\ndrain = /bin/false\n", "drain" },
+		{ "prestop_delay = 1s\ndrain = /bin/true\ndrain_timeout = 3s\n", "drain_timeout" },
+		{ "prestop_delay = 1s\ndrain = /bin/true\nmain = b\n", "main" },
+		{ "prestop_delay = 1s\ndrain = /bin/true\nsighup = reload\n", "sighup" },
+		{ "prestop_delay = 1s\ndrain = /bin/true\nlog_timestamps = yes\n", "log_timestamps" },
+		{ "prestop_delay = 1s\ndrain = /bin/true\nprestop_token = s3cret\n", "prestop_token" },
+	};
+	for (size_t i = 0; i < sizeof(globals) / sizeof(globals[0]); i++) {
+		char text[512];
+
+		snprintf(text, sizeof(text), "[drainit]\n%s[service:a]\ncommand = /bin/sleep 1\n"
+			 "[service:b]\ncommand = /bin/sleep 2\n", globals[i].text);
+		load(&b, text);
+		cr_assert_str_eq(config_globals_differ(&a, &b), globals[i].key, "%s", globals[i].text);
+		config_free(&b);
+	}
+	config_init(&b);
+}
