@@ -2,7 +2,7 @@
 """drainit benchmark harness: drainit side by side with tini, dumb-init, s6
 and supervisord (see bench/README.md), scenarios 1-14. Reference rows (not
 peers): drainit (static), tini-static, catatonit and others; the targets
-count catatonit among the peers, as the issue measured it.
+count catatonit among the peers (it is the best of several rows).
 
 Every scenario runs every peer that supports it in one invocation,
 interleaved (repetition r runs all peers, in an order rotated by r), and
@@ -694,8 +694,8 @@ class TiniStaticFootprint(TiniStatic):
 class Catatonit(Peer):
     """Debian's catatonit, podman's init: a reference row of scenarios 1, 2,
     4, 5, 6, 12, 13 and 14. Not in PEER_CLASSES (bench/run installs it only
-    for these rows), but the targets count it among the peers: the issue
-    measured it, and it was the best peer of several of its rows."""
+    for these rows), but the targets count it among the peers: it is the
+    best of several of their rows."""
     name = "catatonit"
     package = exe = "catatonit"
     lacks = dict(Tini.lacks)
@@ -704,7 +704,7 @@ class Catatonit(Peer):
     def note(self):
         return (f"podman's minimal init (`podman run --init`), statically linked: Debian's "
                 f"catatonit {self.version()}; a reference row, counted as a peer by the "
-                f"targets (the issue measured it)")
+                f"targets (it is the best of several of their rows)")
 
     def single(self, run, grace_ms=None, pid1=False, program=None):
         return [shutil.which("catatonit"), "--", program or self.bench.helper("bench-child")]
@@ -2517,8 +2517,8 @@ def target_table(res):
             return None
         return peer_summary(r, metric)
 
-    # The peers, and catatonit: not a peer of bench/run, but the issue measured it
-    # (it was the best peer of several of its rows), so the targets count it.
+    # The peers, and catatonit: not a peer of bench/run, but the best of several
+    # target rows, so the targets count it.
     rivals = {c.name for c in PEER_CLASSES if c is not Drainit} | {Catatonit.name}
 
     def best_peer(key, metric):
@@ -2540,7 +2540,7 @@ def target_table(res):
                      "verdict": "yes" if ok else "no",
                      "why": MISS_WHY.get(why_key) or MISS_PENDING})
 
-    best_note = " (catatonit counted: the issue measured it)"
+    best_note = " (catatonit counted among the peers)"
 
     def vs_best(target, key, metric, unit, dec, why_key, one_cpu=True):
         """drainit's median against the best median of the peers and catatonit;
@@ -2560,7 +2560,7 @@ def target_table(res):
 
     # The one-CPU reference rows (scenarios 4, 6, 12, 13): drainit (one CPU)
     # against the best one-CPU row of the peers and catatonit, i.e. drainit's
-    # own gap without the wake-ups of idle vCPUs. Not targets of the issue.
+    # own gap without the wake-ups of idle vCPUs. Not targets themselves.
     one_cpu_rivals = {f"{n} (one CPU)" for n in rivals}
 
     def vs_best_one_cpu(target, key, metric, unit, dec, why_key):

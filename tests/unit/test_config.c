@@ -54,7 +54,7 @@ expect_only_error(const char *text, const char *want)
 
 TestSuite(config, .fini = teardown);
 
-Test(config, issue_example_loads)
+Test(config, full_example_loads)
 {
 	cr_assert_eq(load("[drainit]\n"
 			  "prestop_delay = 5s         ; comment\n"
