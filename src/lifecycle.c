@@ -564,6 +564,13 @@ mainpid_takes_over(struct supervisor *sup, struct service *svc, int wstatus)
 			 svc->cfg->name, (int)svc->proc.pid, (int)mp);
 		return false;
 	}
+	/* Only a child is drainit's to reap and signal: another process's
+	 * child would exit unseen, and its pid could then be reused. */
+	if (sup->sys->parent_of(mp) != getpid()) {
+		log_warn("service %s (pid %d): main pid %d (MAINPID=) is not drainit's child; the service has ended",
+			 svc->cfg->name, (int)svc->proc.pid, (int)mp);
+		return false;
+	}
 	log_info("service %s (pid %d): %s; main pid %d (MAINPID=) goes on as the service",
 		 svc->cfg->name, (int)svc->proc.pid, describe_status(wstatus, sbuf, sizeof(sbuf)),
 		 (int)mp);

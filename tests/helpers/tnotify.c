@@ -8,9 +8,12 @@
  *   --ping MS N     send WATCHDOG=1 N times, MS milliseconds apart
  *   --handover      fork a child that calls setsid() and waits for
  *                   SIGTERM; send "MAINPID=<child>\nREADY=1" and exit 0
+ *   --handover-grandchild  the same with a grandchild (its parent, a
+ *                   child that stays, waits for SIGTERM too): a MAINPID=
+ *                   that is not drainit's child
  *
  * Prints "NAME: sent MSG" after each message, "NAME: child pid=P" for
- * --handover. A helper may block and sleep; drainit may not. */
+ * --handover, "NAME: grandchild pid=P" for --handover-grandchild. A helper may block and sleep; drainit may not. */
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
@@ -94,6 +97,38 @@ handover(void)
 	exit(0);
 }
 
+static void
+handover_grandchild(void)
+{
+	char msg[64];
+	int p[2];
+	pid_t gc = -1;
+
+	if (pipe(p) < 0)
+		exit(2);
+	if (fork() == 0) {
+		pid_t pid = fork();
+
+		if (pid == 0) {
+			setsid();
+			name = "tnotify-grandchild";
+			for (;;)
+				pause();
+		}
+		(void)!write(p[1], &pid, sizeof(pid));
+		name = "tnotify-child";
+		for (;;)
+			pause();
+	}
+	if (read(p[0], &gc, sizeof(gc)) != (ssize_t)sizeof(gc))
+		exit(2);
+	printf("%s: grandchild pid=%d\n", name, (int)gc);
+	snprintf(msg, sizeof(msg), "MAINPID=%d\\nREADY=1", (int)gc);
+	send_msg(msg);
+	sleep_ms(200);
+	exit(0);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -119,6 +154,8 @@ main(int argc, char **argv)
 			}
 		} else if (!strcmp(a, "--handover")) {
 			handover();
+		} else if (!strcmp(a, "--handover-grandchild")) {
+			handover_grandchild();
 		} else {
 			fprintf(stderr, "tnotify: unknown option %s\n", a);
 			return 2;

@@ -160,6 +160,26 @@ ready = notify
         d.wait_for(rf"service h \(pid {child}\): exited with status 0")
 
 
+def mainpid_of_a_grandchild_is_refused():
+    """A MAINPID= naming a process that is not drainit's child (a grandchild whose
+    parent still runs) does not take the service over: drainit could not reap it, and
+    its pid could be reused once its own parent reaped it. The service ends there."""
+    ini = f"""
+[service:h]
+command = {TNOTIFY} --name h --handover-grandchild
+ready = notify
+restart = no
+grace_period = 2s
+"""
+    with Drainit(ini=ini, env=ENV) as d:
+        gc = int(d.wait_for(OUT + r"h: grandchild pid=(\d+)", stream="out").group(1))
+        d.wait_for(rf"service h \(pid \d+\): main pid is now {gc} \(MAINPID=\)")
+        d.wait_for(rf"warning: service h \(pid \d+\): main pid {gc} \(MAINPID=\) is not drainit's child; the service has ended")
+        check(f"main pid {gc} (MAINPID=) goes on" not in d.log(), "a grandchild took over", d)
+        d.expect_rc(0)
+
+
 if __name__ == "__main__":
     run(notify_service_is_ready_only_after_ready_1, foreign_senders_are_ignored_and_logged_once,
-        a_flood_of_bad_messages_is_rate_limited, watchdog_is_liveness, mainpid_hands_the_service_over)
+        a_flood_of_bad_messages_is_rate_limited, watchdog_is_liveness, mainpid_hands_the_service_over,
+        mainpid_of_a_grandchild_is_refused)
