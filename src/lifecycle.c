@@ -298,13 +298,34 @@ lifecycle_stop_signal(const struct supervisor *sup, const struct service *svc)
 	return sig ? sig : sup->shutdown_sig;
 }
 
-static void
+/* After the SIGKILL of a group whose main process is gone, the group is
+ * looked at again this often: its last members may be children of
+ * another of its processes, and their ends reach that parent, not
+ * drainit. */
+#define GROUP_RECHECK_MS 100
+
+/* The main process is gone and so is the rest of its group (a kill found
+ * no one, or the last ones were reaped by their own parent): the run is
+ * over. true when it was. */
+static bool
+group_gone(struct supervisor *sup, struct service *svc)
+{
+	if (!svc->main_exited || service_group_alive(sup, svc))
+		return false;
+	log_info("service %s: its process group (pgid %d) is empty", svc->cfg->name,
+		 (int)svc->spawn_pgid);
+	run_over(sup, svc);
+	return true;
+}
+
+/* true: the group was found empty, and the run is over. */
+static bool
 send_stop(struct supervisor *sup, struct service *svc, int sig)
 {
 	svc->sent_signal = sig;
 	if (sig > 0 && sig < SIG_SLOTS)
 		svc->sent_mask |= (uint64_t)1 << (sig - 1);
-	service_signal(sup, svc, sig);
+	return service_signal(sup, svc, sig) == -ESRCH && group_gone(sup, svc);
 }
 
 void
@@ -316,7 +337,8 @@ lifecycle_stop(struct supervisor *sup, struct service *svc)
 
 	svc->state = SVC_STOPPING;
 	svc->stop_step = 0;
-	send_stop(sup, svc, sig);
+	if (send_stop(sup, svc, sig))
+		return;
 	if (q->n > 1) {
 		log_info("service %s (pid %d): stop sequence %s: step 1 of %zu: sent %s, next step in %s",
 			 svc->cfg->name, (int)svc->proc.pid, format_stop_seq(q, qbuf, sizeof(qbuf)),
@@ -335,6 +357,13 @@ stop_step_due(struct supervisor *sup, struct service *svc)
 	const struct stop_step *prev, *cur;
 	char dbuf[32], lbuf[32];
 
+	if (sup->stage == STAGE_EXITED)
+		return;
+	if (svc->state == SVC_KILLING) {	/* the re-check of an emptying group */
+		if (!group_gone(sup, svc) && svc->main_exited)
+			timer_arm(sup->loop, &svc->step_timer, GROUP_RECHECK_MS);
+		return;
+	}
 	if (svc->state != SVC_STOPPING || svc->stop_step + 1 >= q->n || sup->stage == STAGE_EXITED)
 		return;
 	prev = &q->step[svc->stop_step];
@@ -349,7 +378,8 @@ stop_step_due(struct supervisor *sup, struct service *svc)
 		 format_duration(prev->wait_ms, dbuf, sizeof(dbuf)),
 		 signal_name(svc->sent_signal),
 		 signal_name(cur->sig), lbuf);
-	send_stop(sup, svc, cur->sig);
+	if (send_stop(sup, svc, cur->sig))
+		return;
 	if (svc->stop_step + 1 < q->n)
 		timer_arm(sup->loop, &svc->step_timer, cur->wait_ms);
 }
@@ -361,7 +391,10 @@ lifecycle_kill(struct supervisor *sup, struct service *svc)
 	ev_timer_stop(sup->loop, &svc->step_timer);
 	svc->state = SVC_KILLING;
 	svc->killed = true;
-	service_signal(sup, svc, SIGKILL);
+	if (service_signal(sup, svc, SIGKILL) == -ESRCH && group_gone(sup, svc))
+		return;
+	if (svc->main_exited)
+		timer_arm(sup->loop, &svc->step_timer, GROUP_RECHECK_MS);
 }
 
 static void
@@ -915,6 +948,7 @@ leftovers(struct supervisor *sup, struct service *svc)
 		log_info("service %s: processes are left in its process group (pgid %d): SIGKILLed with it",
 			 svc->cfg->name, (int)svc->spawn_pgid);
 		svc->state = SVC_KILLING;
+		timer_arm(sup->loop, &svc->step_timer, GROUP_RECHECK_MS);
 		return;
 	}
 	if (svc->sent_signal) {

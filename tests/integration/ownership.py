@@ -121,6 +121,37 @@ restart = no
         d.stop(3)
 
 
+def group_emptied_by_another_parent(x_ignores_term):
+    """The last process left in a service's group is not drainit's child: its parent (the
+    service's other child, in a session of its own) reaps it, and drainit never sees that
+    exit. The run still ends: at the grace expiry the SIGKILL finds the group empty, or,
+    when the SIGKILL did hit it, drainit looks at the group again until it is empty. The
+    service then restarts instead of staying in "killing" for ever."""
+    trap = "trap \\\"\\\" TERM; " if x_ignores_term else ""
+    ini = f"""
+[service:m]
+command = sh -c '( sh -c "{trap}exec sleep 1000" & exec setsid python3 -c "import os, time; os.wait(); time.sleep(1000)" ) & sleep 0.3; exit 0'
+grace_period = 1s
+restart = always
+restart_delay = 5s
+"""
+    with Drainit(ini=ini, pid1=False) as d:
+        d.wait_for(r"service m: processes are left in its process group \(pgid \d+\): sending SIGTERM, grace period 1s")
+        if x_ignores_term:
+            d.wait_for(r"grace period 1s expired, sending SIGKILL", timeout=5)
+        d.wait_for(r"service m: its process group \(pgid \d+\) is empty", timeout=5)
+        d.wait_for(r"service m: restarting in 5s", timeout=5)
+        d.stop(0)
+
+
+def group_emptied_by_another_parent_at_sigterm():
+    group_emptied_by_another_parent(False)
+
+
+def group_emptied_by_another_parent_after_sigkill():
+    group_emptied_by_another_parent(True)
+
+
 def setsid_grandchildren(pid1):
     ini = f"""
 [drainit]
@@ -241,6 +272,7 @@ if __name__ == "__main__":
         pidfile_naming_another_service_is_refused,
         leftover_gets_sigterm_as_pid1, leftover_gets_sigterm_as_subreaper,
         leftover_ignoring_term_is_killed_at_grace,
+        group_emptied_by_another_parent_at_sigterm, group_emptied_by_another_parent_after_sigkill,
         setsid_grandchildren_as_pid1, setsid_grandchildren_as_subreaper,
         orphans_that_drain_end_the_stage_early,
         missing_command_fails_once_with_127, check_reports_missing_commands,

@@ -39,6 +39,9 @@ static msec_t fake_now;
 static pid_t fake_pgid_of_all;
 /* Whether kill(-pgid, 0) finds members (a group outliving its leader). */
 static bool fake_group_alive;
+/* Whether a signal to a group finds no one (ESRCH): its last members were
+ * reaped by their own parent, unseen. */
+static bool fake_group_empty;
 /* drainit's children as fake children/has_children report them. */
 static pid_t fake_kids[8];
 static int nfake_kids;
@@ -57,6 +60,10 @@ fake_kill(pid_t pid, int sig)
 	nkills++;
 	last_kill_pid = pid;
 	last_kill_sig = sig;
+	if (pid < 0 && fake_group_empty) {
+		errno = ESRCH;
+		return -1;
+	}
 	return 0;
 }
 
@@ -148,6 +155,7 @@ fake_setup(const char *ini)
 	fake_now = 1000;
 	fake_pgid_of_all = 0;
 	fake_group_alive = false;
+	fake_group_empty = false;
 	nfake_kids = 0;
 	memset(&fake_drain, 0, sizeof(fake_drain));
 	fake_drain.ok = true;

@@ -44,6 +44,7 @@ start_recording(void)
 
 enum prep { P_STARTING, P_RUNNING, P_RESTARTED, P_STOPPING, P_KILLING, P_BACKOFF, P_EXITED,
 	    P_LEFTOVERS, P_NOTFOUND,
+	    P_LEFTOVERS_KILLED /* the leftovers' grace expired: SIGKILLed, still there */,
 	    P_LAST_STEP /* stopping, at the last step of its stop sequence */ };
 
 struct lc_row {
@@ -119,8 +120,17 @@ static const struct lc_row lc_rows[] = {
 	  SVC_STOPPING, SIGTERM, 0, _EVT_MAX, false, true, false, false },
 	{ "leftovers + last one reaped -> exited, run ended", A "restart = no\n", P_LEFTOVERS,
 	  { .kind = EVT_ORPHAN_REAPED }, SVC_EXITED, 0, 0, EVT_SERVICE_ENDED, false, false, false, false },
-	{ "leftovers + grace expired -> killing the group", A, P_LEFTOVERS,
-	  { .kind = EVT_GRACE_EXPIRED }, SVC_KILLING, SIGKILL, 0, _EVT_MAX, false, false, false, false },
+	{ "leftovers + grace expired -> killing the group, its re-check armed", A, P_LEFTOVERS,
+	  { .kind = EVT_GRACE_EXPIRED }, SVC_KILLING, SIGKILL, 0, _EVT_MAX, false, false, false, true },
+	{ "leftovers + grace expired, group emptied unseen -> exited, run ended", A "restart = no\n",
+	  P_LEFTOVERS, { .kind = EVT_GRACE_EXPIRED }, SVC_EXITED, SIGKILL, 0, EVT_SERVICE_ENDED,
+	  false, false, false, false },
+	{ "leftovers killed + re-check, group still there -> killing, re-check again", A,
+	  P_LEFTOVERS_KILLED, { .kind = EVT_STOP_STEP_DUE }, SVC_KILLING, 0, 0, _EVT_MAX,
+	  false, false, false, true },
+	{ "leftovers killed + re-check, group empty -> exited, run ended", A "restart = no\n",
+	  P_LEFTOVERS_KILLED, { .kind = EVT_STOP_STEP_DUE }, SVC_EXITED, 0, 0, EVT_SERVICE_ENDED,
+	  false, false, false, false },
 	{ "starting + command not found, exit -> failed for good, no restart", A, P_NOTFOUND,
 	  { .kind = EVT_PROC_EXITED, .wstatus = EXITED(127), false },
 	  SVC_FAILED, 0, 0, EVT_SERVICE_ENDED, true, false, false, false },
@@ -181,6 +191,12 @@ lc_prep(enum prep p)
 		fake_group_alive = true;
 		reaper_on_exit(&sup, 100, EXITED(0));
 		break;
+	case P_LEFTOVERS_KILLED:
+		fake_group_alive = true;
+		reaper_on_exit(&sup, 100, EXITED(0));
+		ptimer_stop(loop, &a->grace_timer);	/* libev stopped it */
+		lifecycle_handle(&sup, &(struct event){ .kind = EVT_GRACE_EXPIRED, .svc = a });
+		break;
 	case P_LAST_STEP:
 		a->stop_requested = true;
 		lifecycle_stop(&sup, a);
@@ -223,7 +239,10 @@ Test(lifecycle_table, rows)
 			ptimer_stop(loop, &a->grace_timer);
 		/* the leftovers row: the group is alive when the main exits */
 		fake_group_alive = strstr(r->name, "group lives on") ||
-				   (r->prep == P_LEFTOVERS && ev.kind != EVT_ORPHAN_REAPED);
+				   strstr(r->name, "group still there") ||
+				   (r->prep == P_LEFTOVERS && ev.kind != EVT_ORPHAN_REAPED &&
+				    !strstr(r->name, "emptied unseen"));
+		fake_group_empty = strstr(r->name, "emptied unseen") != NULL;
 		if (ev.kind == EVT_STOP_STEP_DUE)
 			ev_timer_stop(loop, &a->step_timer);
 		start_recording();
