@@ -229,7 +229,9 @@ ctl_request_parse(const char *line, size_t len, struct ctl_request *req, char *e
 	d = &cmds[c];
 	if (parse_fields(root, d, req, err, errlen) < 0)
 		goto out;
-	if ((d->services == SVC_ONE && req->nservices != 1) ||
+	if (req->cmd == CTL_RELOAD && req->nservices == 0)
+		req->cmd = CTL_RELOAD_CONFIG;	/* reload with no service: the file */
+	else if ((d->services == SVC_ONE && req->nservices != 1) ||
 	    (d->services == SVC_SOME && req->nservices == 0)) {
 		snprintf(err, errlen, "%s: name %s in \"services\"", d->name,
 			 d->services == SVC_ONE ? "exactly one service" : "at least one service");

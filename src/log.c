@@ -218,7 +218,7 @@ emit(const char *line, size_t len)
 {
 	if (writer && writer(writer_arg, line, len) == 0)
 		return;
-	/* stderr may be a closed pipe; SIGPIPE is ignored, the error is not ours to fix. */
+	/* stderr may be a closed pipe; SIGPIPE is blocked and dropped, the error is not ours to fix. */
 	(void)!write(STDERR_FILENO, line, len);
 }
 

@@ -55,6 +55,13 @@ Test(ctlproto, valid_requests)
 	cr_assert_eq(parse("{\"v\":1,\"cmd\":\"reload-config\"}", &req, err), 0, "%s", err);
 	cr_expect_eq(req.cmd, CTL_RELOAD_CONFIG);
 	ctl_request_free(&req);
+	/* reload with no service is the file's reload, as drainit(8) says */
+	cr_assert_eq(parse("{\"v\":1,\"cmd\":\"reload\"}", &req, err), 0, "%s", err);
+	cr_expect_eq(req.cmd, CTL_RELOAD_CONFIG);
+	ctl_request_free(&req);
+	cr_assert_eq(parse("{\"v\":1,\"cmd\":\"reload\",\"services\":[\"a\"]}", &req, err), 0, "%s", err);
+	cr_expect_eq(req.cmd, CTL_RELOAD);
+	ctl_request_free(&req);
 }
 
 static const struct {
