@@ -1238,12 +1238,17 @@ config_load(const char *path, struct config *c, struct config_errors *errs)
 	struct load_ctx ctx = { .path = path, .c = c, .errs = errs };
 	size_t before = errs->n;
 	struct stat st;
-	int r;
+	int r, fd;
 
 	c->path = strdup(path);
-	ctx.f = fopen(path, "re");
+	/* O_NONBLOCK: a FIFO or a device at PATH must not hang the opening
+	 * (a reload runs in the event loop); it is refused just below. */
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+	ctx.f = fd < 0 ? NULL : fdopen(fd, "r");
 	if (!ctx.f) {
 		r = -errno;
+		if (fd >= 0)
+			close(fd);
 		if (r == -EACCES)
 			config_errors_add(errs, "%s: cannot read: %s (drainit runs as uid %d; check the file's mode and owner)",
 					  path, strerror(-r), (int)geteuid());

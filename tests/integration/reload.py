@@ -105,6 +105,13 @@ def syntax_error_changes_nothing():
         check(r.returncode == 1 and "is a directory, not a configuration file" in r.stderr,
               f"directory: {r.stderr}", d)
         check(pids(d) == before, "a reload of a directory changed services", d)
+        # nor is a FIFO, and opening one must not hang drainit's loop
+        os.rmdir(d.ini)
+        os.mkfifo(d.ini)
+        r = d.ctl("reload-config", timeout=10)
+        check(r.returncode == 1 and "is not a regular file, not a configuration file" in r.stderr,
+              f"fifo: {r.returncode} {r.stderr}", d)
+        check(pids(d) == before, "a reload of a FIFO changed services", d)
         d.stop(0)
 
 
