@@ -256,6 +256,8 @@ main(int argc, char **argv)
 	}
 	if (cli.verbose)
 		log_min_level = LOG_DEBUG;
+	if (!cli.check)
+		signals_block();
 
 	if (cli.config_path) {
 		struct config_errors errs = { 0 };

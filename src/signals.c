@@ -163,6 +163,15 @@ signals_reset_ignored(void)
 		log_debug("inherited as ignored, set back to the default action: %s", names);
 }
 
+void
+signals_block(void)
+{
+	sigset_t set;
+
+	signals_fill(&set);
+	sigprocmask(SIG_BLOCK, &set, NULL);
+}
+
 int
 signals_setup(struct supervisor *sup, ev_io *w)
 {

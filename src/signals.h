@@ -7,6 +7,10 @@
 /* Blocks every catchable signal and reads them from a signalfd watched
  * by w; SIGCHLD reaps (reaper_reap_all), each other signal another
  * process sent is posted as EVT_SIGNAL. 0 or -errno. */
+/* Blocks every signal signals_setup reads, first thing: one that comes
+ * while drainit reads its configuration stays pending for the signalfd
+ * (as PID 1 the kernel would drop it, not being handled). */
+void signals_block(void);
 int signals_setup(struct supervisor *sup, ev_io *w);
 void signals_free(struct supervisor *sup, ev_io *w);
 

@@ -8,7 +8,7 @@ import os
 import signal
 import subprocess
 
-from harness import TSVC, Drainit, check, run
+from harness import TSVC, Drainit, check, children_of, run
 
 
 def parse_state(text, name):
@@ -112,7 +112,47 @@ def negative_control_ignored_sigchld_loses_the_status():
     check(out == "ECHILD", f"an ignored SIGCHLD did not make the kernel reap the child: {out!r}")
 
 
+def blocked_without_signalfd(pid):
+    """True while pid runs drainit (not the unshare it was forked from, which blocks
+    SIGTERM itself), has SIGTERM blocked and no signalfd open yet."""
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            st = dict(x.split(":", 1) for x in f.read().splitlines() if ":" in x)
+        if st["Name"].strip() != "drainit":
+            return False
+        if not int(st["SigBlk"], 16) & (1 << (signal.SIGTERM - 1)):
+            return False
+        for fd in os.listdir(f"/proc/{pid}/fd"):
+            if "signalfd" in os.readlink(f"/proc/{pid}/fd/{fd}"):
+                return False
+    except (FileNotFoundError, ProcessLookupError, KeyError):
+        return False
+    return True
+
+
+def sigterm_while_reading_the_config_is_kept():
+    """As PID 1, drainit blocks its signals before it reads the configuration, so a
+    SIGTERM that comes while it still reads a long file stays pending and starts the
+    staged shutdown once the loop runs; unhandled, the kernel would drop it (a PID 1 has
+    no default action) and the services would start and run on. The poll sends SIGTERM
+    in the moment drainit has the signal blocked but no signalfd yet: when the block
+    came only with the signalfd, that moment never shows and the test fails."""
+    env = "\n".join(f"env = VAR{i}=value{i}" for i in range(20000))
+    ini = f"[service:a]\ncommand = {TSVC} --name a\n{env}\n"
+    with Drainit(ini=ini) as d:
+        sent = False
+        for _ in range(200000):    # no sleep: the moment lasts a few ms
+            kids = children_of(d.proc.pid)
+            if kids and blocked_without_signalfd(kids[0]):
+                os.kill(kids[0], signal.SIGTERM)
+                sent = True
+                break
+        check(sent, "never saw SIGTERM blocked before the signalfd existed", d)
+        d.expect_rc(0)
+        d.wait_for(r"shutdown: stage unready \(SIGTERM received\)")
+
+
 if __name__ == "__main__":
     run(clean_state_as_pid1, clean_state_as_subreaper, negative_control_detector_sees_junk,
         sigchld_ignored_as_pid1, sigchld_ignored_as_subreaper,
-        negative_control_ignored_sigchld_loses_the_status)
+        negative_control_ignored_sigchld_loses_the_status, sigterm_while_reading_the_config_is_kept)
