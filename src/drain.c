@@ -118,8 +118,14 @@ drain_sample(struct supervisor *sup, struct drain_sample *out)
 		if (s->state == TCP_TIME_WAIT || !has_ino(st->inos, ni, s->ino))
 			continue;
 		out->conns++;
+		/* In flight: bytes queued either way, data received after the last
+		 * data sent, or data received and none sent yet. The last needs its
+		 * own test: on a connection that has sent nothing, the "last sent"
+		 * time counts from the handshake, and a request that came with it
+		 * shares its millisecond. */
 		if (s->rqueue > 0 || s->wqueue > 0 ||
-		    (s->last_recv_ms >= 0 && s->last_sent_ms >= 0 && s->last_recv_ms < s->last_sent_ms))
+		    (s->last_recv_ms >= 0 && s->last_sent_ms >= 0 && s->last_recv_ms < s->last_sent_ms) ||
+		    (s->data_in > 0 && s->data_out == 0))
 			out->inflight++;
 	}
 	if (!st->sampled)	/* the first look only learns what is there */

@@ -77,6 +77,7 @@ dump_family(int fd, int family, uint32_t mask, struct tcp_sock *out, size_t max,
 			s.rqueue = m->idiag_rqueue;
 			s.wqueue = m->idiag_wqueue;
 			s.last_recv_ms = s.last_sent_ms = -1;
+			s.data_in = s.data_out = -1;
 			alen = (int)(h->nlmsg_len - NLMSG_LENGTH(sizeof(*m)));
 			for (a = (struct rtattr *)(m + 1); RTA_OK(a, alen); a = RTA_NEXT(a, alen))
 				if (a->rta_type == INET_DIAG_INFO &&
@@ -88,6 +89,11 @@ dump_family(int fd, int family, uint32_t mask, struct tcp_sock *out, size_t max,
 					memcpy(&ti, RTA_DATA(a), pl < sizeof(ti) ? pl : sizeof(ti));
 					s.last_recv_ms = ti.tcpi_last_data_recv;
 					s.last_sent_ms = ti.tcpi_last_data_sent;
+					if (pl >= offsetof(struct tcp_info, tcpi_data_segs_out) +
+						      sizeof(ti.tcpi_data_segs_out)) {
+						s.data_in = ti.tcpi_data_segs_in;
+						s.data_out = ti.tcpi_data_segs_out;
+					}
 				}
 			if (*n < max)
 				out[*n] = s;

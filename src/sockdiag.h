@@ -19,6 +19,7 @@ struct tcp_sock {
 	uint32_t wqueue;	/* bytes not acknowledged yet */
 	int64_t last_recv_ms;	/* since data last came in (-1: unknown) */
 	int64_t last_sent_ms;	/* since data last went out (-1: unknown) */
+	int64_t data_in, data_out;	/* segments with data, in and out (-1: unknown) */
 };
 
 /* The TCP sockets (IPv4 and IPv6) in the states of mask (1 << TCP_LISTEN,

@@ -6,7 +6,9 @@ broken client can crash or stall drainit. A port that cannot be bound starts not
 import json
 import os
 import signal
+import re
 import socket
+import subprocess
 import tempfile
 import time
 
@@ -269,8 +271,31 @@ def bad_probe_address_is_a_config_error():
         d.wait_for(r"^drainit: --probe: invalid address 'nowhere' \(missing port: use HOST:PORT or :PORT\)$")
 
 
+def request_sent_with_the_connect_holds_the_prestop():
+    """A client that sends its request as soon as it has connected (curl does) has it in
+    flight from the first look: its connection has received data and sent none. (Its
+    "last sent" time counts from the handshake and can share the request's millisecond,
+    so "received after the last send" alone misses it.) The prestop waits for the answer,
+    the stop signal comes after it, and the client gets its 200."""
+    probe, app = free_port(), free_port()
+    with Drainit(["--probe", f"127.0.0.1:{probe}", "--prestop-delay", "10s", "--grace", "5s",
+                  "--", SLOWHTTP, "--port", str(app), "--delay", "2500"]) as d:
+        d.wait_for(r"service slowhttp \(pid \d+\): ready \(listen passed\)", timeout=10)
+        client = subprocess.Popen(["curl", "-s", "-o", "/dev/null", "-w", "%{http_code}",
+                                   "--max-time", "20", f"http://127.0.0.1:{app}/"],
+                                  stdout=subprocess.PIPE, text=True)
+        time.sleep(0.5)
+        d.signal(signal.SIGTERM)
+        code = client.communicate(timeout=30)[0]
+        check(code == "200", f"the request in flight got {code!r}, not 200", d)
+        d.expect_rc(0)
+        m = re.search(r"prestop: ended after (\S+) \(max 10s\):.* 0 requests in flight", d.log())
+        check(m, "no prestop line saying the requests were done", d)
+        check("requests in flight at the stop signal: 0" in d.log(), "in flight at stop", d)
+
+
 if __name__ == "__main__":
-    run(single_command_mode_is_ready_once_it_listens,
+    run(request_sent_with_the_connect_holds_the_prestop, single_command_mode_is_ready_once_it_listens,
         prestop_endpoint_needs_its_token_and_holds_until_prestop_ends,
         listen_check_on_a_service_that_never_listens, endpoints_answer, bad_requests, idle_connections_cannot_block_a_probe,
         single_command_mode_probe, port_in_use_starts_nothing, bad_probe_address_is_a_config_error)
