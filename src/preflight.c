@@ -115,31 +115,66 @@ check_one(const struct config *c, struct config_errors *errs, const char *sectio
 }
 
 size_t
-preflight_commands(const struct config *c, struct config_errors *errs)
+preflight_global_hooks(const struct config *c, struct config_errors *errs)
 {
-	char *path = service_path(NULL), sect[80];
+	char *path = service_path(NULL);
 	size_t n = 0;
 
 	for (size_t i = 0; path && i < c->ndrain; i++)
 		n += check_one(c, errs, "drainit", c->drain[i].line, "drain", c->drain[i].argv, path);
 	free(path);
-	for (size_t i = 0; i < c->nsvcs; i++) {
-		const struct svc_config *s = &c->svcs[i];
-
-		snprintf(sect, sizeof(sect), "service:%s", s->name);
-		path = service_path(s);
-		if (!path)
-			continue;
-		n += check_one(c, errs, sect, s->command_line, "command", s->argv, path);
-		for (size_t k = 0; k < s->ndrain; k++)
-			n += check_one(c, errs, sect, s->drain[k].line, "drain", s->drain[k].argv, path);
-		if (s->ready.kind == CHECK_EXEC)
-			n += check_one(c, errs, sect, s->line, "ready", s->ready.argv, path);
-		if (s->health.kind == CHECK_EXEC)
-			n += check_one(c, errs, sect, s->line, "health", s->health.argv, path);
-		free(path);
-	}
 	return n;
+}
+
+size_t
+preflight_service(const struct config *c, const struct svc_config *s, struct config_errors *errs)
+{
+	char *path = service_path(s), sect[80];
+	size_t n = 0;
+
+	if (!path)
+		return 0;
+	snprintf(sect, sizeof(sect), "service:%s", s->name);
+	n += check_one(c, errs, sect, s->command_line, "command", s->argv, path);
+	for (size_t k = 0; k < s->ndrain; k++)
+		n += check_one(c, errs, sect, s->drain[k].line, "drain", s->drain[k].argv, path);
+	if (s->ready.kind == CHECK_EXEC)
+		n += check_one(c, errs, sect, s->line, "ready", s->ready.argv, path);
+	if (s->health.kind == CHECK_EXEC)
+		n += check_one(c, errs, sect, s->line, "health", s->health.argv, path);
+	free(path);
+	return n;
+}
+
+size_t
+preflight_commands(const struct config *c, struct config_errors *errs)
+{
+	size_t n = preflight_global_hooks(c, errs);
+
+	for (size_t i = 0; i < c->nsvcs; i++)
+		n += preflight_service(c, &c->svcs[i], errs);
+	return n;
+}
+
+size_t
+preflight_directory(const struct config *c, const struct svc_config *s,
+		    struct config_errors *errs)
+{
+	struct stat st;
+
+	if (!s->directory)
+		return 0;
+	if (stat(s->directory, &st) < 0) {
+		config_errors_add(errs, "%s:%d: [service:%s] directory: %s: %s", c->path, s->line,
+				  s->name, s->directory, strerror(errno));
+		return 1;
+	}
+	if (!S_ISDIR(st.st_mode)) {
+		config_errors_add(errs, "%s:%d: [service:%s] directory: %s: not a directory", c->path,
+				  s->line, s->name, s->directory);
+		return 1;
+	}
+	return 0;
 }
 
 /* Grace periods from svc down its dependencies, the longest way. */

@@ -19,6 +19,15 @@ int preflight_resolve(const char *argv0, const char *path, char *buf, size_t len
  * the like to errs for every command that cannot run. Returns how many
  * errors it added. */
 size_t preflight_commands(const struct config *c, struct config_errors *errs);
+/* The same for the global drain hooks alone, and for one service. */
+size_t preflight_global_hooks(const struct config *c, struct config_errors *errs);
+size_t preflight_service(const struct config *c, const struct svc_config *s,
+			 struct config_errors *errs);
+/* "FILE:LINE: [service:NAME] directory: DIR: No such file or directory"
+ * (or not a directory) when s has a directory that is not there: 1, or
+ * 0. A reload asks this of the services it would (re)start. */
+size_t preflight_directory(const struct config *c, const struct svc_config *s,
+			   struct config_errors *errs);
 
 /* The longest a shutdown of c can take, stage by stage (ms). */
 struct budget {

@@ -30,6 +30,7 @@
 #include "log.h"
 #include "notify.h"
 #include "output.h"
+#include "preflight.h"
 #include "watchers.h"
 
 static void
@@ -166,6 +167,27 @@ fixed_not_applied(const struct reload_diff *d, char **detail, char *buf, size_t 
 	log_warn("reload-config: not applied until drainit restarts: %s", buf);
 }
 
+/* The file's errors, each logged and a line of the answer's detail: the
+ * reload changes nothing. */
+static void
+refuse(struct ctl_result *reply, const char *path, const struct config_errors *errs)
+{
+	char *detail = NULL;
+
+	for (size_t i = 0; i < errs->n; i++) {
+		log_error("%s", errs->msgs[i]);
+		add_line(&detail, "%s", errs->msgs[i]);
+	}
+	log_error("reload-config: %s: %zu error%s, nothing changed", path, errs->n,
+		  errs->n == 1 ? "" : "s");
+	answer(reply, false, "%s: %zu error%s, nothing changed", path, errs->n,
+	       errs->n == 1 ? "" : "s");
+	if (reply)
+		reply->detail = detail;
+	else
+		free(detail);
+}
+
 static char *
 config_path(const struct supervisor *sup)
 {
@@ -205,29 +227,30 @@ reload_config(struct supervisor *sup, struct ctl_result *reply)
 	config_init(nc);
 	r = config_load(path, nc, &errs);
 	if (r != 0) {
-		for (size_t i = 0; i < errs.n; i++) {
-			log_error("%s", errs.msgs[i]);
-			add_line(&detail, "%s", errs.msgs[i]);
-		}
-		log_error("reload-config: %s: %zu error%s, nothing changed", path, errs.n,
-			  errs.n == 1 ? "" : "s");
-		answer(reply, false, "%s: %zu error%s, nothing changed", path, errs.n,
-		       errs.n == 1 ? "" : "s");
-		if (reply)
-			reply->detail = detail;
-		else
-			free(detail);
-		config_errors_free(&errs);
-		config_free(nc);
-		free(nc);
-		free(path);
-		return;
+		refuse(reply, path, &errs);
+		goto out;
 	}
 	free(nc->path);
 	nc->path = strdup(old->path);	/* as given: a later reload resolves it again */
 	if (!nc->path || config_absolute_paths(nc, sup->cwd) < 0 || reload_diff(old, nc, &d) < 0 ||
 	    keep_fixed(old, nc) < 0)
 		goto oom;
+
+	/* What would not start is refused before anything stops: a command
+	 * or drain hook that cannot be found or run, a directory that is not
+	 * there (what --check finds, and a restart would fail on). */
+	{
+		size_t bad = preflight_global_hooks(nc, &errs);
+
+		for (size_t i = 0; i < d.n; i++)
+			if (d.v[i].kind == DIFF_ADDED || d.v[i].kind == DIFF_CHANGED)
+				bad += preflight_service(nc, d.v[i].new, &errs) +
+				       preflight_directory(nc, d.v[i].new, &errs);
+		if (bad) {
+			refuse(reply, path, &errs);
+			goto out;
+		}
+	}
 
 	/* Nothing that runs would change: the running configuration stays,
 	 * and the new one is freed (a reload a minute costs no memory). */

@@ -173,6 +173,32 @@ def forward_signals_limits():
         d.expect_rc(0)
 
 
+def what_would_not_start_changes_nothing():
+    """A reload whose changed or added service could not start (its command is not
+    found, its directory is not there) is refused like a file with errors, before
+    anything stops: the running services keep their pids, and the answer names the file,
+    the line and the key, as --check would. A plain mistake in a command used to restart
+    the service into a failure, and on_failure then stopped everything."""
+    ini = "[drainit]\nmain = web\n" + svc("web") + svc("worker")
+    with Drainit(ini=ini) as d:
+        d.wait_socket()
+        d.wait_for(r"worker: ready", stream="out")
+        before = pids(d)
+        rewrite(d, "[drainit]\nmain = web\n[service:web]\ncommand = /usr/bin/sleeep 1000\n\n" +
+                svc("worker") + svc("more", "directory = @DIR@/not-there"))
+        r = d.ctl("reload-config")
+        check(r.returncode == 1, f"rc {r.returncode}: {r.stdout} {r.stderr}", d)
+        err = r.stderr.splitlines()
+        check(f"{d.ini}:4: [service:web] command: /usr/bin/sleeep: no such file" in err,
+              f"stderr: {r.stderr}", d)
+        check(any(e.startswith(f"{d.ini}:") and "[service:more] directory: " in e and
+                  e.endswith("not-there: No such file or directory") for e in err),
+              f"stderr: {r.stderr}", d)
+        check(err[-1] == f"drainit ctl: {d.ini}: 2 errors, nothing changed", f"last: {err[-1]}", d)
+        check(pids(d) == before, f"a refused reload changed services: {pids(d)}", d)
+        d.stop(0)
+
+
 def vm_data_kib(pid):
     with open(f"/proc/{pid}/status") as f:
         for line in f:
@@ -227,4 +253,4 @@ def command_mode_has_nothing_to_reload():
 if __name__ == "__main__":
     run(adds_removes_changes_keeps, syntax_error_changes_nothing, fixed_settings_are_reported,
         sighup_reload_and_forward, forward_signals_limits, command_mode_has_nothing_to_reload,
-        unchanged_reloads_cost_no_memory)
+        unchanged_reloads_cost_no_memory, what_would_not_start_changes_nothing)
