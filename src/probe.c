@@ -62,6 +62,7 @@ struct probe_server {
 	unsigned long seq;
 	unsigned long dropped;
 	size_t holding;		/* GET /prestop answers waiting for the stage to end */
+	struct ratelimit refused_rl;	/* GET /prestop refused: anyone may send one */
 	char addr[80];
 };
 
@@ -90,7 +91,7 @@ probe_response(const struct supervisor *sup, enum http_parse parse,
 		code = 400;
 		sbuf_printf(&body, "bad request\n");
 	} else {
-		enum { R_NONE, R_LIVEZ, R_READYZ, R_STATUS, R_METRICS } route = R_NONE;
+		enum { R_NONE, R_LIVEZ, R_READYZ, R_STATUS, R_METRICS, R_PRESTOP } route = R_NONE;
 
 		head_only = req->method == HTTP_HEAD;	/* never a body, whatever the status */
 
@@ -102,10 +103,16 @@ probe_response(const struct supervisor *sup, enum http_parse parse,
 			route = R_STATUS;
 		else if (path_is(req, "/metrics"))
 			route = R_METRICS;
+		else if (path_is(req, "/prestop") && sup->cfg->prestop_token)
+			route = R_PRESTOP;	/* not a GET: GET is prestop_request's */
 
 		if (route == R_NONE) {
 			code = 404;
 			sbuf_printf(&body, "not found (try /livez, /readyz, /status or /metrics)\n");
+		} else if (route == R_PRESTOP) {
+			code = 405;
+			extra = "Allow: GET\r\n";
+			sbuf_printf(&body, "method not allowed (GET /prestop, with the token)\n");
 		} else if (req->method == HTTP_OTHER) {
 			code = 405;
 			extra = "Allow: GET, HEAD\r\n";
@@ -208,7 +215,11 @@ prestop_request(struct conn *c, const struct http_request *req)
 		sbuf_printf(&c->out, "HTTP/1.1 403 Forbidden\r\nContent-Type: text/plain; charset=utf-8\r\n"
 			    "Content-Length: 38\r\nCache-Control: no-store\r\nConnection: close\r\n\r\n"
 			    "forbidden: wrong or missing the token\n");
-		log_warn("probe: GET /prestop refused: %s token", v ? "wrong" : "no");
+		unsigned long held;
+
+		if (ratelimit_allow(&ps->refused_rl, sup->sys->now(), &held))
+			log_warn("probe: GET /prestop refused: %s token%s", v ? "wrong" : "no",
+				 held ? " (and more refused, not logged)" : "");
 		return false;
 	}
 	log_info("probe: GET /prestop: the staged shutdown %s; answering when its prestop stage ends",

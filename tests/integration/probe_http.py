@@ -211,6 +211,11 @@ command = {TSVC} --name web --term-delay 10
         check(curl(url).code == 403, "no token: not refused", d)
         check(curl(url + "?token=wrong").code == 403, "a wrong token: not refused", d)
         check(curl(url, "-H", "X-Drainit-Token: s3cre").code == 403, "a prefix of it: not refused", d)
+        for _ in range(10):     # anyone who reaches the port: a few lines, not one each
+            curl(url + "?token=wrong")
+        check(d.log().count("GET /prestop refused") <= 5, "every refused /prestop was logged", d)
+        r = curl(url + "?token=s3cret", "-X", "POST")
+        check(r.code == 405 and r.headers.get("allow") == "GET", f"POST /prestop: {r}", d)
         check("stage unready" not in d.log(), "a refused /prestop started the shutdown", d)
         t0 = time.monotonic()
         r = curl(url, "-H", "X-Drainit-Token: s3cret", timeout=30)
