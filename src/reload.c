@@ -23,6 +23,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "check.h"
 #include "confdiff.h"
@@ -209,6 +210,7 @@ reload_config(struct supervisor *sup, struct ctl_result *reply)
 	struct service **nv = NULL;
 	size_t nn = 0, carried = 0;
 	char *path = NULL, *detail = NULL, buf[1024];
+	bool moved;
 	int r;
 
 	if (!old->path || old->single) {
@@ -225,7 +227,13 @@ reload_config(struct supervisor *sup, struct ctl_result *reply)
 	if (!path || !nc)
 		goto oom;
 	config_init(nc);
+	/* Paths the file reads as it loads (env_file, prestop_token = file:)
+	 * are relative to where drainit started, as they were the first time:
+	 * it has moved to / since. */
+	moved = sup->cwd && chdir(sup->cwd) == 0;
 	r = config_load(path, nc, &errs);
+	if (moved && chdir("/") < 0)
+		log_warn("reload-config: chdir /: %s", strerror(errno));
 	if (r != 0) {
 		refuse(reply, path, &errs);
 		goto out;

@@ -6,7 +6,9 @@ reported, not applied; with sighup = reload SIGHUP reloads instead of being forw
 by default it is forwarded; forward_signals limits what a service is forwarded."""
 import json
 import os
+import shutil
 import signal
+import tempfile
 import time
 
 from harness import TSVC, Drainit, check, run
@@ -199,6 +201,32 @@ def what_would_not_start_changes_nothing():
         d.stop(0)
 
 
+def relative_paths_read_at_load_still_resolve():
+    """env_file and prestop_token = file: are read while the file loads, relative to the
+    directory drainit started in; a reload reads them from there too, although drainit
+    has moved to / since (every reload used to fail with "cannot read 'x.env'")."""
+    here = tempfile.mkdtemp(prefix="drainit-it-rel-")
+    with open(os.path.join(here, "x.env"), "w") as f:
+        f.write("GREETING=one\n")
+    with open(os.path.join(here, "tok"), "w") as f:
+        f.write("s3cret\n")
+    ini = ("[drainit]\nprestop_token = file:tok\n" +
+           svc("a", "env_file = x.env") + svc("b"))
+    with Drainit(ini=ini, cwd=here) as d:
+        d.wait_socket()
+        d.wait_for(r"b: ready", stream="out")
+        r = d.ctl("reload-config")
+        check(r.returncode == 0 and ": 0 added, 0 removed, 0 changed, 2 kept" in r.stdout,
+              f"reload: {r.stdout} {r.stderr}", d)
+        with open(os.path.join(here, "x.env"), "w") as f:
+            f.write("GREETING=two\n")
+        r = d.ctl("reload-config")
+        check(r.returncode == 0 and "changed: a (env_file)" in r.stdout.splitlines(),
+              f"reload after the env file changed: {r.stdout} {r.stderr}", d)
+        d.stop(0)
+    shutil.rmtree(here, ignore_errors=True)
+
+
 def vm_data_kib(pid):
     with open(f"/proc/{pid}/status") as f:
         for line in f:
@@ -253,4 +281,5 @@ def command_mode_has_nothing_to_reload():
 if __name__ == "__main__":
     run(adds_removes_changes_keeps, syntax_error_changes_nothing, fixed_settings_are_reported,
         sighup_reload_and_forward, forward_signals_limits, command_mode_has_nothing_to_reload,
-        unchanged_reloads_cost_no_memory, what_would_not_start_changes_nothing)
+        unchanged_reloads_cost_no_memory, what_would_not_start_changes_nothing,
+        relative_paths_read_at_load_still_resolve)
