@@ -51,6 +51,7 @@ struct client {
 	ev_timer timer;
 	struct ctl_request req;
 	json_t *pending;	/* the answer being put together while waiting */
+	unsigned long *runs;	/* W_STOPPED: each named service's runs when asked */
 	struct output_tap *tap;	/* logs with follow: new lines */
 	bool follow;		/* after the answer: C_FOLLOW, not C_DRAINING */
 	bool overflow;		/* a follower that does not read: dropped */
@@ -228,6 +229,7 @@ client_close(struct client *c)
 	close(c->fd);
 	sbuf_free(&c->out);
 	json_decref(c->pending);
+	free(c->runs);
 	ctl_request_free(&c->req);
 	for (size_t i = 0; i < cs->n; i++)
 		if (cs->clients[i] == c) {
@@ -425,7 +427,10 @@ wait_over(struct client *c)
 			struct service *svc = service_by_name(sup, req->services[i]);
 			if (!svc)
 				continue;
-			if (c->wait == W_STOPPED && service_alive(svc))
+			/* stopped, or started again since (a restart came in):
+			 * either way this stop is over */
+			if (c->wait == W_STOPPED && service_alive(svc) &&
+			    (!c->runs || svc->runs == c->runs[i]))
 				return false;
 			if (c->wait == W_RESTARTED && (svc->restart_pending || svc->draining))
 				return false;
@@ -528,8 +533,16 @@ do_services(struct client *c, enum event_kind kind)
 	}
 	if (!all_ok)
 		start_wait(c, W_NONE, o, -1);
-	else if (kind == EVT_CTL_STOP)
+	else if (kind == EVT_CTL_STOP) {
+		free(c->runs);
+		c->runs = calloc(req->nservices ? req->nservices : 1, sizeof(*c->runs));
+		for (size_t i = 0; c->runs && i < req->nservices; i++) {
+			struct service *svc = service_by_name(sup, req->services[i]);
+
+			c->runs[i] = svc ? svc->runs : 0;
+		}
 		start_wait(c, W_STOPPED, o, -1);
+	}
 	else if (kind == EVT_CTL_RESTART)
 		start_wait(c, W_RESTARTED, o, -1);
 	else

@@ -103,6 +103,7 @@ lifecycle_backoff(const struct svc_config *c, unsigned streak)
 static void
 start_one(struct supervisor *sup, struct service *svc)
 {
+	svc->runs++;
 	svc->started_at = sup->sys->now();
 	svc->started_wall = sup->sys->wall ? sup->sys->wall() : 0;
 	svc->sent_signal = 0;

@@ -134,6 +134,7 @@ struct service {
 	ev_timer step_timer;	/* the wait of that step (a sequence only) */
 	bool killed;		/* drainit escalated to SIGKILL */
 	struct ptimer grace_timer;	/* stop signal -> SIGKILL */
+	unsigned long runs;	/* processes started for it so far */
 	msec_t started_at;
 	msec_t started_wall;	/* the same instant by the wall clock (/status), 0: unknown */
 	char **envp;		/* environment of the current run */

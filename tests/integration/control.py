@@ -431,9 +431,32 @@ def out_of_descriptors_pauses_then_serves_again():
         d.stop(143)
 
 
+def stop_answers_when_a_restart_overtakes_it():
+    """A stop waits until its services have stopped; when a restart of the same service
+    comes in meanwhile, the service stops and starts again without ever being seen
+    stopped, and the stop is answered then (it used to wait for ever)."""
+    ini = f"[service:deaf]\ncommand = {TSVC} --name deaf --ignore 15\ngrace_period = 1s\n"
+    with Drainit(ini=ini) as d:
+        d.wait_socket()
+        d.wait_for(r"deaf: ready", stream="out")
+        stop = subprocess.Popen([DRAINIT, "ctl", "--socket", d.sock, "stop", "deaf"],
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        d.wait_for(r"service deaf \(pid \d+\): stopping \(drainit ctl stop\)")
+        r = d.ctl("restart", "deaf")
+        check(r.returncode == 0, f"restart: {r.returncode} {r.stdout} {r.stderr}", d)
+        try:
+            out, err = stop.communicate(timeout=15)
+        except subprocess.TimeoutExpired:
+            stop.kill()
+            d.fail("the stop was never answered once a restart overtook it")
+        check(stop.returncode == 0, f"stop: {stop.returncode} {out} {err}", d)
+        d.stop(0)
+
+
 if __name__ == "__main__":
     run(out_of_descriptors_pauses_then_serves_again, status_table_and_json, stop_holds_start_restart, stop_runs_the_services_drain_hooks_first,
         signal_and_reload_reach_one_service, ready_and_wait_ready, wait_ready_returns_once_ready,
         prestop_returns_when_prestop_ends, shutdown_and_force, non_root_is_refused,
         bad_requests_leave_it_serving, hundred_status_calls_during_shutdown, socket_file_rules,
-        no_drainit_and_usage, logs_tail_and_follow, idle_after_serving_does_not_wake_up)
+        no_drainit_and_usage, logs_tail_and_follow, idle_after_serving_does_not_wake_up,
+        stop_answers_when_a_restart_overtakes_it)
