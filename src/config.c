@@ -909,6 +909,13 @@ set_value(struct load_ctx *ctx, const struct key_def *k, const char *value,
 			    ctx->path, ctx->lineno, ctx->section, k->name);
 		else
 			*(msec_t *)((char *)base + k->off) = ms;
+		/* the lines the whole-file checks name */
+		if (k->scope == SCOPE_GLOBAL && strcmp(k->name, "prestop_delay") == 0)
+			ctx->c->prestop_delay_line = ctx->lineno;
+		else if (k->scope == SCOPE_GLOBAL && strcmp(k->name, "prestop_min") == 0)
+			ctx->c->prestop_min_line = ctx->lineno;
+		else if (k->scope == SCOPE_GLOBAL && strcmp(k->name, "shutdown_timeout") == 0)
+			ctx->c->shutdown_timeout_line = ctx->lineno;
 		return;
 	}
 	case K_SIGNAL: {
@@ -1573,8 +1580,8 @@ config_finish(struct config *c, struct config_errors *errs)
 	if (!c->unready_probes)
 		c->unready_probes = DEFAULT_UNREADY_PROBES;
 	if (c->prestop_min_ms > c->prestop_delay_ms)
-		config_errors_add(errs, "%s: [drainit] prestop_min: longer than prestop_delay, its maximum",
-				  path);
+		config_errors_add(errs, "%s:%d: [drainit] prestop_min: longer than prestop_delay, its maximum",
+				  path, c->prestop_min_line ? c->prestop_min_line : c->prestop_delay_line);
 	if (c->prestop_token)
 		resolve_token(c, path, errs);
 	resolve_hooks(c->drain, c->ndrain, c->drain_timeout_ms);

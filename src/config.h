@@ -163,6 +163,7 @@ struct config {
 	msec_t prestop_delay_ms;
 	msec_t grace_ms;
 	msec_t shutdown_timeout_ms;	/* 0 = no cap */
+	int prestop_delay_line, prestop_min_line, shutdown_timeout_line;	/* 0: not in the file */
 	msec_t drain_timeout_ms;
 	msec_t orphan_grace_ms;	/* stop signal to adopted orphans -> SIGKILL */
 	msec_t prestop_min_ms;	/* the adaptive prestop ends no sooner */

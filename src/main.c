@@ -211,15 +211,24 @@ print_check_summary(const struct config *c)
 static void
 print_budget(const struct budget *b)
 {
-	char d[5][32];
+	char d[6][32], cap[64] = "";
 
-	printf("shutdown at most %s: prestop %s, stopping %s (%s%s%s, %zu service%s), orphans %s, reaper %s; "
+	if (b->unbounded && !b->capped) {
+		printf("shutdown has no upper bound: a drain hook has drain_timeout 0 (no limit); "
+		       "set shutdown_timeout to bound it\n");
+		return;
+	}
+	if (b->capped)
+		snprintf(cap, sizeof(cap), "; shutdown_timeout %s cuts it short",
+			 format_duration(b->cap, d[5], sizeof(d[5])));
+	printf("shutdown at most %s: prestop %s%s, stopping %s (%s%s%s, %zu service%s), orphans %s, reaper %s%s; "
 	       "set terminationGracePeriodSeconds to at least %lld\n",
 	       format_duration(b->total, d[0], sizeof(d[0])), format_duration(b->prestop, d[1], sizeof(d[1])),
+	       b->unbounded ? " or more (drain_timeout 0)" : "",
 	       format_duration(b->stop, d[2], sizeof(d[2])), b->chain_first ? b->chain_first : "none",
 	       b->chain_len > 1 ? " ... " : "", b->chain_len > 1 ? b->chain_last : "", b->chain_len,
 	       b->chain_len == 1 ? "" : "s in a row", format_duration(b->orphans, d[3], sizeof(d[3])),
-	       format_duration(b->reap, d[4], sizeof(d[4])), (long long)(b->total + 999) / 1000 + 1);
+	       format_duration(b->reap, d[4], sizeof(d[4])), cap, (long long)(b->total + 999) / 1000 + 1);
 }
 
 int

@@ -216,18 +216,24 @@ preflight_budget(const struct config *c, struct budget *b)
 {
 	memset(b, 0, sizeof(*b));
 	b->prestop = c->prestop_delay_ms;
-	for (size_t i = 0; i < c->ndrain; i++)
+	for (size_t i = 0; i < c->ndrain; i++) {
 		if (c->drain[i].timeout_ms > b->prestop)
 			b->prestop = c->drain[i].timeout_ms;
+		if (c->drain[i].timeout_ms == 0)
+			b->unbounded = true;
+	}
 	for (size_t i = 0; i < c->nsvcs; i++) {
 		const struct svc_config *s = &c->svcs[i];
 		const char *last;
 		size_t len;
 		msec_t t = chain(c, s, 0, &last, &len);
 
-		for (size_t k = 0; k < s->ndrain; k++)
+		for (size_t k = 0; k < s->ndrain; k++) {
 			if (s->drain[k].timeout_ms > b->prestop)
 				b->prestop = s->drain[k].timeout_ms;
+			if (s->drain[k].timeout_ms == 0)
+				b->unbounded = true;
+		}
 		if (t > b->stop || !b->chain_first) {
 			b->stop = t;
 			b->chain_first = s->name;
@@ -238,6 +244,24 @@ preflight_budget(const struct config *c, struct budget *b)
 	b->orphans = c->orphan_grace_ms;
 	b->reap = REAP_WAIT_MS;
 	b->total = b->prestop + b->stop + b->orphans + b->reap;
+	/* shutdown_timeout ends every wait: then SIGKILL, and the reaper's */
+	b->cap = c->shutdown_timeout_ms;
+	if (b->cap > 0 && (b->unbounded || b->cap + b->reap < b->total)) {
+		b->total = b->cap + b->reap;
+		b->capped = true;
+	}
+}
+
+/* "FILE:LINE", "FILE" when the key is not in the file, "(command line)". */
+static void
+at_line(const struct config *c, int line, char *buf, size_t len)
+{
+	if (!c->path)
+		snprintf(buf, len, "(command line)");
+	else if (line > 0)
+		snprintf(buf, len, "%s:%d", c->path, line);
+	else
+		snprintf(buf, len, "%s", c->path);
 }
 
 size_t
@@ -245,19 +269,22 @@ preflight_shutdown(const struct config *c, const struct budget *b, struct config
 		   struct config_errors *warns)
 {
 	const char *where = c->path ? c->path : "(command line)";
-	char d1[32], d2[32];
+	char d1[32], d2[32], w[PATH_MAX + 16];
 	size_t n = 0;
 
+	(void)errs;
 	if (c->shutdown_timeout_ms > 0 && c->shutdown_timeout_ms < b->prestop) {
-		config_errors_add(errs, "%s: [drainit] shutdown_timeout: %s is shorter than the prestop stage can last (%s): it would always cut the drain short",
-				  where, format_duration(c->shutdown_timeout_ms, d1, sizeof(d1)),
+		at_line(c, c->shutdown_timeout_line, w, sizeof(w));
+		config_errors_add(warns, "%s: [drainit] shutdown_timeout: %s is shorter than the prestop stage can last (%s, with its drain hooks' drain_timeout): a drain that takes that long is cut short",
+				  w, format_duration(c->shutdown_timeout_ms, d1, sizeof(d1)),
 				  format_duration(b->prestop, d2, sizeof(d2)));
-		n++;
 	}
-	if (c->probe_listen && c->prestop_delay_ms < PROBE_WINDOW_MS)
+	if (c->probe_listen && c->prestop_delay_ms < PROBE_WINDOW_MS) {
+		at_line(c, c->prestop_delay_line, w, sizeof(w));
 		config_errors_add(warns, "%s: [drainit] prestop_delay: %s is less than a usual probe detection window (%s: a Kubernetes readinessProbe every 10s fails after 1 to 3 checks); a load balancer may still send requests when the stop signal goes out",
-				  where, format_duration(c->prestop_delay_ms, d1, sizeof(d1)),
+				  w, format_duration(c->prestop_delay_ms, d1, sizeof(d1)),
 				  format_duration(PROBE_WINDOW_MS, d2, sizeof(d2)));
+	}
 	for (size_t i = 0; c->probe_listen && i < c->nsvcs; i++)
 		if (c->svcs[i].ready.kind == CHECK_NONE && c->svcs[i].type != SVC_TYPE_ONESHOT)
 			config_errors_add(warns, "%s: [service:%s] ready: not set: /readyz counts it ready as soon as it runs, before it may accept a connection (ready = listen waits until it listens)",

@@ -38,6 +38,9 @@ struct budget {
 	msec_t orphans;		/* orphan_grace */
 	msec_t reap;		/* the wait for the reaper after SIGKILL */
 	msec_t total;
+	bool unbounded;		/* a drain hook with drain_timeout 0: no limit */
+	bool capped;		/* total is shutdown_timeout and the reaper's wait */
+	msec_t cap;		/* shutdown_timeout */
 };
 void preflight_budget(const struct config *c, struct budget *b);
 

@@ -70,12 +70,23 @@ after = db
               "orphans 5s, reaper 5s; set terminationGracePeriodSeconds to at least 44" in d.out(),
               f"no budget: {d.out()}", d)
         d.wait_for(r"^warning: \S+: \[service:web\] ready: not set")
-        d.wait_for(r"^warning: \S+: \[drainit\] prestop_delay: 3s is less than a usual probe detection window")
+        d.wait_for(r"^warning: \S+:3: \[drainit\] prestop_delay: 3s is less than a usual probe detection window")
         check("[service:db] ready" not in d.log(), "warned about a service with a ready check", d)
+    # a shutdown_timeout shorter than the prestop runs (it cuts a long drain short):
+    # --check warns, as drainit -c accepts it, and the budget is the cap
     with Drainit(["--check"], ini=ini.replace("shutdown_timeout = 60s", "shutdown_timeout = 2s"),
                  pid1=False) as d:
-        d.expect_rc(78)
-        d.wait_for(r"\[drainit\] shutdown_timeout: 2s is shorter than the prestop stage can last \(3s\)")
+        d.expect_rc(0)
+        d.wait_for(r"^warning: \S+:4: \[drainit\] shutdown_timeout: 2s is shorter than the prestop stage can last \(3s")
+        check("shutdown at most 7s: prestop 3s, stopping 30s (web ... db, 2 services in a row), "
+              "orphans 5s, reaper 5s; shutdown_timeout 2s cuts it short; "
+              "set terminationGracePeriodSeconds to at least 8" in d.out(), f"budget: {d.out()}", d)
+    # a drain hook with no time limit: no bound unless shutdown_timeout gives one
+    with Drainit(["--check", "--drain", "true", "--drain-timeout", "0", "--", "true"],
+                 pid1=False) as d:
+        d.expect_rc(0)
+        check("shutdown has no upper bound: a drain hook has drain_timeout 0 (no limit)" in d.out(),
+              f"budget: {d.out()}", d)
 
 
 def missing_file():
