@@ -372,6 +372,10 @@ cli_parse(int argc, char **argv, struct cli *o, struct config *c, char *err, siz
 		snprintf(err, errlen, "nothing to run: give -c FILE or -- CMD (see drainit --help)");
 		return EXIT_USAGE;
 	}
+	if (o->cmd && !o->cmd[0][0]) {
+		snprintf(err, errlen, "--: the command's name is empty (\"\")");
+		return EXIT_USAGE;
+	}
 	if (o->config_path) {
 		if (single_flag) {
 			snprintf(err, errlen, "--%s applies to -- CMD only; with -c set it in the [drainit] or [service:NAME] section",

@@ -1086,6 +1086,10 @@ set_value(struct load_ctx *ctx, const struct key_def *k, const char *value,
 		int nw;
 
 		if (split_argv(value, &words, &nw, &why) < 0) {
+			if (why && strncmp(why, "empty command", 13) == 0)
+				why = "no service named";
+			else if (why && strncmp(why, "the command's name is empty", 27) == 0)
+				why = "an empty service name";
 			ERR(ctx, "%s:%d: [%s] %s: %s", ctx->path, ctx->lineno, ctx->section,
 			    k->name, why ? why : "out of memory");
 			return;

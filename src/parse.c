@@ -308,6 +308,13 @@ parse_stop_seq(const char *s, struct stop_seq *ret, char *err, size_t errlen)
 				snprintf(err, errlen, "unknown signal '%s' (use e.g. SIGTERM, QUIT, 2)", w);
 				return -EINVAL;
 			}
+			/* SIGSTOP freezes and cannot be handled; SIGCHLD means a child
+			 * of the service ended: neither asks it to stop */
+			if (q.step[q.n].sig == SIGSTOP || q.step[q.n].sig == SIGCHLD) {
+				snprintf(err, errlen, "%s cannot ask a service to stop (use e.g. SIGTERM, INT, QUIT)",
+					 signal_name(q.step[q.n].sig));
+				return -EINVAL;
+			}
 			q.step[q.n++].wait_ms = 0;
 		} else {
 			if (parse_duration(w, &ms) < 0 || ms == 0) {
@@ -425,6 +432,11 @@ parse_signal_set(const char *s, uint64_t *mask, char *err, size_t errlen)
 			}
 			if (parse_signal(tok, &sig) < 0 || sig >= SIG_SLOTS) {
 				snprintf(err, errlen, "unknown signal '%s' (a list such as HUP USR1 WINCH, or none)", tok);
+				return -EINVAL;
+			}
+			if (sig == SIGKILL || sig == SIGSTOP) {
+				snprintf(err, errlen, "%s never reaches drainit, so it is never forwarded",
+					 signal_name(sig));
 				return -EINVAL;
 			}
 			m |= (uint64_t)1 << (sig - 1);
@@ -596,6 +608,10 @@ split_argv(const char *s, char ***ret_argv, int *ret_argc, const char **ret_err)
 	}
 	if (n == 0) {
 		err = "empty command";
+		goto bad;
+	}
+	if (!argv[0][0]) {
+		err = "the command's name is empty (\"\")";
 		goto bad;
 	}
 	free(word);

@@ -104,6 +104,7 @@ def usage_errors_exit_64():
         ([], "nothing to run"),
         (["--grace", "1s", "-c", "x.ini"], "--grace applies to -- CMD only"),
         (["-c"], "-c: missing argument"),
+        (["--", ""], "--: the command's name is empty"),
     ]
     for args, want in cases:
         p = subprocess.run([DRAINIT] + args, capture_output=True, text=True, timeout=10, check=False)

@@ -849,6 +849,24 @@ Test(config, stop_sequence_errors)
 	teardown();
 	expect_only_error("[service:a]\ncommand = a\ngrace_period = 10s\nstop_signal = TERM 6s INT 4s QUIT\n",
 			  "4: [service:a] stop_signal: its waits add up to 10s, not less than grace_period 10s (SIGKILL comes at grace_period)");
+	teardown();
+	expect_only_error("[service:a]\ncommand = a\nstop_signal = STOP\n",
+			  "3: [service:a] stop_signal: SIGSTOP cannot ask a service to stop (use e.g. SIGTERM, INT, QUIT)");
+	teardown();
+	expect_only_error("[service:a]\ncommand = a\nstop_signal = TERM 1s CHLD\n",
+			  "3: [service:a] stop_signal: SIGCHLD cannot ask a service to stop (use e.g. SIGTERM, INT, QUIT)");
+}
+
+Test(config, empty_command_name_and_empty_lists)
+{
+	expect_only_error("[service:a]\ncommand = \"\"\n",
+			  "2: [service:a] command: the command's name is empty (\"\")");
+	teardown();
+	expect_only_error("[service:a]\ncommand = a\nafter =\n",
+			  "3: [service:a] after: no service named");
+	teardown();
+	expect_only_error("[service:a]\ncommand = a\nforward_signals = HUP KILL\n",
+			  "3: [service:a] forward_signals: SIGKILL never reaches drainit, so it is never forwarded");
 }
 
 Test(config, signal_map_and_success_exit_errors)

@@ -187,6 +187,8 @@ Test(split, errors)
 	} cases[] = {
 		{ "", "empty command" },
 		{ "   ", "empty command" },
+		{ "\"\"", "the command's name is empty (\"\")" },
+		{ "'' arg", "the command's name is empty (\"\")" },
 		{ "a 'b", "unterminated single quote" },
 		{ "a \"b", "unterminated double quote" },
 		{ "a b\\", "trailing backslash" },
