@@ -194,10 +194,11 @@ arm(struct supervisor *sup, struct check *c, msec_t ms)
 
 /* When the next attempt comes. A ready check that has not passed yet
  * runs again soon: 50 ms, doubling up to ready_interval, so readiness
- * is seen on time. Once it has passed, one that talks to the service
- * (tcp, http, exec) runs every READY_SETTLED_FACTOR x ready_interval,
- * so a ready service is not hit every second; listen asks only the
- * kernel and keeps ready_interval. Health checks: health_interval. */
+ * is seen on time. Once it has passed it runs every READY_SETTLED_FACTOR
+ * x ready_interval: one that talks to the service (tcp, http, exec) does
+ * not hit a ready service every second, and listen (two sock_diag dumps
+ * and a walk of /proc) does not wake drainit every second. Health
+ * checks: health_interval. */
 static msec_t
 next_attempt(struct check *c)
 {
@@ -210,8 +211,6 @@ next_attempt(struct check *c)
 		c->backoff_ms = next * 2;
 		return next < c->interval_ms ? next : c->interval_ms;
 	}
-	if (c->spec->kind == CHECK_LISTEN)
-		return c->interval_ms;
 	return c->interval_ms * READY_SETTLED_FACTOR;
 }
 

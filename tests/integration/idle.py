@@ -62,6 +62,31 @@ command = {TSVC} --name a
         check(woke == 0, f"idle drainit with a probe server woke up {woke} times in {WINDOW}s", d)
 
 
+def passed_listen_check_settles():
+    """A listen ready check that has passed runs every 10 x ready_interval, not every
+    ready_interval: with ready_interval = 200ms a ready drainit sleeps through 1.5 s
+    (each look walks /proc; it used to come every 200 ms)."""
+    from probeutil import SLOWHTTP, free_port
+    port, app = free_port(), free_port()
+    ini = f"""
+[drainit]
+probe_listen = 127.0.0.1:{port}
+[service:a]
+command = {SLOWHTTP} --port {app}
+ready = listen
+ready_interval = 200ms
+"""
+    with Drainit(ini=ini) as d:
+        d.wait_for(r"service a \(pid \d+\): ready \(listen passed\)")
+        time.sleep(0.2)
+        pid = d.pid()
+        before = switches(pid)
+        time.sleep(1.5)
+        woke = switches(pid) - before
+        check(woke == 0, f"a ready drainit with a passed listen check woke up {woke} times in 1.5s", d)
+        d.stop(0)
+
+
 def negative_control_polling_process_is_caught():
     p = subprocess.Popen(["sh", "-c", "while :; do sleep 0.1; done"])
     try:
@@ -76,4 +101,4 @@ def negative_control_polling_process_is_caught():
 
 if __name__ == "__main__":
     run(idle_drainit_does_not_wake_up, idle_drainit_with_probe_server_does_not_wake_up,
-        negative_control_polling_process_is_caught)
+        passed_listen_check_settles, negative_control_polling_process_is_caught)
