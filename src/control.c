@@ -382,6 +382,11 @@ follow_line(void *ctx, const char *line, size_t len)
 
 	if (c->overflow || !o)
 		goto out;
+	if (c->off && c->off >= c->out.len / 2) {	/* what is sent goes: the queue stays bounded */
+		memmove(c->out.p, c->out.p + c->off, c->out.len - c->off);
+		c->out.len -= c->off;
+		c->off = 0;
+	}
 	json_object_set_new(o, "v", json_integer(CTL_PROTO_VERSION));
 	json_object_set_new(o, "line", line_json(line, len));
 	s = json_dumps(o, JSON_COMPACT);
@@ -400,8 +405,21 @@ do_logs(struct client *c)
 {
 	struct supervisor *sup = c->cs->sup;
 	struct service *svc = service_by_name(sup, c->req.services[0]);
-	json_t *o = answer_new(true), *lines = json_array();
+	json_t *o, *lines;
 
+	if (c->req.follow) {	/* followers stay: they must leave room for the rest */
+		size_t nf = 0;
+
+		for (size_t i = 0; i < c->cs->n; i++)
+			nf += c->cs->clients[i]->follow;
+		if (nf >= CONTROL_MAX_FOLLOWERS) {
+			client_error(c, "too many logs followers (%d at once); one must end first",
+				     CONTROL_MAX_FOLLOWERS);
+			return;
+		}
+	}
+	o = answer_new(true);
+	lines = json_array();
 	output_tail(sup, svc->cfg->name, (size_t)c->req.lines, tail_line, lines);
 	json_object_set_new(o, "service", json_string(svc->cfg->name));
 	json_object_set_new(o, "log_buffer", json_integer((json_int_t)svc->cfg->log_buffer));

@@ -7,6 +7,7 @@
 #include "supervisor.h"
 
 #define CONTROL_MAX_CLIENTS 16	/* connections served at once */
+#define CONTROL_MAX_FOLLOWERS 8	/* of them, logs --follow at once */
 #define CONTROL_BACKLOG 128	/* connections waiting for one of them to close */
 #define CONTROL_REQUEST_MS 5000	/* to send a complete request line */
 #define CONTROL_LINGER_MS 5000	/* to take the answer and close */

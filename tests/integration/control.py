@@ -431,6 +431,33 @@ def out_of_descriptors_pauses_then_serves_again():
         d.stop(143)
 
 
+def followers_leave_room_for_commands():
+    """At most 8 logs -f followers at once: a ninth gets an error answer, and status,
+    ready and prestop still get through (16 followers used to take every connection)."""
+    ini = f"[service:a]\ncommand = {TSVC} --name a\n"
+    with Drainit(ini=ini) as d:
+        d.wait_socket()
+        d.wait_for(r"a: ready", stream="out")
+        socks = []
+        try:
+            for _ in range(8):
+                s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+                s.connect(d.sock)
+                s.sendall(b'{"v":1,"cmd":"logs","services":["a"],"lines":0,"follow":true}\n')
+                s.settimeout(5)
+                check(b'"ok":true' in s.recv(4096), "a follower was refused", d)
+                socks.append(s)
+            r = d.ctl("logs", "a", "-f", timeout=10)
+            check(r.returncode != 0 and "too many logs followers (8 at once)" in r.stderr,
+                  f"the ninth follower: {r.returncode} {r.stderr}", d)
+            r = d.ctl("status", timeout=10)
+            check(r.returncode == 0, f"status beside 8 followers: {r.returncode} {r.stderr}", d)
+        finally:
+            for s in socks:
+                s.close()
+        d.stop(0)
+
+
 def stop_answers_when_a_restart_overtakes_it():
     """A stop waits until its services have stopped; when a restart of the same service
     comes in meanwhile, the service stops and starts again without ever being seen
@@ -459,4 +486,4 @@ if __name__ == "__main__":
         prestop_returns_when_prestop_ends, shutdown_and_force, non_root_is_refused,
         bad_requests_leave_it_serving, hundred_status_calls_during_shutdown, socket_file_rules,
         no_drainit_and_usage, logs_tail_and_follow, idle_after_serving_does_not_wake_up,
-        stop_answers_when_a_restart_overtakes_it)
+        stop_answers_when_a_restart_overtakes_it, followers_leave_room_for_commands)
