@@ -918,6 +918,14 @@ launcher_exited(struct supervisor *sup, struct service *svc)
 	svc->state = SVC_STARTING;
 	svc->proc.pid = 0;
 	svc->waiting_pidfile = true;
+	/* The launcher was reaped with its group empty (the daemon moved to a
+	 * session of its own): that group's number is free for anyone now,
+	 * so nothing is sent to it; the pid file names what is ours. */
+	if (!service_group_alive(sup, svc)) {
+		log_debug("service %s: the launcher's process group (pgid %d) is empty: no signal goes to it",
+			  svc->cfg->name, (int)svc->spawn_pgid);
+		svc->spawn_pgid = 0;
+	}
 	if (sup->stage != STAGE_RUNNING) {
 		try_adopt(sup, svc, true);
 		return;

@@ -91,6 +91,30 @@ restart = no
         check(waited >= 0.45, f"gave up after {waited:.3f}s, before start_timeout", d)
 
 
+def launcher_group_gone_is_not_signalled():
+    """While drainit waits for the pid file, the launcher has been reaped; when its
+    process group was empty then (the daemon went to a session of its own), that group
+    number is free for any process to take, so a forwarded signal goes nowhere until
+    the pid file names the daemon."""
+    ini = f"""
+[service:legacy]
+type = forking
+command = {TSVC} --name legacy --daemonize @DIR@/l.pid --no-pidfile
+pidfile = @DIR@/l.pid
+start_timeout = 5s
+restart = no
+"""
+    with Drainit(["-v"], ini=ini) as d:
+        m = d.wait_for(r"service legacy: the launcher's process group \(pgid (\d+)\) is empty: no signal goes to it")
+        d.wait_for(r"service legacy: waiting up to 5s for pid file")
+        d.signal(signal.SIGHUP)
+        d.wait_for(r"forwarded SIGHUP to 0 services")
+        check(f"pgid {m.group(1)}" not in d.log().split("is empty: no signal goes to it", 1)[1],
+              "a signal went to the launcher's empty group", d)
+        d.signal(signal.SIGTERM)
+        d.wait(timeout=20)
+
+
 def untrustworthy_pidfiles_are_refused():
     """A pid file that could have been planted is never read as the daemon's pid: a
     symlink, one in a directory anyone can write to, one holding more than a number.
@@ -128,4 +152,4 @@ restart = no
 if __name__ == "__main__":
     run(daemon_as_pid1, daemon_as_subreaper, pidfile_naming_a_stranger_is_refused,
         pidfile_naming_pid1_is_refused, missing_pidfile_times_out,
-        untrustworthy_pidfiles_are_refused)
+        launcher_group_gone_is_not_signalled, untrustworthy_pidfiles_are_refused)
