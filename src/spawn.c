@@ -296,9 +296,16 @@ spawn_start(struct supervisor *sup, struct proc *p, const struct spawn_req *req)
 		return r;
 	r = proc_track(sup, p);
 	if (r < 0) {
-		/* -EEXIST cannot happen for a fresh fork; -ENOMEM: take it back */
+		/* -EEXIST cannot happen for a fresh fork; -ENOMEM: take it back
+		 * and fail the start (its reap is then an unknown child's) */
 		(void)sup->sys->kill(-p->pid, SIGKILL);
 		log_warn("pid %d: cannot track it (%s); killed", (int)p->pid, strerror(-r));
+		if (p->status_fd >= 0) {
+			ev_io_stop(sup->loop, &p->status_io);
+			close(p->status_fd);
+			p->status_fd = -1;
+		}
+		return r;
 	}
 	return 0;
 }
