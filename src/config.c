@@ -969,6 +969,8 @@ set_value(struct load_ctx *ctx, const struct key_def *k, const char *value,
 			    ctx->path, ctx->lineno, ctx->section, k->name);
 		if (strcmp(k->name, "prestop_token") == 0)
 			ctx->c->prestop_token_line = ctx->lineno;
+		else if (strcmp(k->name, "pidfile") == 0)
+			ctx->svc->pidfile_line = ctx->lineno;
 		return;
 	}
 	case K_COMMAND: {
@@ -1470,7 +1472,7 @@ check_lifecycle(struct config *c, const char *path, struct config_errors *errs)
 					  path, s->type_line ? s->type_line : s->line, s->name);
 		if (s->type != SVC_TYPE_FORKING && s->pidfile)
 			config_errors_add(errs, "%s:%d: [service:%s] pidfile: only used with type = forking",
-					  path, s->line, s->name);
+					  path, s->pidfile_line ? s->pidfile_line : s->line, s->name);
 		if (s->restart_delay_max_ms < s->restart_delay_ms)
 			s->restart_delay_max_ms = s->restart_delay_ms;
 		check_names(c, path, s, &s->after, "after", errs);

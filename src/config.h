@@ -151,6 +151,7 @@ struct svc_config {
 	size_t log_buffer;	/* bytes of its last output kept for drainit ctl logs */
 	msec_t start_timeout_ms;
 	int type_line;
+	int pidfile_line;
 	/* forward_signals = LIST | none: which forwarded signals it gets */
 	bool forward_set;	/* false: all of them */
 	uint64_t forward_mask;	/* bit N-1 for signal N */

@@ -826,7 +826,7 @@ Test(config, forking_needs_a_pidfile)
 			  "3: [service:a] pidfile: missing (type = forking needs a pid file)");
 	teardown();
 	expect_only_error("[service:a]\ncommand = a\npidfile = /run/a.pid\n",
-			  "1: [service:a] pidfile: only used with type = forking");
+			  "3: [service:a] pidfile: only used with type = forking");
 }
 
 Test(config, stop_sequence_signal_map_success_exit)
