@@ -87,6 +87,7 @@ struct event {
 	bool ok;		/* EVT_CHECK_RESULT */
 	bool failed;		/* EVT_SERVICE_ENDED: it failed for good */
 	bool force;		/* EVT_CTL_SHUTDOWN: straight to the killing stage */
+	bool by_reload;		/* EVT_CTL_STOP, EVT_CTL_RESTART: posted by reload-config */
 	struct ctl_result *reply;	/* EVT_CTL_*: where the answer goes */
 	unsigned fails;		/* EVT_CHECK_RESULT: failures in a row */
 	char text[160];		/* EVT_CHECK_RESULT: the failure; EVT_SHUTDOWN_REQUESTED: why */

@@ -405,8 +405,9 @@ grace_expired(struct supervisor *sup, struct service *svc)
 
 	if (svc->state != SVC_STOPPING || sup->stage == STAGE_EXITED)
 		return;
-	log_info("shutdown: service %s (%s %d): grace period %s expired, sending SIGKILL to its process group",
-		 svc->cfg->name, svc->main_exited ? "pgid" : "pid",
+	log_info("%sservice %s (%s %d): grace period %s expired, sending SIGKILL to its process group",
+		 sup->stage == STAGE_RUNNING ? "" : "shutdown: ", svc->cfg->name,
+		 svc->main_exited ? "pgid" : "pid",
 		 (int)(svc->main_exited ? svc->spawn_pgid : svc->proc.pid),
 		 format_duration(svc->cfg->grace_ms, dbuf, sizeof(dbuf)));
 	lifecycle_kill(sup, svc);
@@ -1122,7 +1123,7 @@ ctl_signal_stop(struct supervisor *sup, struct service *svc, const char *what)
 {
 	char dbuf[32];
 
-	log_info("service %s (pid %d): stopping (drainit ctl %s): sending %s, grace period %s",
+	log_info("service %s (pid %d): stopping (%s): sending %s, grace period %s",
 		 svc->cfg->name, (int)svc->proc.pid, what, signal_name(svc->cfg->stop_signal),
 		 format_duration(svc->cfg->grace_ms, dbuf, sizeof(dbuf)));
 	lifecycle_stop(sup, svc);
@@ -1183,7 +1184,10 @@ ctl_start(struct supervisor *sup, struct service *svc, const struct event *ev)
 static void
 ctl_stop(struct supervisor *sup, struct service *svc, const struct event *ev, bool restart)
 {
-	const char *name = svc->cfg->name, *what = restart ? "restart" : "stop";
+	const char *name = svc->cfg->name;
+	const char *what = ev->by_reload ? (restart ? "reload-config: its settings changed"
+						    : "reload-config: removed from the file")
+					 : (restart ? "drainit ctl restart" : "drainit ctl stop");
 	size_t hooks;
 
 	if (sup->stage != STAGE_RUNNING) {
@@ -1221,7 +1225,8 @@ ctl_stop(struct supervisor *sup, struct service *svc, const struct event *ev, bo
 	hooks = hooks_start_service(sup, svc);
 	if (hooks > 0) {
 		svc->draining = true;
-		log_info("service %s (pid %d): stopping (drainit ctl %s): %zu drain hook%s first",
+		svc->stop_why = what;
+		log_info("service %s (pid %d): stopping (%s): %zu drain hook%s first",
 			 name, (int)svc->proc.pid, what, hooks, hooks == 1 ? "" : "s");
 	} else {
 		ctl_signal_stop(sup, svc, what);
@@ -1240,7 +1245,7 @@ hook_ended(struct supervisor *sup, struct hook *h)
 		return;
 	svc->draining = false;
 	if (sup->stage == STAGE_RUNNING && service_alive(svc) && !svc->sent_signal)
-		ctl_signal_stop(sup, svc, svc->restart_pending ? "restart" : "stop");
+		ctl_signal_stop(sup, svc, svc->stop_why ? svc->stop_why : "drainit ctl stop");
 }
 
 static void

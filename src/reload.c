@@ -355,13 +355,14 @@ reload_config(struct supervisor *sup, struct ctl_result *reply)
 			if (!service_alive(svc))
 				continue;	/* nothing runs: reload_sweep drops it */
 			log_info("service %s: removed from the configuration: stopping it", e->name);
-			sup_post(sup, &(struct event){ .kind = EVT_CTL_STOP, .svc = svc });
+			sup_post(sup, &(struct event){ .kind = EVT_CTL_STOP, .svc = svc, .by_reload = true });
 		} else if (e->kind == DIFF_CHANGED) {
 			log_info("service %s: its settings changed (%s first): restarting it", e->name,
 				 e->key);
 			if (service_alive(svc)) {
 				if (!svc->ctl_stopped)
-					sup_post(sup, &(struct event){ .kind = EVT_CTL_RESTART, .svc = svc });
+					sup_post(sup, &(struct event){ .kind = EVT_CTL_RESTART, .svc = svc,
+							       .by_reload = true });
 			} else {
 				lifecycle_adopt_config(sup, svc);
 				if (!svc->ctl_stopped && svc->state != SVC_PENDING)

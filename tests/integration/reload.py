@@ -70,6 +70,8 @@ def adds_removes_changes_keeps():
         check(list(pids(d)) == ["keep", "change", "added"], f"order: {list(pids(d))}", d)
         check(os.path.exists(os.path.join(d.dir, "gone.drain")), "gone's drain hook did not run", d)
         d.assert_order(r"drain hook gone#1 .*started", r"service gone \(pid \d+\): stopping")
+        d.wait_for(r"service gone \(pid \d+\): stopping \(reload-config: removed from the file\): 1 drain hook first")
+        d.wait_for(r"service change \(pid \d+\): stopping \(reload-config: its settings changed\): sending SIGTERM")
         # the changed service runs its new command
         d.wait_for(rf"service change \(pid {after['change'][1]}\): starting: .* --code 5$")
         # a second reload of the same file changes nothing
