@@ -277,6 +277,8 @@ signal_orphans(struct supervisor *sup, int sig, bool first)
 	char list[512];
 	size_t n = orphans_signal(sup, sig, list, sizeof(list));
 
+	if (sig == SIGKILL)
+		sup->orphans_killed += n;
 	if (n > 0)
 		log_info("shutdown: sent %s to %s adopted process%s: %s", signal_name(sig),
 			 first ? "the" : "the newly", n == 1 ? "" : "es", list);
@@ -320,16 +322,16 @@ enter_killing(struct supervisor *sup, const char *why)
 			 service_target_name(sup, svc, tbuf, sizeof(tbuf)));
 		lifecycle_kill(sup, svc);
 	}
-	/* Processes that left their group (setsid) are still ours as PID 1.
-	 * Never outside PID 1: there kill(-1) would hit the whole host; the
-	 * adopted children are signalled one by one instead. */
+	/* The adopted children one by one (counted for the summary); then,
+	 * as PID 1, everything else left in the namespace: processes that
+	 * left their group (setsid) are still ours there. Never outside PID 1:
+	 * there kill(-1) would hit the whole host. */
+	orphans_forget(sup);
+	signal_orphans(sup, SIGKILL, true);
 	if (sup->is_pid1) {
 		log_info("shutdown: sending SIGKILL to every other process (kill -1)");
 		if (sup->sys->kill(-1, SIGKILL) < 0 && errno != ESRCH)
 			log_warn("shutdown: kill(-1, SIGKILL): %s", strerror(errno));
-	} else {
-		orphans_forget(sup);
-		signal_orphans(sup, SIGKILL, true);
 	}
 	ptimer_start(sup->loop, &sup->stage_timer, REAP_WAIT_MS);
 	log_debug("shutdown: waiting at most %s for the reaper",
@@ -376,6 +378,11 @@ log_summary(struct supervisor *sup)
 			off += snprintf(line + off, sizeof(line) - off, " %s", sup->svcs[i]->cfg->name);
 			any = true;
 		}
+	if (sup->orphans_killed && off < sizeof(line)) {
+		off += snprintf(line + off, sizeof(line) - off, "%s %zu adopted process%s", any ? "," : "",
+				sup->orphans_killed, sup->orphans_killed == 1 ? "" : "es");
+		any = true;
+	}
 	if (!any && off < sizeof(line))
 		off += snprintf(line + off, sizeof(line) - off, " none");
 	if (off < sizeof(line) && sup->inflight_at_stop >= 0)

@@ -280,6 +280,7 @@ struct supervisor {
 	int inflight_at_stop, inflight_at_kill;	/* -1: not measured */
 	pid_t *orphans_signalled;	/* adopted processes sent the current stage's signal */
 	size_t norphans_signalled, orphans_cap;
+	size_t orphans_killed;	/* adopted processes sent SIGKILL (the summary says so) */
 	bool gave_up;		/* exited with processes it could not reap */
 
 	struct service *first_unclean;	/* first service that did not stop cleanly */

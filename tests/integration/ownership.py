@@ -173,6 +173,8 @@ command = {TSVC} --name web --setsid-child --term-delay 50
         t_term = d.time_of(r"stage orphans")
         t_kill = d.time_of(r"stage killing")
         check(t_kill - t_term >= 0.9, "SIGKILL before orphan_grace", d)
+        # the summary says what had to be killed
+        check("SIGKILL needed: 2 adopted processes" in d.log(), "the summary does not count them", d)
         if not pid1:
             for k in kids:
                 check(gone(k), f"setsid grandchild {k} outlived drainit", d)
