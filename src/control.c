@@ -847,8 +847,12 @@ accept_cb(EV_P_ ev_io *w, int revents)
 		}
 		if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &cl) < 0 ||
 		    (cred.uid != 0 && cred.uid != geteuid())) {
-			log_warn("control socket: refused a client (uid %d, pid %d): only root and uid %d may use it",
-				 (int)cred.uid, (int)cred.pid, (int)geteuid());
+			if (geteuid() == 0)
+				log_warn("control socket: refused a client (uid %d, pid %d): only root may use it",
+					 (int)cred.uid, (int)cred.pid);
+			else
+				log_warn("control socket: refused a client (uid %d, pid %d): only root and uid %d may use it",
+					 (int)cred.uid, (int)cred.pid, (int)geteuid());
 			refuse(fd, "permission denied: only root and drainit's own user may use the control socket");
 			continue;
 		}

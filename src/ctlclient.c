@@ -427,6 +427,13 @@ ctl_main(int argc, char **argv)
 
 	reqline = ctl_request_format(&req);
 	rd.fd = reqline ? connect_to(path) : -1;
+	if (rd.fd < 0 && reqline && (errno == EACCES || errno == EPERM)) {
+		fprintf(stderr, "drainit ctl: cannot connect to %s: %s (the control socket is for root and drainit's own user)\n",
+			path, strerror(errno));
+		free(reqline);
+		ctl_request_free(&req);
+		return CTL_EXIT_FAILED;
+	}
 	if (rd.fd < 0) {
 		fprintf(stderr, "drainit ctl: cannot connect to %s: %s (is drainit running? --socket PATH)\n",
 			path, reqline ? strerror(errno) : "out of memory");
