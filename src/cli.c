@@ -276,9 +276,10 @@ cli_parse(int argc, char **argv, struct cli *o, struct config *c, char *err, siz
 		case OPT_DRAIN_TIMEOUT:
 		case OPT_SHUTDOWN_TIMEOUT:
 			single_flag = long_opts[longidx].name;
-			if (parse_duration(optarg, &ms) < 0)
-				return bad(err, errlen, name, "invalid duration", optarg,
-					   " (use e.g. 250ms, 5s, 2m, 1m30s)");
+			if ((r = parse_duration(optarg, &ms)) < 0)
+				return bad(err, errlen, name,
+					   r == -ERANGE ? "out-of-range duration" : "invalid duration",
+					   optarg, " (use e.g. 250ms, 5s, 2m, 1m30s)");
 			if (opt == OPT_PRESTOP)
 				c->prestop_delay_ms = ms;
 			else if (opt == OPT_GRACE)

@@ -1602,10 +1602,15 @@ config_finish(struct config *c, struct config_errors *errs)
 			s->grace_ms = c->grace_ms;
 		if (s->stop_seq.n > 1 && stop_seq_waits(&s->stop_seq) >= s->grace_ms) {
 			char d1[32], d2[32];
-			config_errors_add(errs, "%s:%d: [service:%s] stop_signal: its waits add up to %s, not less than grace_period %s (SIGKILL comes at grace_period)",
-					  path, s->stop_signal_line, s->name,
-					  format_duration(stop_seq_waits(&s->stop_seq), d1, sizeof(d1)),
-					  format_duration(s->grace_ms, d2, sizeof(d2)));
+
+			format_duration(stop_seq_waits(&s->stop_seq), d1, sizeof(d1));
+			format_duration(s->grace_ms, d2, sizeof(d2));
+			if (c->single)	/* -- CMD: the options are what to name */
+				config_errors_add(errs, "--stop-signal: its waits add up to %s, not less than --grace %s (SIGKILL comes at the grace period)",
+						  d1, d2);
+			else
+				config_errors_add(errs, "%s:%d: [service:%s] stop_signal: its waits add up to %s, not less than grace_period %s (SIGKILL comes at grace_period)",
+						  path, s->stop_signal_line, s->name, d1, d2);
 		}
 		if (s->drain_timeout_ms == UNSET_MS)
 			s->drain_timeout_ms = c->drain_timeout_ms;

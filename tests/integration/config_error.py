@@ -105,6 +105,9 @@ def usage_errors_exit_64():
         (["--grace", "1s", "-c", "x.ini"], "--grace applies to -- CMD only"),
         (["-c"], "-c: missing argument"),
         (["--", ""], "--: the command's name is empty"),
+        (["--grace", "8785h", "--", "true"], "--grace: out-of-range duration '8785h'"),
+        (["--stop-signal", "TERM 5s INT", "--grace", "3s", "--", "true"],
+         "--stop-signal: its waits add up to 5s, not less than --grace 3s"),
     ]
     for args, want in cases:
         p = subprocess.run([DRAINIT] + args, capture_output=True, text=True, timeout=10, check=False)
