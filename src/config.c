@@ -574,6 +574,13 @@ reader(char *str, int num, void *stream)
 		snprintf(str, num, "\n");
 		return str;
 	}
+	/* a NUL byte would end the line there for inih: the rest would vanish */
+	if (memchr(ctx->buf, '\0', (size_t)len)) {
+		ERR(ctx, "%s:%d: [%s]: a NUL byte in the line (is this a text file?)",
+		    ctx->path, ctx->lineno, ctx->section[0] ? ctx->section : "-");
+		snprintf(str, num, "\n");
+		return str;
+	}
 	/* a UTF-8 byte order mark, as some editors write, is not a key */
 	if (ctx->lineno == 1 && len >= 3 && memcmp(ctx->buf, "\xef\xbb\xbf", 3) == 0) {
 		memmove(ctx->buf, ctx->buf + 3, (size_t)len - 2);

@@ -293,6 +293,26 @@ Test(config, line_too_long)
 			  "3: [service:a]: line too long (at most 198 characters; continue a long command on indented lines)");
 }
 
+Test(config, nul_byte_is_an_error)
+{
+	static const char text[] = "[service:a]\ncommand = a\ndirectory = /x\0 rest\n";
+	FILE *f;
+	int fd, n;
+
+	snprintf(path, sizeof(path), "/tmp/drainit-unit-XXXXXX");
+	fd = mkstemp(path);
+	cr_assert_geq(fd, 0);
+	f = fdopen(fd, "w");
+	fwrite(text, 1, sizeof(text) - 1, f);
+	fclose(f);
+	config_init(&cfg);
+	memset(&errs, 0, sizeof(errs));
+	n = config_load(path, &cfg, &errs);
+	unlink(path);
+	cr_assert_eq(n, 1, "%d errors (first: %s)", n, errs.n ? errs.msgs[0] : "-");
+	cr_expect(strstr(errs.msgs[0], ":3: [service:a]: a NUL byte in the line"), "%s", errs.msgs[0]);
+}
+
 Test(config, no_services)
 {
 	char full[256];
