@@ -430,6 +430,31 @@ sink_line(struct outstream *st, const char *ts, const char *data, size_t len)
 
 /* ---- the log buffers of drainit ctl logs ------------------------------------ */
 
+/* The ring at a new size: the last whole lines that fit stay. Out of
+ * memory: it keeps its old size. */
+static void
+ring_resize(struct logring *r, size_t cap)
+{
+	char *nb;
+
+	if (!r->buf) {
+		r->cap = cap;
+		return;
+	}
+	if (!(nb = malloc(2 * cap)))
+		return;
+	while (r->end - r->start > cap) {
+		char *nl = memchr(r->buf + r->start, '\n', r->end - r->start);
+		r->start = (size_t)(nl - r->buf) + 1;
+	}
+	memcpy(nb, r->buf + r->start, r->end - r->start);
+	r->end -= r->start;
+	r->start = 0;
+	free(r->buf);
+	r->buf = nb;
+	r->cap = cap;
+}
+
 static struct logring *
 ring_of(struct output *out, const struct svc_config *c)
 {
@@ -438,8 +463,11 @@ ring_of(struct output *out, const struct svc_config *c)
 	if (c->log_buffer == 0)
 		return NULL;
 	for (r = out->rings; r; r = r->next)
-		if (strcmp(r->name, c->name) == 0)
+		if (strcmp(r->name, c->name) == 0) {
+			if (r->cap != c->log_buffer)
+				ring_resize(r, c->log_buffer);	/* a reload changed log_buffer */
 			return r;
+		}
 	r = calloc(1, sizeof(*r));
 	if (!r)
 		return NULL;

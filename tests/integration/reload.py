@@ -229,6 +229,30 @@ def relative_paths_read_at_load_still_resolve():
     shutil.rmtree(here, ignore_errors=True)
 
 
+def log_buffer_change_resizes_the_kept_lines():
+    """A reload that changes log_buffer restarts the service and drainit ctl logs then
+    keeps what the new size holds: the last whole lines that fit (the buffer kept its
+    first size for the service's name before)."""
+    cmd = "/bin/sh -c 'for i in $(seq 1 50); do echo line $i; done; exec sleep 1000'"
+    ini = f"[service:a]\ncommand = {cmd}\nlog_buffer = 4096\n" + svc("b")
+    with Drainit(ini=ini) as d:
+        d.wait_socket()
+        d.wait_for(r"line 50$", stream="out")
+        r = d.ctl("logs", "a", "-n", "100")
+        check(len(r.stdout.splitlines()) == 50, f"4096 bytes hold all 50: {r.stdout!r}", d)
+        rewrite(d, f"[service:a]\ncommand = {cmd}\nlog_buffer = 64\n" + svc("b"))
+        r = d.ctl("reload-config")
+        check(r.returncode == 0 and "changed: a (log_buffer)" in r.stdout.splitlines(),
+              f"reload: {r.stdout} {r.stderr}", d)
+        wait_until_lines = time.monotonic() + 10
+        while d.out().count("line 50") < 2 and time.monotonic() < wait_until_lines:
+            time.sleep(0.05)
+        r = d.ctl("logs", "a", "-n", "100")
+        got = r.stdout.splitlines()
+        check(got and got[-1] == "line 50" and len(r.stdout) <= 64, f"log_buffer = 64 kept: {got}", d)
+        d.stop(0)
+
+
 def vm_data_kib(pid):
     with open(f"/proc/{pid}/status") as f:
         for line in f:
@@ -284,4 +308,4 @@ if __name__ == "__main__":
     run(adds_removes_changes_keeps, syntax_error_changes_nothing, fixed_settings_are_reported,
         sighup_reload_and_forward, forward_signals_limits, command_mode_has_nothing_to_reload,
         unchanged_reloads_cost_no_memory, what_would_not_start_changes_nothing,
-        relative_paths_read_at_load_still_resolve)
+        relative_paths_read_at_load_still_resolve, log_buffer_change_resizes_the_kept_lines)
