@@ -185,6 +185,25 @@ parse_fields(json_t *root, const struct cmd_def *d, struct ctl_request *req, cha
 	return 0;
 }
 
+/* jansson's reason in the protocol's words: its own text names its
+ * flags (JSON_ALLOW_NUL, ...), which mean nothing to a client. */
+static const char *
+json_problem(const json_error_t *e)
+{
+	switch (json_error_code(e)) {
+	case json_error_invalid_utf8: return "not UTF-8";
+	case json_error_premature_end_of_input: return "it ends too soon";
+	case json_error_end_of_input_expected: return "something follows the object";
+	case json_error_null_character: return "a NUL character (\\u0000)";
+	case json_error_null_byte_in_key: return "a NUL character in a key";
+	case json_error_duplicate_key: return "a key given twice";
+	case json_error_numeric_overflow: return "a number out of range";
+	case json_error_stack_overflow: return "nested too deep";
+	case json_error_out_of_memory: return "out of memory";
+	default: return e->text;
+	}
+}
+
 int
 ctl_request_parse(const char *line, size_t len, struct ctl_request *req, char *err,
 		  size_t errlen)
@@ -197,7 +216,7 @@ ctl_request_parse(const char *line, size_t len, struct ctl_request *req, char *e
 	ctl_request_init(req);
 	root = json_loadb(line, len, JSON_REJECT_DUPLICATES, &jerr);
 	if (!root) {
-		snprintf(err, errlen, "not a JSON request: %s (at byte %d)", jerr.text,
+		snprintf(err, errlen, "not a JSON request: %s (at byte %d)", json_problem(&jerr),
 			 jerr.position);
 		return -1;
 	}
@@ -206,8 +225,13 @@ ctl_request_parse(const char *line, size_t len, struct ctl_request *req, char *e
 		goto out;
 	}
 	v = json_object_get(root, "v");
-	if (!v || !json_is_integer(v)) {
+	if (!v) {
 		snprintf(err, errlen, "missing \"v\": the protocol version (%d)", CTL_PROTO_VERSION);
+		goto out;
+	}
+	if (!json_is_integer(v)) {
+		snprintf(err, errlen, "\"v\" must be the number %d (an integer, not %s)",
+			 CTL_PROTO_VERSION, json_is_string(v) ? "a string" : json_is_real(v) ? "a real" : "that");
 		goto out;
 	}
 	if (json_integer_value(v) != CTL_PROTO_VERSION) {
@@ -216,8 +240,12 @@ ctl_request_parse(const char *line, size_t len, struct ctl_request *req, char *e
 		goto out;
 	}
 	cmd = json_object_get(root, "cmd");
-	if (!cmd || !json_is_string(cmd)) {
+	if (!cmd) {
 		snprintf(err, errlen, "missing \"cmd\"");
+		goto out;
+	}
+	if (!json_is_string(cmd)) {
+		snprintf(err, errlen, "\"cmd\" must be a string (such as \"status\")");
 		goto out;
 	}
 	c = ctl_cmd_parse(json_string_value(cmd));
