@@ -34,6 +34,7 @@
 #include "ctlproto.h"
 #include "log.h"
 #include "output.h"
+#include "parse.h"
 #include "report.h"
 #include "sockio.h"
 
@@ -359,8 +360,17 @@ line_json(const char *s, size_t n)
 	copy = malloc(n ? n : 1);
 	if (!copy)
 		return NULL;
-	for (size_t i = 0; i < n; i++)
-		copy[i] = (unsigned char)s[i] < 0x80 ? s[i] : '?';
+	/* only the bytes that are no UTF-8 become '?': the characters stay */
+	for (size_t i = 0; i < n;) {
+		size_t k = utf8_seq_len((const unsigned char *)s + i, n - i);
+
+		if (!k) {
+			copy[i++] = '?';
+			continue;
+		}
+		memcpy(copy + i, s + i, k);
+		i += k;
+	}
 	j = json_stringn(copy, n);
 	free(copy);
 	return j;

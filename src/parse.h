@@ -127,4 +127,9 @@ bool valid_env_name(const char *s, size_t len);
  * setting, -EINVAL with *ret_err a static reason, or -ENOMEM. */
 int parse_env_line(const char *line, char **ret_kv, const char **ret_err);
 
+/* The length of the valid UTF-8 sequence at s (n bytes left), or 0 when
+ * the byte there starts none (a stray continuation byte, an overlong
+ * form, a surrogate, past U+10FFFF, cut short). */
+size_t utf8_seq_len(const unsigned char *s, size_t n);
+
 #endif

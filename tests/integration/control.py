@@ -433,6 +433,19 @@ def out_of_descriptors_pauses_then_serves_again():
         d.stop(143)
 
 
+def logs_replace_only_the_bytes_that_are_not_utf8():
+    """drainit ctl logs sends a line with a byte that is not UTF-8 with that byte as '?',
+    and the characters around it as they are."""
+    ini = ("[service:a]\ncommand = /bin/sh -c 'printf \"bad \\\\377 byte caf\\\\303\\\\251\\\\n\"; "
+           "exec sleep 1000'\nstdout = prefix\n")
+    with Drainit(ini=ini) as d:
+        d.wait_socket()
+        wait_until(lambda: b"byte caf" in open(d.out_path, "rb").read(), what="the line", d=d)
+        r = d.ctl("logs", "a")
+        check(r.returncode == 0 and r.stdout == "bad ? byte caf\u00e9\n", f"logs: {r.stdout!r}", d)
+        d.stop(0)
+
+
 def followers_leave_room_for_commands():
     """At most 8 logs -f followers at once: a ninth gets an error answer, and status,
     ready and prestop still get through (16 followers used to take every connection)."""
@@ -489,4 +502,5 @@ if __name__ == "__main__":
         prestop_returns_when_prestop_ends, shutdown_and_force, non_root_is_refused,
         bad_requests_leave_it_serving, hundred_status_calls_during_shutdown, socket_file_rules,
         no_drainit_and_usage, logs_tail_and_follow, idle_after_serving_does_not_wake_up,
-        stop_answers_when_a_restart_overtakes_it, followers_leave_room_for_commands)
+        stop_answers_when_a_restart_overtakes_it, followers_leave_room_for_commands,
+        logs_replace_only_the_bytes_that_are_not_utf8)

@@ -517,3 +517,21 @@ Test(parse, sizes)
 	cr_expect(parse_size("", 100, &v) == -EINVAL);
 	cr_expect(parse_size("99999999999999999999999", 100, &v) == -ERANGE);
 }
+
+Test(utf8, sequences)
+{
+	const unsigned char ok2[] = "\xc3\xa9", ok3[] = "\xe2\x82\xac", ok4[] = "\xf0\x9f\x98\x80";
+
+	cr_expect_eq(utf8_seq_len((const unsigned char *)"a", 1), 1);
+	cr_expect_eq(utf8_seq_len(ok2, 2), 2);
+	cr_expect_eq(utf8_seq_len(ok3, 3), 3);
+	cr_expect_eq(utf8_seq_len(ok4, 4), 4);
+	cr_expect_eq(utf8_seq_len(ok3, 2), 0, "cut short");
+	cr_expect_eq(utf8_seq_len((const unsigned char *)"\xff", 1), 0);
+	cr_expect_eq(utf8_seq_len((const unsigned char *)"\xa9", 1), 0, "a stray continuation byte");
+	cr_expect_eq(utf8_seq_len((const unsigned char *)"\xc0\xaf", 2), 0, "overlong");
+	cr_expect_eq(utf8_seq_len((const unsigned char *)"\xe0\x80\xaf", 3), 0, "overlong");
+	cr_expect_eq(utf8_seq_len((const unsigned char *)"\xed\xa0\x80", 3), 0, "a surrogate");
+	cr_expect_eq(utf8_seq_len((const unsigned char *)"\xf4\x90\x80\x80", 4), 0, "past U+10FFFF");
+	cr_expect_eq(utf8_seq_len((const unsigned char *)"\xc3(", 2), 0, "no continuation");
+}
