@@ -13,6 +13,8 @@ import time
 
 from harness import TSVC, Drainit, check, run
 
+SANITIZED = bool(os.environ.get("DRAINIT_SANITIZED"))
+
 
 def svc(name, extra="", args=""):
     return (f"[service:{name}]\ncommand = {TSVC} --name {name} --report --term-delay 0 {args}\n"
@@ -280,7 +282,8 @@ def unchanged_reloads_cost_no_memory():
             check(r.returncode == 0 and ": 0 added, 0 removed, 0 changed, 2 kept" in r.stdout,
                   f"reload: {r.stdout} {r.stderr}", d)
         grown = vm_data_kib(d.pid()) - start
-        check(grown < 256, f"300 unchanged reloads grew VmData by {grown} KiB", d)
+        if not SANITIZED:   # its quarantine holds freed memory: the reloads still run
+            check(grown < 256, f"300 unchanged reloads grew VmData by {grown} KiB", d)
         check(pids(d) == before, f"an unchanged reload moved pids: {pids(d)}", d)
         d.wait_for(r"reload-config: .*: nothing changed, 2 kept")
         rewrite(d, "[drainit]\nmain = web\ndrain = /bin/true\nprestop_delay = 300ms\n" +
