@@ -127,7 +127,13 @@ check_halt(struct supervisor *sup, struct check *c, bool kill)
 			 (int)c->proc.pid, strerror(errno));
 }
 
-static void
+bool
+check_idle(const struct check *c)
+{
+	return !c->busy && !c->exec_running && c->proc.status_fd < 0;
+}
+
+void
 check_destroy(struct supervisor *sup, struct check *c)
 {
 	if (!c)

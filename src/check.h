@@ -51,13 +51,18 @@ struct check {
 	char last[160];		/* the last failure */
 };
 
+/* Frees c (NULL: nothing), stopping whatever it still runs. */
+void check_destroy(struct supervisor *sup, struct check *c);
+/* Nothing of c runs or waits to be reaped: freeing it loses nothing. */
+bool check_idle(const struct check *c);
+
 /* Builds the checks of every service (at runtime assembly). */
 int check_init(struct supervisor *sup);
 void check_free(struct supervisor *sup);
 /* The checks of one service (one added by a reload); 0 or -ENOMEM. */
 int check_init_service(struct supervisor *sup, struct service *svc);
 /* svc->cfg changed (a reload): its checks are made again from it. The
- * old ones stop and are kept until exit. 0 or -ENOMEM. */
+ * old ones stop and wait in old_checks for reload_reclaim. 0 or -ENOMEM. */
 int check_replace(struct supervisor *sup, struct service *svc);
 
 /* The service runs: its ready check starts at once, its health check

@@ -27,6 +27,7 @@
 #include "probe.h"
 #include "reload.h"
 #include "shutdown.h"
+#include "watchers.h"
 
 #include <signal.h>
 
@@ -66,6 +67,11 @@ dispatch_event(void *ctx, const struct event *ev)
 	case EVT_CTL_RELOAD_CONFIG:
 		reload_config(sup, ev->reply);
 		break;
+	case EVT_RECLAIM_DUE:
+		reload_reclaim(sup);
+		if (!sup->reclaim_due)
+			watch_reclaim(sup, false);
+		return;
 	case EVT_SIGNAL:
 		/* sighup = reload; the lifecycle machine then forwards nothing */
 		if (ev->sig == SIGHUP && sup->cfg->sighup == SIGHUP_RELOAD)

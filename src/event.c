@@ -28,6 +28,7 @@ event_name(enum event_kind k)
 		[EVT_SERVICE_ENDED] = "service-ended",
 		[EVT_SHUTDOWN_REQUESTED] = "shutdown-requested",
 		[EVT_OUTPUT_FLUSHED] = "output-flushed",
+		[EVT_RECLAIM_DUE] = "reclaim-due",
 		[EVT_DRAIN_SAMPLE] = "drain-sample",
 		[EVT_CTL_START] = "ctl-start",
 		[EVT_CTL_STOP] = "ctl-stop",

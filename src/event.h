@@ -53,6 +53,7 @@ enum event_kind {
 	EVT_SERVICE_ENDED,	/* svc's run ended and no restart follows */
 	EVT_SHUTDOWN_REQUESTED,	/* a staged shutdown is asked for (text: why) */
 	EVT_OUTPUT_FLUSHED,	/* at exit, every service's last output is written */
+	EVT_RECLAIM_DUE,	/* the loop is between callbacks: what reloads replaced may go */
 	EVT_DRAIN_SAMPLE,	/* during prestop: the services' sockets now (drain) */
 	/* requests of the control socket (drainit ctl); the machine that
 	 * decides fills in ev->reply before the post returns */

@@ -74,7 +74,8 @@ struct sink {
 	bool failing;		/* a write error has been logged */
 	unsigned long long dropped;
 	size_t npaused;		/* streams waiting for room */
-	const char *last;	/* the service that queued last, for the log */
+	const struct outstream *last_st;	/* the stream that queued last ... */
+	char last[72];		/* ... and its name, for the log */
 };
 
 /* The last log_buffer bytes of whole lines of one service: in buf, of
@@ -82,14 +83,14 @@ struct sink {
  * buf, so each byte is moved about once. */
 struct logring {
 	struct logring *next;
-	const char *name;
+	char *name;		/* a copy: a reload may free the configuration */
 	char *buf;		/* 2 * cap bytes once a line came */
 	size_t cap, start, end;
 };
 
 struct output_tap {
 	struct output_tap *next;
-	const char *name;
+	char *name;
 	output_line_fn fn;
 	void *ctx;
 };
@@ -97,7 +98,7 @@ struct output_tap {
 struct outstream {
 	struct outstream *next;
 	struct output *out;
-	const char *name;	/* the service's (the config outlives us) */
+	char *name;		/* a copy: a reload may free the configuration */
 	int fd;
 	ev_io rio;
 	struct sink *sink;
@@ -205,7 +206,7 @@ sink_fail(struct sink *k, int err)
 
 	if (!k->failing)
 		log_warn("service %s: cannot write %s: %s; dropping output until writes succeed again",
-			 k->last ? k->last : "?", sink_label(k, lbl, sizeof(lbl)), strerror(err));
+			 k->last[0] ? k->last : "?", sink_label(k, lbl, sizeof(lbl)), strerror(err));
 	k->failing = true;
 	k->dropped += k->len;
 	k->head = k->len = 0;
@@ -268,7 +269,7 @@ sink_flush(struct sink *k)
 			k->len -= (size_t)w;
 			if (k->failing) {
 				log_info("service %s: writing %s again (%llu bytes were dropped)",
-					 k->last ? k->last : "?", sink_label(k, lbl, sizeof(lbl)),
+					 k->last[0] ? k->last : "?", sink_label(k, lbl, sizeof(lbl)),
 					 k->dropped);
 				k->failing = false;
 				k->dropped = 0;
@@ -405,7 +406,10 @@ sink_line(struct outstream *st, const char *ts, const char *data, size_t len)
 		k->head = 0;
 	}
 	p = k->buf + k->head + k->len;
-	k->last = st->name;
+	if (k->last_st != st) {
+		k->last_st = st;
+		snprintf(k->last, sizeof(k->last), "%s", st->name);
+	}
 	if (st->prefix) {
 		size_t nl = strlen(st->name);
 		memcpy(p, st->name, nl);
@@ -471,7 +475,11 @@ ring_of(struct output *out, const struct svc_config *c)
 	r = calloc(1, sizeof(*r));
 	if (!r)
 		return NULL;
-	r->name = c->name;
+	r->name = strdup(c->name);
+	if (!r->name) {
+		free(r);
+		return NULL;
+	}
 	r->cap = c->log_buffer;
 	r->next = out->rings;
 	out->rings = r;
@@ -538,7 +546,10 @@ output_follow(struct supervisor *sup, const char *name, output_line_fn fn, void 
 
 	if (!t)
 		return NULL;
-	t->name = name;
+	if (!(t->name = strdup(name))) {
+		free(t);
+		return NULL;
+	}
 	t->fn = fn;
 	t->ctx = ctx;
 	t->next = sup->out->taps;
@@ -558,6 +569,7 @@ output_unfollow(struct supervisor *sup, struct output_tap *t)
 			*pp = t->next;
 			break;
 		}
+	free(t->name);
 	free(t);
 }
 
@@ -577,9 +589,12 @@ stream_free(struct outstream *st)
 	}
 	if (st->paused)
 		st->sink->npaused--;
+	if (st->sink && st->sink->last_st == st)
+		st->sink->last_st = NULL;	/* the name stays in last */
 	if (st->fd >= 0)
 		close(st->fd);
 	free(st->ibuf);
+	free(st->name);
 	free(st);
 }
 
@@ -697,16 +712,17 @@ stream_new(struct output *out, const char *name, struct logring *ring, struct si
 	if (!st)
 		return NULL;
 	st->ibuf = malloc(IBUF_CAP);
-	if (!st->ibuf || pipe2(fds, O_CLOEXEC) < 0) {
-		int e = st->ibuf ? errno : ENOMEM;
+	st->name = strdup(name);
+	if (!st->ibuf || !st->name || pipe2(fds, O_CLOEXEC) < 0) {
+		int e = st->ibuf && st->name ? errno : ENOMEM;
 		free(st->ibuf);
+		free(st->name);
 		free(st);
 		errno = e;
 		return NULL;
 	}
 	(void)fcntl(fds[0], F_SETFL, O_NONBLOCK);
 	st->out = out;
-	st->name = name;
 	st->fd = fds[0];
 	st->sink = k;
 	st->prefix = prefix;
@@ -1030,6 +1046,7 @@ output_free(struct supervisor *sup)
 		struct logring *r = out->rings;
 		out->rings = r->next;
 		free(r->buf);
+		free(r->name);
 		free(r);
 	}
 	while (out->taps)

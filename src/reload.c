@@ -11,9 +11,10 @@
  *      machine, by posting the same events drainit ctl posts, to stop the
  *      removed services and restart the changed ones; start the added.
  *
- * Objects are never freed here: an event in the queue, an output stream
- * or a process may still name a replaced service, hook, check or
- * configuration, so they live until exit (supervisor.c). Settings read
+ * Nothing is freed during the switch: an event in the queue or a process
+ * may still name a replaced service, hook, check or configuration.
+ * reload_reclaim() frees them later, when no event waits and nothing of
+ * them runs (output streams keep copies of the names). Settings read
  * once at start-up (probe_listen, control_socket, log_format, log_level)
  * keep their old values and the answer says so. */
 #include "reload.h"
@@ -189,6 +190,14 @@ refuse(struct ctl_result *reply, const char *path, const struct config_errors *e
 		free(detail);
 }
 
+/* What a reload replaced is freed once the loop is between callbacks. */
+static void
+reclaim_soon(struct supervisor *sup)
+{
+	sup->reclaim_due = true;
+	watch_reclaim(sup, true);
+}
+
 static char *
 config_path(const struct supervisor *sup)
 {
@@ -346,6 +355,8 @@ reload_config(struct supervisor *sup, struct ctl_result *reply)
 	if (!sup->notify && notify_setup(sup) < 0)
 		log_error("reload-config: no notify socket: services with ready = notify will not get NOTIFY_SOCKET");
 
+	reclaim_soon(sup);
+
 	/* What the machines do about it, in the order a reader expects. */
 	for (size_t i = 0; i < d.n; i++) {
 		struct diff_entry *e = &d.v[i];
@@ -434,9 +445,208 @@ reload_sweep(struct supervisor *sup)
 		sup->svcs[k++] = svc;
 	}
 	sup->nsvcs = k;
+	if (dropped)
+		reclaim_soon(sup);
 	if (dropped) {
 		if (supervisor_hooks_rebuild(sup) < 0)
 			log_error("reload-config: out of memory rebuilding the drain hooks");
 		output_services_changed(sup);
 	}
+}
+
+/* ---- freeing what reloads replaced --------------------------------------------- */
+
+static bool
+in_svcs(const struct supervisor *sup, const struct service *svc)
+{
+	for (size_t i = 0; i < sup->nsvcs; i++)
+		if (sup->svcs[i] == svc)
+			return true;
+	return false;
+}
+
+/* p is in the proc table: its exit is still to be reaped. */
+static bool
+tracked(struct supervisor *sup, const struct proc *p)
+{
+	return p->pid > 0 && proc_find(sup, p->pid) == p;
+}
+
+static bool
+hook_busy(struct supervisor *sup, const struct hook *h)
+{
+	return h->running || tracked(sup, &h->proc) || h->proc.status_fd >= 0;
+}
+
+/* Whether h is one of the hooks the running configuration has. */
+static bool
+hook_current(const struct supervisor *sup, const struct hook *h)
+{
+	for (size_t i = 0; i < sup->nghooks; i++)
+		if (sup->ghooks[i] == h)
+			return true;
+	for (size_t i = 0; i < sup->nsvcs; i++)
+		for (size_t k = 0; k < sup->svcs[i]->nhooks; k++)
+			if (sup->svcs[i]->hooks[k] == h)
+				return true;
+	return false;
+}
+
+static void
+hook_drop(struct supervisor *sup, size_t i)
+{
+	struct hook *h = sup->all_hooks[i];
+
+	ev_timer_stop(sup->loop, &h->timer);
+	argv_free(h->envp);
+	free(h);
+	sup->all_hooks[i] = sup->all_hooks[--sup->nall_hooks];
+}
+
+/* A service dropped from the configuration, with nothing of it left
+ * running: its old checks and hooks first, then itself. false: it (or
+ * one of them) still runs. */
+static bool
+service_drop(struct supervisor *sup, struct service *svc)
+{
+	if (service_alive(svc) || svc->draining || tracked(sup, &svc->proc) ||
+	    svc->proc.status_fd >= 0)
+		return false;
+	for (size_t i = 0; i < sup->nall_hooks; i++)
+		if (sup->all_hooks[i]->svc == svc && hook_busy(sup, sup->all_hooks[i]))
+			return false;
+	for (size_t i = 0; i < sup->nold_checks; i++)
+		if (sup->old_checks[i]->svc == svc && !check_idle(sup->old_checks[i]))
+			return false;
+	if ((svc->pr.ready_chk && !check_idle(svc->pr.ready_chk)) ||
+	    (svc->pr.health_chk && !check_idle(svc->pr.health_chk)))
+		return false;
+	for (size_t i = 0; i < sup->nold_checks;)
+		if (sup->old_checks[i]->svc == svc) {
+			check_destroy(sup, sup->old_checks[i]);
+			sup->old_checks[i] = sup->old_checks[--sup->nold_checks];
+		} else {
+			i++;
+		}
+	check_destroy(sup, svc->pr.ready_chk);
+	check_destroy(sup, svc->pr.health_chk);
+	for (size_t i = 0; i < sup->nall_hooks;)
+		if (sup->all_hooks[i]->svc == svc)
+			hook_drop(sup, i);
+		else
+			i++;
+	ptimer_stop(sup->loop, &svc->grace_timer);
+	ev_timer_stop(sup->loop, &svc->step_timer);
+	ev_timer_stop(sup->loop, &svc->restart_timer);
+	ev_timer_stop(sup->loop, &svc->start_timer);
+	watch_pidfile_stop(sup, svc);
+	notify_watchdog_stop(sup, svc);
+	argv_free(svc->envp);
+	free(svc->restart_log);
+	free(svc->hooks);
+	free(svc);
+	return true;
+}
+
+/* Whether p points into configuration c (a service's settings, a hook's,
+ * a check's spec: all inside c->svcs[] or c->drain[]). */
+static bool
+points_into(const struct config *c, const void *p)
+{
+	const char *q = p;
+
+	if (!p)
+		return false;
+	if (c->nsvcs && q >= (const char *)c->svcs && q < (const char *)(c->svcs + c->nsvcs))
+		return true;
+	if (c->ndrain && q >= (const char *)c->drain && q < (const char *)(c->drain + c->ndrain))
+		return true;
+	for (size_t i = 0; i < c->nsvcs; i++) {
+		const struct svc_config *s = &c->svcs[i];
+
+		if (s->ndrain && q >= (const char *)s->drain && q < (const char *)(s->drain + s->ndrain))
+			return true;
+	}
+	return false;
+}
+
+static bool
+config_in_use(const struct supervisor *sup, const struct config *c)
+{
+	if (c == sup->cfg)
+		return true;
+	for (size_t i = 0; i < sup->nall_svcs; i++) {
+		const struct service *svc = sup->all_svcs[i];
+
+		if (points_into(c, svc->cfg) || points_into(c, svc->next_cfg) ||
+		    (svc->pr.ready_chk && points_into(c, svc->pr.ready_chk->spec)) ||
+		    (svc->pr.health_chk && points_into(c, svc->pr.health_chk->spec)))
+			return true;
+	}
+	for (size_t i = 0; i < sup->nall_hooks; i++)
+		if (points_into(c, sup->all_hooks[i]->cfg))
+			return true;
+	for (size_t i = 0; i < sup->nold_checks; i++)
+		if (points_into(c, sup->old_checks[i]->spec))
+			return true;
+	return false;
+}
+
+void
+reload_reclaim(struct supervisor *sup)
+{
+	bool left = false;
+
+	if (!sup->reclaim_due || sup->events.len > 0)
+		return;
+	if (sup->stage != STAGE_RUNNING) {	/* the exit frees it all */
+		sup->reclaim_due = false;
+		return;
+	}
+	/* dropped services */
+	for (size_t i = 0; i < sup->nall_svcs;) {
+		struct service *svc = sup->all_svcs[i];
+
+		if (in_svcs(sup, svc)) {
+			i++;
+		} else if (service_drop(sup, svc)) {
+			sup->all_svcs[i] = sup->all_svcs[--sup->nall_svcs];
+		} else {
+			left = true;
+			i++;
+		}
+	}
+	/* replaced hooks (the global ones are made again by every reload) */
+	for (size_t i = 0; i < sup->nall_hooks;) {
+		struct hook *h = sup->all_hooks[i];
+
+		if (hook_current(sup, h)) {
+			i++;
+		} else if (!hook_busy(sup, h)) {
+			hook_drop(sup, i);
+		} else {
+			left = true;
+			i++;
+		}
+	}
+	/* replaced checks */
+	for (size_t i = 0; i < sup->nold_checks;)
+		if (check_idle(sup->old_checks[i])) {
+			check_destroy(sup, sup->old_checks[i]);
+			sup->old_checks[i] = sup->old_checks[--sup->nold_checks];
+		} else {
+			left = true;
+			i++;
+		}
+	/* configurations nothing points into */
+	for (size_t i = 0; i < sup->ncfgs;)
+		if (!config_in_use(sup, sup->cfgs[i])) {
+			config_free(sup->cfgs[i]);
+			free(sup->cfgs[i]);
+			sup->cfgs[i] = sup->cfgs[--sup->ncfgs];
+		} else {
+			left = left || sup->cfgs[i] != sup->cfg;
+			i++;
+		}
+	sup->reclaim_due = left;
 }

@@ -16,5 +16,9 @@ void reload_config(struct supervisor *sup, struct ctl_result *reply);
 /* Drops the removed services whose last run is over from sup->svcs.
  * Called after every event (cheap when none is left). */
 void reload_sweep(struct supervisor *sup);
+/* Frees the services, hooks, checks and configurations reloads replaced,
+ * once no event waits and nothing of them runs; what still runs stays
+ * for a later call (after each event). */
+void reload_reclaim(struct supervisor *sup);
 
 #endif

@@ -230,10 +230,9 @@ struct supervisor {
 	struct hook **ghooks;	/* the global ones */
 	size_t nghooks;
 
-	/* Every service, hook and check ever made, and every configuration
-	 * loaded by a reload: a replaced one may still be named by a queued
-	 * event, an output stream or a running process, so they are all
-	 * freed at exit, not before. */
+	/* Every service, hook and check made, and every configuration loaded
+	 * by a reload: a replaced one may still be named by a queued event or
+	 * a running process; reload_reclaim() frees it once nothing can. */
 	struct service **all_svcs;
 	size_t nall_svcs;
 	struct hook **all_hooks;
@@ -242,6 +241,8 @@ struct supervisor {
 	size_t nold_checks;
 	struct config **cfgs;
 	size_t ncfgs;
+	bool reclaim_due;	/* a reload left replaced objects: reload_reclaim() */
+	ev_prepare reclaim_watch;	/* active while reclaim_due: before the loop blocks */
 
 	struct proc **procs;	/* the proc table: every tracked proc */
 	size_t nprocs, procs_cap;
@@ -310,7 +311,7 @@ void supervisor_free(struct supervisor *sup);
  * hooks; NULL: no memory. */
 struct service *service_new(struct supervisor *sup, struct svc_config *c);
 /* Gives svc fresh hook objects for svc->cfg's drain hooks (the old ones
- * stay allocated until exit). 0 or -ENOMEM. */
+ * stay in all_hooks until reload_reclaim frees them). 0 or -ENOMEM. */
 int service_make_hooks(struct supervisor *sup, struct service *svc);
 /* svc runs with c from now on: its restart log and drain hooks follow
  * (sup->hooks is rebuilt). 0 or -ENOMEM. */
@@ -320,7 +321,7 @@ int supervisor_make_global_hooks(struct supervisor *sup);
 /* sup->hooks again from the global hooks and each service's. */
 int supervisor_hooks_rebuild(struct supervisor *sup);
 /* Keeps a replaced check, or a configuration loaded at run time, until
- * supervisor_free. 0 or -ENOMEM. */
+ * reload_reclaim (or supervisor_free) frees it. 0 or -ENOMEM. */
 int sup_keep_check(struct supervisor *sup, struct check *c);
 int sup_keep_config(struct supervisor *sup, struct config *c);
 

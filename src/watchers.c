@@ -96,9 +96,30 @@ watchers_init_service(struct service *svc)
 	ev_init(&svc->pidfile_watch, pidfile_cb);
 }
 
+/* Just before the loop blocks no callback is half done: whatever a
+ * reload replaced can be looked at then. Active only while something
+ * is left to free (an idle loop does not iterate, so it never wakes). */
+static void
+reclaim_cb(EV_P_ ev_prepare *w, int revents)
+{
+	(void)w;
+	(void)revents;
+	sup_post(ev_userdata(EV_A), &(struct event){ .kind = EVT_RECLAIM_DUE });
+}
+
+void
+watch_reclaim(struct supervisor *sup, bool on)
+{
+	if (on)
+		ev_prepare_start(sup->loop, &sup->reclaim_watch);
+	else
+		ev_prepare_stop(sup->loop, &sup->reclaim_watch);
+}
+
 void
 watchers_init(struct supervisor *sup)
 {
+	ev_prepare_init(&sup->reclaim_watch, reclaim_cb);
 	ev_init(&sup->drain_timer, drain_cb);
 	ev_init(&sup->prestop_timer, prestop_cb);
 	ptimer_init(&sup->cap_timer, cap_cb);
