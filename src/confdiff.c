@@ -231,6 +231,7 @@ reload_diff(const struct config *old, const struct config *new, struct reload_di
 			e->kind = DIFF_REMOVED;
 			d->removed++;
 		}
+	d->global_hooks_changed = !hooks_eq(old->drain, old->ndrain, new->drain, new->ndrain);
 	d->services_same = d->kept == new->nsvcs && old->nsvcs == new->nsvcs;
 	for (size_t i = 0; d->services_same && i < new->nsvcs; i++)
 		d->services_same = strcmp(old->svcs[i].name, new->svcs[i].name) == 0;

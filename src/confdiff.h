@@ -26,6 +26,7 @@ struct reload_diff {
 	const char *fixed[8];	/* globals that differ but cannot change at run time */
 	size_t nfixed;
 	bool services_same;	/* every service kept, in the same order */
+	bool global_hooks_changed;	/* [drainit]'s drain hooks differ */
 };
 
 /* The diff from old to new. 0 or -ENOMEM. */

@@ -88,14 +88,20 @@ service_path(const struct svc_config *s)
 
 static size_t
 check_one(const struct config *c, struct config_errors *errs, const char *section, int line,
-	  const char *key, char *const *argv, const char *path)
+	  const char *key, char *const *argv, const char *path, const char *dir)
 {
-	char file[PATH_MAX], where[PATH_MAX + 128];
+	char file[PATH_MAX], where[PATH_MAX + 128], rel[PATH_MAX];
+	const char *argv0;
 	int r;
 
 	if (!argv || !argv[0])
 		return 0;
-	r = preflight_resolve(argv[0], path, file, sizeof(file));
+	/* bin/app runs in the service's directory: look for it there */
+	argv0 = argv[0];
+	if (dir && argv0[0] != '/' && strchr(argv0, '/') &&
+	    snprintf(rel, sizeof(rel), "%s/%s", dir, argv0) < (int)sizeof(rel))
+		argv0 = rel;
+	r = preflight_resolve(argv0, path, file, sizeof(file));
 	if (r == 0)
 		return 0;
 	/* "FILE:LINE: [section] key", or for -- CMD "(command line): key" */
@@ -121,7 +127,8 @@ preflight_global_hooks(const struct config *c, struct config_errors *errs)
 	size_t n = 0;
 
 	for (size_t i = 0; path && i < c->ndrain; i++)
-		n += check_one(c, errs, "drainit", c->drain[i].line, "drain", c->drain[i].argv, path);
+		n += check_one(c, errs, "drainit", c->drain[i].line, "drain", c->drain[i].argv, path,
+			       NULL);
 	free(path);
 	return n;
 }
@@ -135,13 +142,14 @@ preflight_service(const struct config *c, const struct svc_config *s, struct con
 	if (!path)
 		return 0;
 	snprintf(sect, sizeof(sect), "service:%s", s->name);
-	n += check_one(c, errs, sect, s->command_line, "command", s->argv, path);
+	n += check_one(c, errs, sect, s->command_line, "command", s->argv, path, s->directory);
 	for (size_t k = 0; k < s->ndrain; k++)
-		n += check_one(c, errs, sect, s->drain[k].line, "drain", s->drain[k].argv, path);
+		n += check_one(c, errs, sect, s->drain[k].line, "drain", s->drain[k].argv, path,
+			       s->directory);
 	if (s->ready.kind == CHECK_EXEC)
-		n += check_one(c, errs, sect, s->line, "ready", s->ready.argv, path);
+		n += check_one(c, errs, sect, s->line, "ready", s->ready.argv, path, s->directory);
 	if (s->health.kind == CHECK_EXEC)
-		n += check_one(c, errs, sect, s->line, "health", s->health.argv, path);
+		n += check_one(c, errs, sect, s->line, "health", s->health.argv, path, s->directory);
 	free(path);
 	return n;
 }

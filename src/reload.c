@@ -190,6 +190,14 @@ refuse(struct ctl_result *reply, const char *path, const struct config_errors *e
 		free(detail);
 }
 
+static void
+back_to_root(bool *moved)
+{
+	if (*moved && chdir("/") < 0)
+		log_warn("reload-config: chdir /: %s", strerror(errno));
+	*moved = false;
+}
+
 /* What a reload replaced is freed once the loop is between callbacks. */
 static void
 reclaim_soon(struct supervisor *sup)
@@ -219,7 +227,7 @@ reload_config(struct supervisor *sup, struct ctl_result *reply)
 	struct service **nv = NULL;
 	size_t nn = 0, carried = 0;
 	char *path = NULL, *detail = NULL, buf[1024];
-	bool moved;
+	bool moved = false;
 	int r;
 
 	if (!old->path || old->single) {
@@ -237,12 +245,11 @@ reload_config(struct supervisor *sup, struct ctl_result *reply)
 		goto oom;
 	config_init(nc);
 	/* Paths the file reads as it loads (env_file, prestop_token = file:)
-	 * are relative to where drainit started, as they were the first time:
-	 * it has moved to / since. */
+	 * and relative commands are relative to where drainit started, as
+	 * they were the first time: it has moved to / since. Back to / once
+	 * the file is checked (back_to_root). */
 	moved = sup->cwd && chdir(sup->cwd) == 0;
 	r = config_load(path, nc, &errs);
-	if (moved && chdir("/") < 0)
-		log_warn("reload-config: chdir /: %s", strerror(errno));
 	if (r != 0) {
 		refuse(reply, path, &errs);
 		goto out;
@@ -257,17 +264,23 @@ reload_config(struct supervisor *sup, struct ctl_result *reply)
 	 * or drain hook that cannot be found or run, a directory that is not
 	 * there (what --check finds, and a restart would fail on). */
 	{
-		size_t bad = preflight_global_hooks(nc, &errs);
+		size_t bad = d.global_hooks_changed ? preflight_global_hooks(nc, &errs) : 0;
 
-		for (size_t i = 0; i < d.n; i++)
-			if (d.v[i].kind == DIFF_ADDED || d.v[i].kind == DIFF_CHANGED)
+		for (size_t i = 0; i < d.n; i++) {
+			struct service *svc = live_by_name(sup, d.v[i].name);
+
+			/* a changed service held stopped by ctl stop starts later */
+			if (d.v[i].kind == DIFF_ADDED ||
+			    (d.v[i].kind == DIFF_CHANGED && !(svc && svc->ctl_stopped)))
 				bad += preflight_service(nc, d.v[i].new, &errs) +
 				       preflight_directory(nc, d.v[i].new, &errs);
+		}
 		if (bad) {
 			refuse(reply, path, &errs);
 			goto out;
 		}
 	}
+	back_to_root(&moved);
 
 	/* Nothing that runs would change: the running configuration stays,
 	 * and the new one is freed (a reload a minute costs no memory). */
@@ -409,6 +422,7 @@ oom:
 	log_error("reload-config: out of memory; nothing changed");
 	answer(reply, false, "out of memory; nothing changed");
 out:
+	back_to_root(&moved);
 	free(nv);
 	reload_diff_free(&d);
 	config_errors_free(&errs);

@@ -206,10 +206,14 @@ def what_would_not_start_changes_nothing():
 
 
 def relative_paths_read_at_load_still_resolve():
-    """env_file and prestop_token = file: are read while the file loads, relative to the
-    directory drainit started in; a reload reads them from there too, although drainit
-    has moved to / since (every reload used to fail with "cannot read 'x.env'")."""
+    """env_file and prestop_token = file: are read while the file loads, and a relative
+    command is looked up, relative to the directory drainit started in; a reload does the
+    same there, although drainit itself has moved to / since."""
     here = tempfile.mkdtemp(prefix="drainit-it-rel-")
+    os.mkdir(os.path.join(here, "bin"))
+    with open(os.path.join(here, "bin", "app"), "w") as f:
+        f.write("#!/bin/sh\necho app started\nexec sleep 1000\n")
+    os.chmod(os.path.join(here, "bin", "app"), 0o755)
     with open(os.path.join(here, "x.env"), "w") as f:
         f.write("GREETING=one\n")
     with open(os.path.join(here, "tok"), "w") as f:
@@ -224,9 +228,12 @@ def relative_paths_read_at_load_still_resolve():
               f"reload: {r.stdout} {r.stderr}", d)
         with open(os.path.join(here, "x.env"), "w") as f:
             f.write("GREETING=two\n")
+        rewrite(d, ini + "[service:c]\ncommand = bin/app\nstdout = prefix\n")
         r = d.ctl("reload-config")
-        check(r.returncode == 0 and "changed: a (env_file)" in r.stdout.splitlines(),
+        check(r.returncode == 0 and "changed: a (env_file)" in r.stdout.splitlines() and
+              "added: c" in r.stdout.splitlines(),
               f"reload after the env file changed: {r.stdout} {r.stderr}", d)
+        d.wait_for(r"app started", stream="out")
         d.stop(0)
     shutil.rmtree(here, ignore_errors=True)
 
