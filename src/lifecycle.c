@@ -1261,6 +1261,11 @@ ctl_signal(struct supervisor *sup, struct service *svc, const struct event *ev)
 	}
 	service_target_name(sup, svc, tbuf, sizeof(tbuf));
 	r = service_signal(sup, svc, ev->sig);
+	if (r == -ESRCH && svc->waiting_pidfile && svc->spawn_pgid <= 0) {
+		answer(ev, false, "service %s has no process to signal yet (it waits for its pid file %s)",
+		       svc->cfg->name, svc->cfg->pidfile);
+		return;
+	}
 	if (r < 0 && r != -ESRCH) {
 		answer(ev, false, "cannot send %s to service %s: %s", signal_name(ev->sig),
 		       svc->cfg->name, strerror(-r));

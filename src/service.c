@@ -182,13 +182,27 @@ signal_to(struct supervisor *sup, struct service *svc, int sig, pid_t target)
 	return 0;
 }
 
+/* While drainit waits for a forking service's pid file, its launcher's
+ * group is all it can name; once that group is seen empty its number is
+ * free for anyone, and is never used again. */
+static void
+forget_empty_group(struct supervisor *sup, struct service *svc)
+{
+	if (svc->waiting_pidfile && svc->proc.pid <= 0 && svc->spawn_pgid > 0 &&
+	    !service_group_alive(sup, svc))
+		svc->spawn_pgid = 0;
+}
+
 int
 service_signal(struct supervisor *sup, struct service *svc, int sig)
 {
 	pid_t target;
 
-	if (!service_alive(svc) || (target = signal_target(sup, svc, sig)) == 0)
+	if (!service_alive(svc))
 		return 0;
+	forget_empty_group(sup, svc);
+	if ((target = signal_target(sup, svc, sig)) == 0)
+		return -ESRCH;	/* no process of its own to name yet */
 	return signal_to(sup, svc, sig, target);
 }
 
@@ -292,6 +306,7 @@ service_forward_all(struct supervisor *sup, int sig)
 			skipped_any = true;
 			continue;
 		}
+		forget_empty_group(sup, svc);
 		if (to == 0) {	/* signal_map FROM:0 */
 			dropped_any = true;
 			continue;

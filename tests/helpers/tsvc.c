@@ -15,7 +15,8 @@
  *   --counter FILE     count runs in FILE (for restart tests) ...
  *   --crash-times N    ... and exit 1 at once on the first N runs
  *   --daemonize FILE   fork twice like a legacy daemon; the daemon writes its
- *                      pid to FILE after 100ms and the launcher exits 0
+ *                      pid to FILE after 100ms and the launcher exits 0 once
+ *                      the middle process has called setsid()
  *   --pidfile-content S   write S to the pid file instead of the pid
  *   --no-pidfile       never write the pid file
  *   --late-setsid MS   with --daemonize: one fork only; the daemon writes its
@@ -168,10 +169,24 @@ main(int argc, char **argv)
 		}
 	}
 	if (daemon_pidfile) {
-		if (fork() != 0)
-			return 0;	/* the launcher: done, exit 0 */
+		int sync[2] = { -1, -1 };
+		char b;
+
+		if (late_setsid < 0 && pipe(sync) < 0)
+			return 2;
+		if (fork() != 0) {
+			/* the launcher: done, exit 0, once the daemon has a session
+			 * of its own (the end of the pipe says so) */
+			if (late_setsid < 0) {
+				close(sync[1]);
+				(void)!read(sync[0], &b, 1);
+			}
+			return 0;
+		}
 		if (late_setsid < 0) {
 			setsid();
+			close(sync[0]);
+			close(sync[1]);
 			if (fork() != 0)
 				_exit(0);	/* the middle one */
 		}

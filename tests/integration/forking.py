@@ -109,6 +109,9 @@ restart = no
         d.wait_for(r"service legacy: waiting up to 5s for pid file")
         d.signal(signal.SIGHUP)
         d.wait_for(r"forwarded SIGHUP to 0 services")
+        r = d.ctl("signal", "legacy", "HUP")
+        check(r.returncode == 1 and "has no process to signal yet (it waits for its pid file" in r.stderr,
+              f"ctl signal while waiting: {r.returncode} {r.stdout} {r.stderr}", d)
         check(f"pgid {m.group(1)}" not in d.log().split("is empty: no signal goes to it", 1)[1],
               "a signal went to the launcher's empty group", d)
         d.signal(signal.SIGTERM)
