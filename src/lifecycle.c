@@ -304,6 +304,10 @@ lifecycle_stop_signal(const struct supervisor *sup, const struct service *svc)
  * another of its processes, and their ends reach that parent, not
  * drainit. */
 #define GROUP_RECHECK_MS 100
+/* ... and twice as long after each look, up to this: a member that never
+ * goes (a zombie its parent does not reap, a process stuck in D state)
+ * must not wake drainit ten times a second for ever. */
+#define GROUP_RECHECK_MAX_MS 5000
 
 /* The main process is gone and so is the rest of its group (a kill found
  * no one, or the last ones were reaped by their own parent): the run is
@@ -361,11 +365,14 @@ stop_step_due(struct supervisor *sup, struct service *svc)
 	if (sup->stage == STAGE_EXITED)
 		return;
 	if (svc->state == SVC_KILLING) {	/* the re-check of an emptying group */
-		if (!group_gone(sup, svc) && svc->main_exited)
-			timer_arm(sup->loop, &svc->step_timer, GROUP_RECHECK_MS);
+		if (!group_gone(sup, svc) && svc->main_exited) {
+			svc->recheck_ms = svc->recheck_ms * 2 < GROUP_RECHECK_MAX_MS
+						  ? svc->recheck_ms * 2 : GROUP_RECHECK_MAX_MS;
+			timer_arm(sup->loop, &svc->step_timer, svc->recheck_ms);
+		}
 		return;
 	}
-	if (svc->state != SVC_STOPPING || svc->stop_step + 1 >= q->n || sup->stage == STAGE_EXITED)
+	if (svc->state != SVC_STOPPING || svc->stop_step + 1 >= q->n)
 		return;
 	prev = &q->step[svc->stop_step];
 	cur = &q->step[++svc->stop_step];
@@ -394,8 +401,10 @@ lifecycle_kill(struct supervisor *sup, struct service *svc)
 	svc->killed = true;
 	if (service_signal(sup, svc, SIGKILL) == -ESRCH && group_gone(sup, svc))
 		return;
-	if (svc->main_exited)
-		timer_arm(sup->loop, &svc->step_timer, GROUP_RECHECK_MS);
+	if (svc->main_exited) {
+		svc->recheck_ms = GROUP_RECHECK_MS;
+		timer_arm(sup->loop, &svc->step_timer, svc->recheck_ms);
+	}
 }
 
 static void
@@ -958,7 +967,8 @@ leftovers(struct supervisor *sup, struct service *svc)
 		log_info("service %s: processes are left in its process group (pgid %d): SIGKILLed with it",
 			 svc->cfg->name, (int)svc->spawn_pgid);
 		svc->state = SVC_KILLING;
-		timer_arm(sup->loop, &svc->step_timer, GROUP_RECHECK_MS);
+		svc->recheck_ms = GROUP_RECHECK_MS;
+		timer_arm(sup->loop, &svc->step_timer, svc->recheck_ms);
 		return;
 	}
 	if (svc->sent_signal) {
@@ -977,15 +987,8 @@ leftovers(struct supervisor *sup, struct service *svc)
 static void
 orphan_reaped(struct supervisor *sup)
 {
-	for (size_t i = 0; i < sup->nsvcs; i++) {
-		struct service *svc = sup->svcs[i];
-
-		if (svc->main_exited && !service_group_alive(sup, svc)) {
-			log_info("service %s: its process group (pgid %d) is empty", svc->cfg->name,
-				 (int)svc->spawn_pgid);
-			run_over(sup, svc);
-		}
-	}
+	for (size_t i = 0; i < sup->nsvcs; i++)
+		(void)group_gone(sup, sup->svcs[i]);
 }
 
 /* A non-zero exit that success_exit does not list, or death by a signal

@@ -135,6 +135,7 @@ struct service {
 	bool killed;		/* drainit escalated to SIGKILL */
 	struct ptimer grace_timer;	/* stop signal -> SIGKILL */
 	unsigned long runs;	/* processes started for it so far */
+	msec_t recheck_ms;	/* killing a group whose main is gone: the next look */
 	const char *stop_why;	/* a stop that waits for its drain hooks: who asked (static) */
 	msec_t started_at;
 	msec_t started_wall;	/* the same instant by the wall clock (/status), 0: unknown */
