@@ -114,12 +114,13 @@ orphans_forget(struct supervisor *sup)
 }
 
 size_t
-orphans_signal(struct supervisor *sup, int sig, char *list, size_t len)
+orphans_signal(struct supervisor *sup, int sig, char *list, size_t len, bool *everyone)
 {
 	static pid_t kids[SCAN_MAX];
 	int n = sup->sys->children(kids, SCAN_MAX);
 	size_t sent = 0, off = 0;
 
+	*everyone = false;
 	if (len)
 		list[0] = '\0';
 	if (n < 0) {
@@ -127,6 +128,7 @@ orphans_signal(struct supervisor *sup, int sig, char *list, size_t len)
 			return 0;
 		if (sup->sys->kill(-1, sig) == 0) {
 			snprintf(list, len, "every process (kill -1)");
+			*everyone = true;
 			return 1;
 		}
 		return 0;

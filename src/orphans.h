@@ -10,8 +10,9 @@
  * orphans_forget(): its process group when it leads one, else the pid.
  * The pids signalled go into list ("12 13", cut to len). Returns how many
  * were signalled now. As PID 1 with a /proc that is not this namespace's,
- * kill(-1, sig) instead (1 when it reached anyone). */
-size_t orphans_signal(struct supervisor *sup, int sig, char *list, size_t len);
+
+ * kill(-1, sig) instead (1 when it reached anyone; *everyone true). */
+size_t orphans_signal(struct supervisor *sup, int sig, char *list, size_t len, bool *everyone);
 void orphans_forget(struct supervisor *sup);
 
 /* "pid 12 (sleeping), pid 13 (disk sleep)": drainit's children, tracked or

@@ -270,18 +270,21 @@ enter_stopping(struct supervisor *sup)
 	stop_ready_services(sup, true);
 }
 
-/* Sends sig to the adopted processes not sent it yet in this stage. */
-static void
+/* Sends sig to the adopted processes not sent it yet in this stage.
+ * true: the children could not be listed, and kill(-1) went out instead. */
+static bool
 signal_orphans(struct supervisor *sup, int sig, bool first)
 {
 	char list[512];
-	size_t n = orphans_signal(sup, sig, list, sizeof(list));
+	bool everyone;
+	size_t n = orphans_signal(sup, sig, list, sizeof(list), &everyone);
 
-	if (sig == SIGKILL)
+	if (sig == SIGKILL && !everyone)	/* kill(-1) counts no process */
 		sup->orphans_killed += n;
 	if (n > 0)
 		log_info("shutdown: sent %s to %s adopted process%s: %s", signal_name(sig),
 			 first ? "the" : "the newly", n == 1 ? "" : "es", list);
+	return everyone;
 }
 
 static void
@@ -327,8 +330,7 @@ enter_killing(struct supervisor *sup, const char *why)
 	 * left their group (setsid) are still ours there. Never outside PID 1:
 	 * there kill(-1) would hit the whole host. */
 	orphans_forget(sup);
-	signal_orphans(sup, SIGKILL, true);
-	if (sup->is_pid1) {
+	if (!signal_orphans(sup, SIGKILL, true) && sup->is_pid1) {
 		log_info("shutdown: sending SIGKILL to every other process (kill -1)");
 		if (sup->sys->kill(-1, SIGKILL) < 0 && errno != ESRCH)
 			log_warn("shutdown: kill(-1, SIGKILL): %s", strerror(errno));
