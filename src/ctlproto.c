@@ -231,7 +231,12 @@ ctl_request_parse(const char *line, size_t len, struct ctl_request *req, char *e
 	}
 	if (!json_is_integer(v)) {
 		snprintf(err, errlen, "\"v\" must be the number %d (an integer, not %s)",
-			 CTL_PROTO_VERSION, json_is_string(v) ? "a string" : json_is_real(v) ? "a real" : "that");
+			 CTL_PROTO_VERSION,
+			 json_is_string(v)  ? "a string"
+			 : json_is_real(v)  ? "a real"
+			 : json_is_array(v) ? "an array"
+			 : json_is_object(v) ? "an object"
+					     : "true, false or null");
 		goto out;
 	}
 	if (json_integer_value(v) != CTL_PROTO_VERSION) {

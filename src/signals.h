@@ -4,13 +4,13 @@
 
 #include "supervisor.h"
 
-/* Blocks every catchable signal and reads them from a signalfd watched
- * by w; SIGCHLD reaps (reaper_reap_all), each other signal another
- * process sent is posted as EVT_SIGNAL. 0 or -errno. */
 /* Blocks every signal signals_setup reads, first thing: one that comes
  * while drainit reads its configuration stays pending for the signalfd
  * (as PID 1 the kernel would drop it, not being handled). */
 void signals_block(void);
+/* Blocks every catchable signal and reads them from a signalfd watched
+ * by w; SIGCHLD reaps (reaper_reap_all), each other signal another
+ * process sent is posted as EVT_SIGNAL. 0 or -errno. */
 int signals_setup(struct supervisor *sup, ev_io *w);
 void signals_free(struct supervisor *sup, ev_io *w);
 

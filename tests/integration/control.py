@@ -447,8 +447,8 @@ def logs_replace_only_the_bytes_that_are_not_utf8():
 
 
 def followers_leave_room_for_commands():
-    """At most 8 logs -f followers at once: a ninth gets an error answer, and status,
-    ready and prestop still get through (16 followers used to take every connection)."""
+    """At most 8 logs -f followers at once: a ninth gets an error answer, and the other
+    commands (status, ready: a readiness probe) still get connections beside them."""
     ini = f"[service:a]\ncommand = {TSVC} --name a\n"
     with Drainit(ini=ini) as d:
         d.wait_socket()
@@ -467,6 +467,8 @@ def followers_leave_room_for_commands():
                   f"the ninth follower: {r.returncode} {r.stderr}", d)
             r = d.ctl("status", timeout=10)
             check(r.returncode == 0, f"status beside 8 followers: {r.returncode} {r.stderr}", d)
+            r = d.ctl("ready", timeout=10)
+            check(r.returncode == 0, f"ready beside 8 followers: {r.returncode} {r.stderr}", d)
         finally:
             for s in socks:
                 s.close()
@@ -476,7 +478,7 @@ def followers_leave_room_for_commands():
 def stop_answers_when_a_restart_overtakes_it():
     """A stop waits until its services have stopped; when a restart of the same service
     comes in meanwhile, the service stops and starts again without ever being seen
-    stopped, and the stop is answered then (it used to wait for ever)."""
+    stopped, and the stop is answered then, not never."""
     ini = f"[service:deaf]\ncommand = {TSVC} --name deaf --ignore 15\ngrace_period = 1s\n"
     with Drainit(ini=ini) as d:
         d.wait_socket()

@@ -64,8 +64,8 @@ command = {TSVC} --name a
 
 def passed_listen_check_settles():
     """A listen ready check that has passed runs every 10 x ready_interval, not every
-    ready_interval: with ready_interval = 200ms a ready drainit sleeps through 1.5 s
-    (each look walks /proc; it used to come every 200 ms)."""
+    ready_interval: with ready_interval = 300ms (3 s once passed) a ready drainit sleeps
+    through 1.5 s; a look every ready_interval would wake it 5 times."""
     from probeutil import SLOWHTTP, free_port
     port, app = free_port(), free_port()
     ini = f"""
@@ -74,7 +74,7 @@ probe_listen = 127.0.0.1:{port}
 [service:a]
 command = {SLOWHTTP} --port {app}
 ready = listen
-ready_interval = 200ms
+ready_interval = 300ms
 """
     with Drainit(ini=ini) as d:
         d.wait_for(r"service a \(pid \d+\): ready \(listen passed\)")

@@ -183,8 +183,8 @@ def what_would_not_start_changes_nothing():
     """A reload whose changed or added service could not start (its command is not
     found, its directory is not there) is refused like a file with errors, before
     anything stops: the running services keep their pids, and the answer names the file,
-    the line and the key, as --check would. A plain mistake in a command used to restart
-    the service into a failure, and on_failure then stopped everything."""
+    the line and the key, as --check would (applied, a mistyped command would restart the
+    service into a failure, and on_failure would then stop everything)."""
     ini = "[drainit]\nmain = web\n" + svc("web") + svc("worker")
     with Drainit(ini=ini) as d:
         d.wait_socket()
@@ -240,8 +240,8 @@ def relative_paths_read_at_load_still_resolve():
 
 def log_buffer_change_resizes_the_kept_lines():
     """A reload that changes log_buffer restarts the service and drainit ctl logs then
-    keeps what the new size holds: the last whole lines that fit (the buffer kept its
-    first size for the service's name before)."""
+    keeps what the new size holds: the last whole lines that fit, not what the old size
+    held."""
     cmd = "/bin/sh -c 'for i in $(seq 1 50); do echo line $i; done; exec sleep 1000'"
     ini = f"[service:a]\ncommand = {cmd}\nlog_buffer = 4096\n" + svc("b")
     with Drainit(ini=ini) as d:
@@ -308,8 +308,8 @@ def changing_reloads_free_what_they_replace():
     """A reload that changes something keeps what it replaced (the old configuration,
     the global drain hooks, the changed service's hooks and check) only until nothing
     can name it: 150 reloads that each change a service's drain hook and environment,
-    and so restart it, leave drainit's data size where it was (each kept copy used to
-    cost about 13 KiB here)."""
+    and so restart it, leave drainit's data size where it was (a copy kept per reload
+    would be about 13 KiB each here)."""
     def text(i):
         return ("[drainit]\ndrain = /bin/true\n" +
                 svc("a", f"env = ROUND={i}\ndrain = /bin/echo {i}\nready = exec:/bin/true") +
