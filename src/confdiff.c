@@ -17,19 +17,6 @@ str_eq(const char *a, const char *b)
 }
 
 static bool
-argv_eq(char *const *a, char *const *b)
-{
-	size_t i;
-
-	if (!a || !b)
-		return a == b;
-	for (i = 0; a[i] && b[i]; i++)
-		if (strcmp(a[i], b[i]) != 0)
-			return false;
-	return a[i] == b[i];
-}
-
-static bool
 names_eq(const struct name_list *a, const struct name_list *b)
 {
 	if (a->n != b->n)
@@ -46,7 +33,7 @@ hooks_eq(const struct hook_config *a, size_t na, const struct hook_config *b, si
 	if (na != nb)
 		return false;
 	for (size_t i = 0; i < na; i++)
-		if (!argv_eq(a[i].argv, b[i].argv) || a[i].timeout_ms != b[i].timeout_ms)
+		if (!argv_equal(a[i].argv, b[i].argv) || a[i].timeout_ms != b[i].timeout_ms)
 			return false;
 	return true;
 }
@@ -57,7 +44,7 @@ hooks_cmd_eq(const struct hook_config *a, size_t na, const struct hook_config *b
 	if (na != nb)
 		return false;
 	for (size_t i = 0; i < na; i++)
-		if (!argv_eq(a[i].argv, b[i].argv))
+		if (!argv_equal(a[i].argv, b[i].argv))
 			return false;
 	return true;
 }
@@ -99,7 +86,7 @@ groups_eq(const struct svc_config *a, const struct svc_config *b)
 const char *
 svc_config_differs(const struct svc_config *a, const struct svc_config *b)
 {
-	if (!argv_eq(a->argv, b->argv))
+	if (!argv_equal(a->argv, b->argv))
 		return "command";
 	if (a->type != b->type)
 		return "type";
@@ -138,9 +125,9 @@ svc_config_differs(const struct svc_config *a, const struct svc_config *b)
 		return "user";
 	if (!str_eq(a->group, b->group) || !groups_eq(a, b))
 		return "group";
-	if (!argv_eq(a->env, b->env))
+	if (!argv_equal(a->env, b->env))
 		return "env";
-	if (!str_eq(a->env_file, b->env_file) || !argv_eq(a->file_env, b->file_env))
+	if (!str_eq(a->env_file, b->env_file) || !argv_equal(a->file_env, b->file_env))
 		return "env_file";	/* its contents count too */
 	if (a->clear_env != b->clear_env)
 		return "clear_env";

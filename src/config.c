@@ -215,19 +215,6 @@ hook_configs_free(struct hook_config *h, size_t n)
 	free(h);
 }
 
-static bool
-argv_same(char *const *a, char *const *b)
-{
-	size_t i;
-
-	if (!a || !b)
-		return a == b;
-	for (i = 0; a[i] && b[i]; i++)
-		if (strcmp(a[i], b[i]) != 0)
-			return false;
-	return a[i] == b[i];
-}
-
 /* Walks the key table, so a global key added there is compared too; a
  * type it does not know counts as a difference. */
 const char *
@@ -264,7 +251,7 @@ config_globals_differ(const struct config *a, const struct config *b)
 		case K_HOOK:
 			same = a->ndrain == b->ndrain;
 			for (size_t j = 0; same && j < a->ndrain; j++)
-				same = argv_same(a->drain[j].argv, b->drain[j].argv) &&
+				same = argv_equal(a->drain[j].argv, b->drain[j].argv) &&
 				       a->drain[j].timeout_ms == b->drain[j].timeout_ms;
 			break;
 		default:

@@ -505,6 +505,19 @@ success_exit_match(const struct success_exit *se, int code, int sig)
 	return sig > 0 && sig < SIG_SLOTS && (se->sigs & ((uint64_t)1 << (sig - 1)));
 }
 
+bool
+argv_equal(char *const *a, char *const *b)
+{
+	size_t i;
+
+	if (!a || !b)
+		return a == b;
+	for (i = 0; a[i] && b[i]; i++)
+		if (strcmp(a[i], b[i]) != 0)
+			return false;
+	return a[i] == b[i];
+}
+
 void
 argv_free(char **argv)
 {

@@ -89,6 +89,8 @@ bool success_exit_match(const struct success_exit *se, int code, int sig);
  * Returns 0, -EINVAL with *ret_err set to a static reason, or -ENOMEM. */
 int split_argv(const char *s, char ***ret_argv, int *ret_argc, const char **ret_err);
 void argv_free(char **argv);
+/* Both NULL, or the same words in the same order. */
+bool argv_equal(char *const *a, char *const *b);
 char **argv_dup(char *const *argv);
 
 /* Levenshtein distance, for "did you mean" hints. */

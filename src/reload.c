@@ -169,6 +169,16 @@ fixed_not_applied(const struct reload_diff *d, char **detail, char *buf, size_t 
 	log_warn("reload-config: not applied until drainit restarts: %s", buf);
 }
 
+/* The answer's detail lines go with the answer (none: they are dropped). */
+static void
+give_detail(struct ctl_result *reply, char *detail)
+{
+	if (reply)
+		reply->detail = detail;
+	else
+		free(detail);
+}
+
 /* The file's errors, each logged and a line of the answer's detail: the
  * reload changes nothing. */
 static void
@@ -184,10 +194,7 @@ refuse(struct ctl_result *reply, const char *path, const struct config_errors *e
 		  errs->n == 1 ? "" : "s");
 	answer(reply, false, "%s: %zu error%s, nothing changed", path, errs->n,
 	       errs->n == 1 ? "" : "s");
-	if (reply)
-		reply->detail = detail;
-	else
-		free(detail);
+	give_detail(reply, detail);
 }
 
 static void
@@ -291,10 +298,7 @@ reload_config(struct supervisor *sup, struct ctl_result *reply)
 		if (d.kept)
 			add_line(&detail, "kept: %s", names_of(&d, DIFF_KEPT, buf, sizeof(buf)));
 		fixed_not_applied(&d, &detail, buf, sizeof(buf));
-		if (reply)
-			reply->detail = detail;
-		else
-			free(detail);
+		give_detail(reply, detail);
 		goto out;
 	}
 
@@ -412,10 +416,7 @@ reload_config(struct supervisor *sup, struct ctl_result *reply)
 	if (d.kept)
 		add_line(&detail, "kept: %s", names_of(&d, DIFF_KEPT, buf, sizeof(buf)));
 	fixed_not_applied(&d, &detail, buf, sizeof(buf));
-	if (reply)
-		reply->detail = detail;
-	else
-		free(detail);
+	give_detail(reply, detail);
 	(void)carried;
 	goto out;
 oom:
