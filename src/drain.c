@@ -94,6 +94,8 @@ drain_sample(struct supervisor *sup, struct drain_sample *out)
 
 		if (s->state == TCP_LISTEN && has_ino(st->inos, ni, s->ino)) {
 			out->listening++;
+			/* connections the service has not accepted yet hold requests too */
+			out->inflight += s->rqueue;
 			if (nports < sizeof(st->ports) / sizeof(st->ports[0]))
 				st->ports[nports++] = s->lport;
 		}

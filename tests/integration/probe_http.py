@@ -276,6 +276,16 @@ def bad_probe_address_is_a_config_error():
         d.wait_for(r"^drainit: --probe: invalid address 'nowhere' \(missing port: use HOST:PORT or :PORT\)$")
 
 
+def established_to(port):
+    """Whether a TCP connection to 127.0.0.1:port is established (/proc/net/tcp)."""
+    with open("/proc/net/tcp") as f:
+        for line in f.readlines()[1:]:
+            fields = line.split()
+            if fields[3] == "01" and int(fields[2].split(":")[1], 16) == port:
+                return True
+    return False
+
+
 def request_sent_with_the_connect_holds_the_prestop():
     """A client that sends its request as soon as it has connected (curl does) has it in
     flight from the first look: its connection has received data and sent none. (Its
@@ -289,7 +299,8 @@ def request_sent_with_the_connect_holds_the_prestop():
         client = subprocess.Popen(["curl", "-s", "-o", "/dev/null", "-w", "%{http_code}",
                                    "--max-time", "20", f"http://127.0.0.1:{app}/"],
                                   stdout=subprocess.PIPE, text=True)
-        time.sleep(0.5)
+        wait_until(lambda: established_to(app), what="curl connected", d=d)
+        time.sleep(0.2)     # its request is sent with the connect
         d.signal(signal.SIGTERM)
         code = client.communicate(timeout=30)[0]
         check(code == "200", f"the request in flight got {code!r}, not 200", d)
