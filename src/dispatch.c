@@ -68,9 +68,9 @@ dispatch_event(void *ctx, const struct event *ev)
 		reload_config(sup, ev->reply);
 		break;
 	case EVT_RECLAIM_DUE:
+		/* One pass; what is left waits for a process or check to end */
 		reload_reclaim(sup);
-		if (!sup->reclaim_due)
-			watch_reclaim(sup, false);
+		watch_reclaim(sup, false);
 		return;
 	case EVT_SIGNAL:
 		/* sighup = reload; the lifecycle machine then forwards nothing */
@@ -83,6 +83,12 @@ dispatch_event(void *ctx, const struct event *ev)
 	lifecycle_handle(sup, ev);
 	shutdown_handle(sup, ev);
 	reload_sweep(sup);
+	/* What a reload left can only come free when something of it ends
+	 * (a process, a check) or a changed service starts its new run: look
+	 * again then, not at every turn of the loop. */
+	if (sup->reclaim_due && (ev->kind == EVT_PROC_EXITED || ev->kind == EVT_PROC_EXEC ||
+				 ev->kind == EVT_CHECK_RESULT || ev->kind == EVT_SERVICE_ENDED))
+		watch_reclaim(sup, true);
 	control_notice(sup);
 	probe_notice(sup);
 }

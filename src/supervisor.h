@@ -243,7 +243,7 @@ struct supervisor {
 	struct config **cfgs;
 	size_t ncfgs;
 	bool reclaim_due;	/* a reload left replaced objects: reload_reclaim() */
-	ev_prepare reclaim_watch;	/* active while reclaim_due: before the loop blocks */
+	ev_prepare reclaim_watch;	/* one pass of reload_reclaim before the loop blocks */
 
 	struct proc **procs;	/* the proc table: every tracked proc */
 	size_t nprocs, procs_cap;

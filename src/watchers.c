@@ -97,8 +97,9 @@ watchers_init_service(struct service *svc)
 }
 
 /* Just before the loop blocks no callback is half done: whatever a
- * reload replaced can be looked at then. Active only while something
- * is left to free (an idle loop does not iterate, so it never wakes). */
+ * reload replaced can be looked at then. Started for one pass after a
+ * reload and after events that may free something (dispatch.c); it
+ * never wakes the loop itself. */
 static void
 reclaim_cb(EV_P_ ev_prepare *w, int revents)
 {
