@@ -521,13 +521,16 @@ start_wait(struct client *c, enum cwait w, json_t *pending, msec_t timeout_ms)
 	sock_watch(c->cs->sup->loop, &c->io, c->fd, EV_READ);	/* to see the peer give up */
 }
 
-/* start, stop, restart: every service named must exist; one event each. */
+/* start, stop, restart: every service named must exist; one event each.
+ * Stops go out in reverse dependency order (a service named with one it
+ * depends on stops first); the results keep the order of the request. */
 static void
 do_services(struct client *c, enum event_kind kind)
 {
 	struct supervisor *sup = c->cs->sup;
 	const struct ctl_request *req = &c->req;
-	json_t *o, *results;
+	struct service **order;
+	json_t *o, *results, *e;
 	bool all_ok = true;
 
 	for (size_t i = 0; i < req->nservices; i++)
@@ -535,24 +538,40 @@ do_services(struct client *c, enum event_kind kind)
 			client_error(c, "unknown service '%s'", req->services[i]);
 			return;
 		}
+	order = calloc(req->nservices, sizeof(*order));
 	results = json_array();
+	if (!order || !results) {
+		free(order);
+		json_decref(results);
+		client_error(c, "out of memory");
+		return;
+	}
 	for (size_t i = 0; i < req->nservices; i++) {
-		struct service *svc = service_by_name(sup, req->services[i]);
-		struct ctl_result r = post_request(sup, kind, svc, 0, false, NULL);
-		json_t *e = json_object();
+		order[i] = service_by_name(sup, req->services[i]);
+		json_array_append_new(results, json_object());
+	}
+	if (kind != EVT_CTL_START)
+		services_stop_order(order, req->nservices);
+	for (size_t i = 0; i < req->nservices; i++) {
+		struct ctl_result r = post_request(sup, kind, order[i], 0, false, NULL);
+		size_t at = 0;
 
+		/* its place in the request: the first of that name not answered yet */
+		while (strcmp(req->services[at], order[i]->cfg->name) != 0 ||
+		       json_object_get(json_array_get(results, at), "name"))
+			at++;
+		e = json_array_get(results, at);
 		all_ok &= r.ok;
-		json_object_set_new(e, "name", json_string(req->services[i]));
+		json_object_set_new(e, "name", json_string(req->services[at]));
 		json_object_set_new(e, "ok", json_boolean(r.ok));
 		json_object_set_new(e, "message", json_string(r.msg));
-		json_array_append_new(results, e);
 	}
+	free(order);
 	o = answer_new(all_ok);
 	json_object_set_new(o, "results", results);
 	if (!all_ok) {
 		json_t *first = NULL;
 		size_t i;
-		json_t *e;
 
 		json_array_foreach(results, i, e)
 			if (!json_is_true(json_object_get(e, "ok")) && !first)

@@ -72,12 +72,16 @@ post_ended(struct supervisor *sup, struct service *svc, bool failed)
 
 /* ---- dependencies ------------------------------------------------------------ */
 
+/* A dependency lets its dependents start once it is ready; one that is
+ * held stopped by drainit ctl, or on its way to a restart, does not. */
 static bool
 satisfied(const struct service *dep)
 {
+	if (dep->ctl_stopped || dep->restart_pending)
+		return false;
 	if (dep->cfg->type == SVC_TYPE_ONESHOT)
 		return dep->completed;
-	return dep->was_ready;
+	return dep->was_ready && !dep->regate;
 }
 
 static bool
@@ -202,9 +206,10 @@ lifecycle_start_all(struct supervisor *sup)
 static void
 became_ready(struct supervisor *sup, struct service *svc)
 {
-	if (svc->was_ready)
+	if (svc->was_ready && !svc->regate)
 		return;
 	svc->was_ready = true;
+	svc->regate = false;
 	deps_changed(sup);
 }
 
@@ -720,7 +725,7 @@ schedule_restart(struct supervisor *sup, struct service *svc)
 
 /* One run of the service is over: decide what comes next. */
 static void
-run_ended(struct supervisor *sup, struct service *svc, bool failed)
+next_after_run(struct supervisor *sup, struct service *svc, bool failed)
 {
 	const struct svc_config *c = svc->cfg;
 
@@ -733,6 +738,8 @@ run_ended(struct supervisor *sup, struct service *svc, bool failed)
 
 		svc->restart_pending = false;
 		svc->stop_requested = false;
+		svc->regate = true;	/* a dependent restarted with it waits for its new run */
+		svc->completed = false;
 		svc->restarts++;
 		if (reloaded)
 			lifecycle_adopt_config(sup, svc);
@@ -783,6 +790,16 @@ run_ended(struct supervisor *sup, struct service *svc, bool failed)
 	svc->pr.gone = !svc->stop_requested && !svc->ctl_stopped;
 	deps_changed(sup);
 	post_ended(sup, svc, false);
+}
+
+static void resume_waiting_stops(struct supervisor *sup);
+
+static void
+run_ended(struct supervisor *sup, struct service *svc, bool failed)
+{
+	svc->stop_waiting = false;
+	next_after_run(sup, svc, failed);
+	resume_waiting_stops(sup);	/* svc may have been what they waited for */
 }
 
 /* ---- forking daemons ------------------------------------------------------------ */
@@ -1143,6 +1160,8 @@ ctl_start_again(struct supervisor *sup, struct service *svc)
 		lifecycle_adopt_config(sup, svc);
 	svc->ctl_stopped = false;
 	svc->stop_requested = false;
+	svc->regate = true;	/* its dependents wait until this new run is ready */
+	svc->completed = false;
 	svc->notfound = false;
 	svc->streak = 0;
 	svc->restart_log_n = svc->restart_log_head = 0;
@@ -1161,7 +1180,7 @@ ctl_start(struct supervisor *sup, struct service *svc, const struct event *ev)
 		return;
 	}
 	if (service_alive(svc)) {
-		if (svc->sent_signal || svc->draining)
+		if (svc->sent_signal || svc->draining || svc->stop_waiting)
 			answer(ev, false, "service %s is stopping; start it once it has stopped", name);
 		else
 			answer(ev, true, "service %s is already running", name);
@@ -1181,6 +1200,22 @@ ctl_start(struct supervisor *sup, struct service *svc, const struct event *ev)
 		answer(ev, false, "service %s did not start (%s)", name, svc_state_name(svc->state));
 }
 
+/* The stop itself: its drain hooks first, else its stop signal now. */
+static void
+ctl_begin_stop(struct supervisor *sup, struct service *svc)
+{
+	const char *what = svc->stop_why ? svc->stop_why : "drainit ctl stop";
+	size_t hooks = hooks_start_service(sup, svc);
+
+	if (hooks > 0) {
+		svc->draining = true;
+		log_info("service %s (pid %d): stopping (%s): %zu drain hook%s first",
+			 svc->cfg->name, (int)svc->proc.pid, what, hooks, hooks == 1 ? "" : "s");
+	} else {
+		ctl_signal_stop(sup, svc, what);
+	}
+}
+
 /* stop and restart: the service's drain hooks, then its stop signal and
  * grace period, then SIGKILL (lifecycle_stop). A stopped service stays
  * stopped (no restart policy applies) until drainit ctl start. */
@@ -1191,7 +1226,7 @@ ctl_stop(struct supervisor *sup, struct service *svc, const struct event *ev, bo
 	const char *what = ev->by_reload ? (restart ? "reload-config: its settings changed"
 						    : "reload-config: removed from the file")
 					 : (restart ? "drainit ctl restart" : "drainit ctl stop");
-	size_t hooks;
+	struct service *dep;
 
 	if (sup->stage != STAGE_RUNNING) {
 		answer(ev, false, "drainit is shutting down (stage %s)", stage_name(sup->stage));
@@ -1221,20 +1256,39 @@ ctl_stop(struct supervisor *sup, struct service *svc, const struct event *ev, bo
 	svc->stop_requested = true;
 	svc->ctl_stopped = !restart;
 	svc->restart_pending = restart;
-	if (svc->sent_signal || svc->draining) {
+	if (svc->sent_signal || svc->draining || svc->stop_waiting) {
 		answer(ev, true, "service %s is already stopping", name);
 		return;
 	}
-	hooks = hooks_start_service(sup, svc);
-	if (hooks > 0) {
-		svc->draining = true;
-		svc->stop_why = what;
-		log_info("service %s (pid %d): stopping (%s): %zu drain hook%s first",
-			 name, (int)svc->proc.pid, what, hooks, hooks == 1 ? "" : "s");
-	} else {
-		ctl_signal_stop(sup, svc, what);
+	svc->stop_why = what;
+	dep = service_stopping_dependent(sup, svc);
+	if (dep) {
+		/* As at shutdown: what depends on it stops first. */
+		svc->stop_waiting = true;
+		log_info("service %s (pid %d): stopping (%s): waits for %s to stop first", name,
+			 (int)svc->proc.pid, what, dep->cfg->name);
+		answer(ev, true, "service %s is stopping (once %s has stopped)", name, dep->cfg->name);
+		return;
 	}
+	ctl_begin_stop(sup, svc);
 	answer(ev, true, "service %s is stopping", name);
+}
+
+/* A service whose stop waited for a dependent: its turn once none that
+ * depends on it is still stopping. */
+static void
+resume_waiting_stops(struct supervisor *sup)
+{
+	for (size_t i = 0; i < sup->nsvcs; i++) {
+		struct service *svc = sup->svcs[i];
+
+		if (!svc->stop_waiting || service_stopping_dependent(sup, svc))
+			continue;
+		svc->stop_waiting = false;
+		if (sup->stage != STAGE_RUNNING || !service_alive(svc))
+			continue;	/* the shutdown, or its own end, took over */
+		ctl_begin_stop(sup, svc);
+	}
 }
 
 /* A drain hook ended: a service drained by ctl stop gets its stop

@@ -225,14 +225,26 @@ config_path(const struct supervisor *sup)
 	return asprintf(&abs, "%s/%s", sup->cwd, p) < 0 ? NULL : abs;
 }
 
+/* A removed or changed service to stop: kept in stops to be sent in
+ * reverse dependency order, or sent now when stops could not be had. */
+static void
+stop_later(struct supervisor *sup, struct service **stops, size_t *n, struct service *svc)
+{
+	if (stops)
+		stops[(*n)++] = svc;
+	else
+		sup_post(sup, &(struct event){ .kind = svc->removed ? EVT_CTL_STOP : EVT_CTL_RESTART,
+					       .svc = svc, .by_reload = true });
+}
+
 void
 reload_config(struct supervisor *sup, struct ctl_result *reply)
 {
 	struct config *old = sup->cfg, *nc = NULL;
 	struct config_errors errs = { 0 };
 	struct reload_diff d = { 0 };
-	struct service **nv = NULL;
-	size_t nn = 0, carried = 0;
+	struct service **nv = NULL, **stops = NULL;
+	size_t nn = 0, carried = 0, nstops = 0;
 	char *path = NULL, *detail = NULL, buf[1024];
 	bool moved = false;
 	int r;
@@ -374,7 +386,9 @@ reload_config(struct supervisor *sup, struct ctl_result *reply)
 
 	reclaim_soon(sup);
 
-	/* What the machines do about it, in the order a reader expects. */
+	/* What the machines do about it: logged in the order of the file,
+	 * the stops sent in reverse dependency order, as ctl stop sends them. */
+	stops = calloc(d.n ? d.n : 1, sizeof(*stops));
 	for (size_t i = 0; i < d.n; i++) {
 		struct diff_entry *e = &d.v[i];
 		struct service *svc = live_by_name(sup, e->name);
@@ -383,14 +397,13 @@ reload_config(struct supervisor *sup, struct ctl_result *reply)
 			if (!service_alive(svc))
 				continue;	/* nothing runs: reload_sweep drops it */
 			log_info("service %s: removed from the configuration: stopping it", e->name);
-			sup_post(sup, &(struct event){ .kind = EVT_CTL_STOP, .svc = svc, .by_reload = true });
+			stop_later(sup, stops, &nstops, svc);
 		} else if (e->kind == DIFF_CHANGED) {
 			log_info("service %s: its settings changed (%s first): restarting it", e->name,
 				 e->key);
 			if (service_alive(svc)) {
 				if (!svc->ctl_stopped)
-					sup_post(sup, &(struct event){ .kind = EVT_CTL_RESTART, .svc = svc,
-							       .by_reload = true });
+					stop_later(sup, stops, &nstops, svc);
 			} else {
 				lifecycle_adopt_config(sup, svc);
 				if (!svc->ctl_stopped && svc->state != SVC_PENDING)
@@ -399,6 +412,14 @@ reload_config(struct supervisor *sup, struct ctl_result *reply)
 		} else if (e->kind == DIFF_ADDED) {
 			log_info("service %s: added to the configuration", e->name);
 		}
+	}
+	if (stops) {
+		services_stop_order(stops, nstops);
+		for (size_t i = 0; i < nstops; i++)
+			sup_post(sup, &(struct event){ .kind = stops[i]->removed ? EVT_CTL_STOP
+										: EVT_CTL_RESTART,
+						       .svc = stops[i], .by_reload = true });
+		free(stops);
 	}
 	if (d.added)
 		lifecycle_start_all(sup);

@@ -401,6 +401,48 @@ service_live_dependent(struct supervisor *sup, const struct service *svc)
 	return NULL;
 }
 
+/* A live service that depends on svc and is being stopped outside a
+ * shutdown (drainit ctl, a reload, a failed requirement): svc's own stop
+ * waits for it. */
+struct service *
+service_stopping_dependent(struct supervisor *sup, const struct service *svc)
+{
+	for (size_t i = 0; i < sup->nsvcs; i++) {
+		struct service *o = sup->svcs[i];
+		if (o != svc && o->stop_requested && service_alive(o) &&
+		    svc_depends_on(o->cfg, svc->cfg->name))
+			return o;
+	}
+	return NULL;
+}
+
+/* Orders v so that each service comes before the services in v it
+ * depends on: the order to stop them in. Stable:
+ * unrelated services keep their order. Dependencies have no cycle (the
+ * configuration refuses one); should one slip through, its members keep
+ * their order. */
+void
+services_stop_order(struct service **v, size_t n)
+{
+	for (size_t done = 0; done < n; done++) {
+		size_t pick = done;
+
+		for (size_t i = done; i < n; i++) {
+			bool needed = false;	/* a later one in v depends on v[i] */
+
+			for (size_t k = done; k < n && !needed; k++)
+				needed = k != i && svc_depends_on(v[k]->cfg, v[i]->cfg->name);
+			if (!needed) {
+				pick = i;
+				break;
+			}
+		}
+		struct service *s = v[pick];
+		memmove(v + done + 1, v + done, (pick - done) * sizeof(*v));
+		v[done] = s;
+	}
+}
+
 size_t
 service_count_active(const struct supervisor *sup)
 {

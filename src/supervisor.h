@@ -136,7 +136,7 @@ struct service {
 	struct ptimer grace_timer;	/* stop signal -> SIGKILL */
 	unsigned long runs;	/* processes started for it so far */
 	msec_t recheck_ms;	/* killing a group whose main is gone: the next look */
-	const char *stop_why;	/* a stop that waits for its drain hooks: who asked (static) */
+	const char *stop_why;	/* a stop that waits (drain hooks, a dependent): who asked (static) */
 	msec_t started_at;
 	msec_t started_wall;	/* the same instant by the wall clock (/status), 0: unknown */
 	char **envp;		/* environment of the current run */
@@ -161,6 +161,8 @@ struct service {
 	bool ctl_stopped;	/* stopped with drainit ctl stop: held until ctl start */
 	bool restart_pending;	/* drainit ctl restart: start again once its run ends */
 	bool draining;		/* ctl stop/restart: its drain hooks run before the stop signal */
+	bool stop_waiting;	/* ctl stop/restart: waits for a dependent that stops first */
+	bool regate;		/* ctl restart: its dependents wait until it is ready again */
 	ev_stat pidfile_watch;
 	ev_timer start_timer;
 
@@ -345,6 +347,8 @@ struct service *service_by_name(struct supervisor *sup, const char *name);
 bool service_group_alive(const struct supervisor *sup, const struct service *svc);
 /* A live service that lists svc in after/requires: svc must wait to be stopped. */
 struct service *service_live_dependent(struct supervisor *sup, const struct service *svc);
+struct service *service_stopping_dependent(struct supervisor *sup, const struct service *svc);
+void services_stop_order(struct service **v, size_t n);
 /* Services that are alive, waiting to restart, waiting to start, or held
  * stopped by drainit ctl stop (they may be started again). */
 size_t service_count_active(const struct supervisor *sup);

@@ -1,7 +1,12 @@
 """Claim: services start in dependency order (a oneshot gates its dependents and a failing
 oneshot stops the start-up) and stop in reverse order, each stopped and reaped before
-what it depends on gets its stop signal."""
+what it depends on gets its stop signal. drainit ctl stop and restart and reload-config
+keep that order among the services they stop, whatever order they are named in; a
+service restarted with one it depends on starts again only once that one is ready."""
+import os
+import re
 import signal
+import time
 
 from harness import TSVC, Drainit, check, run
 
@@ -77,6 +82,92 @@ command = {TSVC} --name other --term-delay 10
         check("web: ready" not in d.out(), "web started although its oneshot failed", d)
 
 
+def events(d, since=0):
+    """The services' own lines (got TERM, ready, drained) from --log, from line since."""
+    with open(f"{d.dir}/order") as f:
+        got = [l.strip() for l in f]
+    return [re.sub(r" pid=\d+", "", l) for l in got
+            if "got TERM" in l or "ready" in l or "drained" in l][since:]
+
+
+def wait_events(d, n, since=0, timeout=10):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        e = events(d, since)
+        if len(e) >= n:
+            return e
+        time.sleep(0.02)
+    d.fail(f"{n} events never came: {events(d, since)}")
+
+
+def started_after(d, since, timeout=10):
+    """From drainit's log line since on: db runs again before web is started again."""
+    deadline = time.monotonic() + timeout
+    rx_db = re.compile(r"service db \(pid \d+\): running")
+    rx_web = re.compile(r"service web \(pid \d+\): starting:")
+    while time.monotonic() < deadline:
+        lines = d.lines()[since:]
+        db = [i for i, l in enumerate(lines) if rx_db.search(l)]
+        web = [i for i, l in enumerate(lines) if rx_web.search(l)]
+        if db and web:
+            check(db[0] < web[0], f"web started before db ran: {lines}", d)
+            return
+        time.sleep(0.02)
+    d.fail("db and web were not both started again")
+
+
+def pair(extra_db="", extra_web=""):
+    return f"""
+[service:db]
+command = {TSVC} --name db --log @DIR@/order --term-delay 200 {extra_db}
+[service:web]
+command = {TSVC} --name web --log @DIR@/order --term-delay 200 {extra_web}
+after = db
+"""
+
+
+def ctl_and_reload_stop_in_reverse_dependency_order():
+    with Drainit(ini=pair()) as d:
+        d.wait_socket()
+        wait_events(d, 2)
+        # Named with the dependency first: the dependent still stops first.
+        r = d.ctl("stop", "db", "web")
+        check(r.returncode == 0, f"stop: rc {r.returncode}: {r.stdout} {r.stderr}", d)
+        check(r.stdout.splitlines()[0].startswith("db:"), f"results keep the request's order: {r.stdout}", d)
+        want = ["web: got TERM", "web: drained, exiting", "db: got TERM", "db: drained, exiting"]
+        check(events(d, 2) == want, f"ctl stop order: {events(d, 2)}", d)
+        d.wait_for(r"service db \(pid \d+\): stopping \(drainit ctl stop\): waits for web to stop first")
+
+        # Started again, named dependent first: web waits until db runs.
+        n0 = len(d.lines())
+        r = d.ctl("start", "web", "db")
+        check(r.returncode == 0, f"start: rc {r.returncode}: {r.stderr}", d)
+        started_after(d, n0)
+        wait_events(d, 2, 6)
+
+        # Both running: web stops, then db; db comes back, and web only then.
+        n0 = len(d.lines())
+        r = d.ctl("restart", "db", "web")
+        check(r.returncode == 0, f"restart: rc {r.returncode}: {r.stderr}", d)
+        e = wait_events(d, 4, 8)
+        want = ["web: got TERM", "web: drained, exiting", "db: got TERM", "db: drained, exiting"]
+        check(e[:4] == want, f"ctl restart order: {e}", d)
+        started_after(d, n0)
+        wait_events(d, 6, 8)
+
+        # A reload that changes both stops and starts them in the same order.
+        n0 = len(d.lines())
+        with open(d.ini + ".new", "w") as f:
+            f.write(pair("--code 0", "--code 0").replace("@DIR@", d.dir))
+        os.rename(d.ini + ".new", d.ini)
+        r = d.ctl("reload-config")
+        check(r.returncode == 0, f"reload-config: rc {r.returncode}: {r.stdout} {r.stderr}", d)
+        e = wait_events(d, 4, 14)
+        check(e[:4] == want, f"reload-config order: {e}", d)
+        started_after(d, n0)
+        d.stop(0)
+
+
 if __name__ == "__main__":
     run(chain_starts_in_order_and_stops_in_reverse, oneshot_gates_its_dependents,
-        failing_oneshot_stops_the_start_up)
+        failing_oneshot_stops_the_start_up, ctl_and_reload_stop_in_reverse_dependency_order)
