@@ -63,7 +63,7 @@ cli_usage(void)
 	      "       drainit ctl [--socket PATH] [--json] COMMAND   talk to a running drainit\n"
 	      "\n"
 	      "options for -- CMD:\n"
-	      "  --prestop-delay DUR     wait between \"not ready\" and the stop signal (default 0s)\n"
+	      "  --prestop-delay DUR     longest wait between \"not ready\" and the stop signal (0s)\n"
 	      "  --grace DUR             stop signal -> SIGKILL (default 10s)\n"
 	      "  --stop-signal SIG       signal that asks CMD to stop (default: the signal that\n"
 	      "                          started the shutdown); or a sequence: TERM 5s INT\n"

@@ -1517,7 +1517,7 @@ config_absolute_paths(struct config *c, const char *cwd)
 static void
 resolve_token(struct config *c, const char *path, struct config_errors *errs)
 {
-	char buf[1025], *v = NULL;
+	char buf[1024 + 3], *v = NULL;	/* 1 KiB, a CR LF, one more to see a longer one */
 	int line = c->prestop_token_line;
 
 	if (strncmp(c->prestop_token, "file:", 5) == 0) {
@@ -1531,13 +1531,13 @@ resolve_token(struct config *c, const char *path, struct config_errors *errs)
 					  line, c->prestop_token + 5, strerror(errno));
 			return;
 		}
-		if (n == (ssize_t)sizeof(buf)) {
+		while (n > 0 && n < (ssize_t)sizeof(buf) && (buf[n - 1] == '\n' || buf[n - 1] == '\r'))
+			n--;
+		if (n > 1024) {
 			config_errors_add(errs, "%s:%d: [drainit] prestop_token: %s is longer than 1 KiB",
 					  path, line, c->prestop_token + 5);
 			return;
 		}
-		while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == '\r'))
-			n--;
 		buf[n] = '\0';
 		v = strdup(buf);
 	} else if (strncmp(c->prestop_token, "env:", 4) == 0) {

@@ -333,6 +333,8 @@ parse_command(int argc, char **argv, struct ctl_request *req)
 			if (parse_duration(argv[i], &ms) < 0)
 				return usage_error("--timeout: invalid duration '%s' (use e.g. 500ms, 30s, 2m)",
 						   argv[i]);
+			if (ms > TIMEOUT_MAX_MS)
+				return usage_error("--timeout: '%s' is more than 24h", argv[i]);
 			req->timeout_ms = ms;
 			continue;
 		}
@@ -423,7 +425,7 @@ ctl_main(int argc, char **argv)
 	    (req.cmd == CTL_WAIT_READY && req.timeout_ms < 0))
 		timeout = -1;	/* bounded by drainit: grace periods, the shutdown */
 	else if (req.cmd == CTL_WAIT_READY)
-		timeout = (int)(req.timeout_ms < 86400000 ? req.timeout_ms : 86400000) + ANSWER_MS;
+		timeout = (int)req.timeout_ms + ANSWER_MS;
 
 	reqline = ctl_request_format(&req);
 	rd.fd = reqline ? connect_to(path) : -1;

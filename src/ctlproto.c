@@ -31,7 +31,6 @@ static const struct cmd_def {
 	[CTL_RELOAD_CONFIG] = { "reload-config", SVC_NONE, "" },
 };
 
-#define TIMEOUT_MAX_MS (24LL * 3600 * 1000)
 #define LINES_MAX 100000
 
 const char *

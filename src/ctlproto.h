@@ -14,6 +14,7 @@
 #define CTL_PROTO_VERSION 1
 #define CTL_REQUEST_MAX 4096	/* bytes of a request line, its newline included */
 #define CTL_NAME_MAX 64		/* a service name */
+#define TIMEOUT_MAX_MS (24LL * 3600 * 1000)	/* wait-ready's timeout_ms */
 
 enum ctl_cmd {
 	CTL_STATUS,

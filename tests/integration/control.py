@@ -166,6 +166,10 @@ def ready_and_wait_ready():
         check(r.returncode == 0, f"wait-ready web: {r}", d)
         r = d.ctl("wait-ready", "--timeout", "bad")
         check(r.returncode == 64 and r.stderr.count("\n") == 1, f"usage: {r}", d)
+        r = d.ctl("wait-ready", "--timeout", "25h", "web")
+        check(r.returncode == 64 and "--timeout: '25h' is more than 24h" in r.stderr, f"25h: {r}", d)
+        r = d.ctl("-s", d.sock, "wait-ready", "--timeout", "24h", "web")
+        check(r.returncode == 0, f"24h: {r}", d)
         d.stop(0)
 
 

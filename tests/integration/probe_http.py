@@ -310,8 +310,52 @@ def request_sent_with_the_connect_holds_the_prestop():
         check("requests in flight at the stop signal: 0" in d.log(), "in flight at stop", d)
 
 
+def unready_probes_and_drain_quiet_decide_when_the_prestop_ends():
+    """unready_probes: the adaptive prestop waits until each prober that asked for /readyz
+    lately has had that many 503s; drain_quiet: and until the service's listening socket
+    has gone that long without a new connection. GET /prestop takes its token from
+    drainit's environment (prestop_token = env:NAME)."""
+    probe, app = free_port(), free_port()
+    ini = f"""
+[drainit]
+probe_listen = 127.0.0.1:{probe}
+prestop_delay = 20s
+unready_probes = 2
+drain_quiet = 1500ms
+prestop_token = env:DRAINIT_IT_TOKEN
+[service:app]
+command = {SLOWHTTP} --port {app} --delay 0
+ready = listen
+"""
+    with Drainit(ini=ini, env={"DRAINIT_IT_TOKEN": "t0ken"}) as d:
+        d.wait_for(r"service app \(pid \d+\): ready \(listen passed\)", timeout=10)
+        readyz = f"http://127.0.0.1:{probe}/readyz"
+        check(curl(readyz).code == 200, "ready before the shutdown", d)
+        url = f"http://127.0.0.1:{probe}/prestop"
+        check(curl(url, "-H", "X-Drainit-Token: t0ke").code == 403, "a wrong token let in", d)
+        pre = subprocess.Popen(["curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", "--max-time",
+                                "30", "-H", "X-Drainit-Token: t0ken", url],
+                               stdout=subprocess.PIPE, text=True)
+        d.wait_for(r"shutdown: stage prestop")
+        check(curl(readyz).code == 503, "not ready in prestop", d)
+        time.sleep(2.0)     # quiet for longer than drain_quiet: only the probes are missing
+        check("prestop: ended" not in d.log(), "ended after 1 of unready_probes = 2", d)
+        t_conn = time.monotonic()
+        check(curl(f"http://127.0.0.1:{app}/").code == 200, "the app answers in prestop", d)
+        check(curl(readyz).code == 503, "not ready in prestop", d)
+        d.wait_for(r"prestop: ended", timeout=20)
+        took = time.monotonic() - t_conn
+        check(took >= 1.4, f"ended {took:.2f}s after a new connection, drain_quiet is 1.5s", d)
+        check(re.search(r"prestop: ended after \S+ \(max 20s\): 127\.0\.0\.1 saw 503 x2; "
+                        r"no new connection for \S+; 0 requests in flight", d.log()),
+              "the prestop line does not say why it ended", d)
+        check(pre.communicate(timeout=30)[0] == "200", "GET /prestop with the env: token", d)
+        d.expect_rc(0)      # the staged shutdown it began goes on to the end
+
+
 if __name__ == "__main__":
     run(request_sent_with_the_connect_holds_the_prestop, single_command_mode_is_ready_once_it_listens,
         prestop_endpoint_needs_its_token_and_holds_until_prestop_ends,
         listen_check_on_a_service_that_never_listens, endpoints_answer, bad_requests, idle_connections_cannot_block_a_probe,
-        single_command_mode_probe, port_in_use_starts_nothing, bad_probe_address_is_a_config_error)
+        single_command_mode_probe, port_in_use_starts_nothing, bad_probe_address_is_a_config_error,
+        unready_probes_and_drain_quiet_decide_when_the_prestop_ends)

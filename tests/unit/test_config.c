@@ -988,3 +988,33 @@ Test(config, sighup)
 	expect_only_error("[drainit]\nsighup = restart\n[service:a]\ncommand = /bin/true\n",
 			  "2: [drainit] sighup: invalid value 'restart' (use forward or reload)");
 }
+
+/* prestop_token = file:PATH holds at most 1 KiB, its trailing newline not counted. */
+static void
+token_file(const char *name, size_t n, const char *tail)
+{
+	FILE *f = fopen(name, "w");
+
+	cr_assert(f != NULL);
+	for (size_t i = 0; i < n; i++)
+		fputc('a', f);
+	fputs(tail, f);
+	fclose(f);
+}
+
+Test(config, token_file_is_at_most_1kib_without_its_newline)
+{
+	char text[256], name[64];
+
+	snprintf(name, sizeof(name), "/tmp/drainit-unit-token-%d", (int)getpid());
+	token_file(name, 1024, "\n");
+	snprintf(text, sizeof(text), "[drainit]\nprestop_token = file:%s\n[service:a]\ncommand = a\n",
+		 name);
+	cr_assert_eq(load(text), 0, "%s", errs.n ? errs.msgs[0] : "-");
+	cr_expect_eq(strlen(cfg.prestop_token), 1024);
+	teardown();
+	token_file(name, 1025, "");
+	cr_assert_eq(load(text), 1);
+	cr_expect(strstr(errs.msgs[0], "is longer than 1 KiB") != NULL, "%s", errs.msgs[0]);
+	unlink(name);
+}
