@@ -277,6 +277,17 @@ on_exec(struct supervisor *sup, struct service *svc)
 				  svc->cfg->name, (int)svc->proc.pid, cmd, service_path(svc));
 		return;	/* its exit follows */
 	}
+	if (svc->proc.fail_step == SPAWN_STEP_RLIMIT) {
+		const char *key = "?";
+
+		for (int i = 0; i < _LIM_MAX; i++)
+			if (limit_defs[i].resource == svc->proc.fail_detail)
+				key = limit_defs[i].key;
+		log_error("service %s (pid %d): failed to start: setrlimit: %s: %s%s", svc->cfg->name,
+			  (int)svc->proc.pid, key, strerror(svc->proc.fail_errno),
+			  svc->proc.fail_errno == EPERM ? " (raising a hard limit needs CAP_SYS_RESOURCE)" : "");
+		return;	/* its exit follows */
+	}
 	if (svc->proc.fail_step != SPAWN_STEP_NONE) {
 		log_error("service %s (pid %d): failed to start: %s: %s", svc->cfg->name,
 			  (int)svc->proc.pid, spawn_step_name(svc->proc.fail_step),

@@ -48,14 +48,21 @@ extern char **environ;
 struct exec_report {
 	int step;
 	int err;
+	int detail;	/* the setrlimit resource; -1 */
 };
+
+static void __attribute__((noreturn))
+child_fail_at(int fd, enum spawn_step step, int err, int detail)
+{
+	struct exec_report rep = { .step = step, .err = err, .detail = detail };
+	(void)!write(fd, &rep, sizeof(rep));
+	_exit(127);
+}
 
 static void __attribute__((noreturn))
 child_fail(int fd, enum spawn_step step, int err)
 {
-	struct exec_report rep = { .step = step, .err = err };
-	(void)!write(fd, &rep, sizeof(rep));
-	_exit(127);
+	child_fail_at(fd, step, err, -1);
 }
 
 /* A service's process settings, in the child, in an order
@@ -80,7 +87,7 @@ child_apply_opts(int status_fd, const struct spawn_opts *o)
 	}
 	for (size_t i = 0; i < o->nrlimits; i++)
 		if (setrlimit(o->rlimits[i].resource, &o->rlimits[i].lim) < 0)
-			child_fail(status_fd, SPAWN_STEP_RLIMIT, errno);
+			child_fail_at(status_fd, SPAWN_STEP_RLIMIT, errno, o->rlimits[i].resource);
 	if (o->set_nice && setpriority(PRIO_PROCESS, 0, o->nice) < 0)
 		child_fail(status_fd, SPAWN_STEP_NICE, errno);
 	if (o->oom_score_adj) {
@@ -238,6 +245,7 @@ proc_collect_status(struct supervisor *sup, struct proc *p)
 				       ? (enum spawn_step)rep.step
 				       : SPAWN_STEP_EXEC;
 		p->fail_errno = rep.err;
+		p->fail_detail = rep.detail;
 	}
 	sup_post(sup, &(struct event){ .kind = EVT_PROC_EXEC, .proc = p });
 }
@@ -282,6 +290,7 @@ spawn_proc(struct supervisor *sup, struct proc *p, const struct spawn_req *req)
 	p->status_fd = fds[0];
 	p->fail_step = SPAWN_STEP_NONE;
 	p->fail_errno = 0;
+	p->fail_detail = -1;
 	ev_io_init(&p->status_io, proc_status_cb, fds[0], EV_READ);
 	ev_io_start(sup->loop, &p->status_io);
 	return 0;

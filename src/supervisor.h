@@ -23,10 +23,6 @@
 #include "parse.h"
 #include "timer.h"
 
-/* drainit's exit code when it gave up waiting for a process it had
- * SIGKILLed (EX_SOFTWARE). */
-#define EXIT_UNREAPED 70
-
 #define container_of(ptr, type, member) \
 	((type *)(void *)((char *)(ptr) - offsetof(type, member)))
 
@@ -87,6 +83,7 @@ struct proc {
 	ev_io status_io;
 	enum spawn_step fail_step;	/* SPAWN_STEP_NONE: exec succeeded or pending */
 	int fail_errno;
+	int fail_detail;	/* SPAWN_STEP_RLIMIT: the resource; else -1 */
 };
 
 enum svc_state {

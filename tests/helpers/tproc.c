@@ -3,7 +3,7 @@
  *
  *   tproc ids                  "ids uid=U gid=G euid=U egid=G groups=G1,G2"
  *   tproc env VAR...           "env VAR=value" or "env VAR unset"; then "env count=N"
- *   tproc settings             limits (nofile, core, fsize, nproc), umask, nice, oom score, stdin
+ *   tproc settings             limits (each one drainit sets), umask, nice, oom score, stdin
  *   tproc lines NAME N [FILE]  N numbered lines as fast as stdio goes (after FILE exists)
  *   tproc bigline N            one line of N bytes, then "after"
  *   tproc stdin                reads stdin to EOF, prints "stdin bytes=N"
@@ -96,6 +96,11 @@ main(int argc, char **argv)
 		print_limit("core", RLIMIT_CORE);
 		print_limit("fsize", RLIMIT_FSIZE);
 		print_limit("nproc", RLIMIT_NPROC);
+		print_limit("memlock", RLIMIT_MEMLOCK);
+		print_limit("stack", RLIMIT_STACK);
+		print_limit("as", RLIMIT_AS);
+		print_limit("data", RLIMIT_DATA);
+		print_limit("cpu", RLIMIT_CPU);
 		printf("umask %04o\n", (unsigned)m);
 		errno = 0;
 		printf("nice %d\n", getpriority(PRIO_PROCESS, 0));

@@ -135,6 +135,12 @@ command = {TPROC} settings
 limit_nofile = 123:456
 limit_fsize = 1M:infinity
 limit_nproc = 2000
+limit_core = 0
+limit_memlock = 1M:4M
+limit_stack = 4M:16M
+limit_as = 2G:infinity
+limit_data = 1G
+limit_cpu = 3600:unlimited
 umask = 0027
 nice = 7
 oom_score_adjust = 250
@@ -146,12 +152,27 @@ command = {TPROC} settings
         d.expect_rc(0)
         out = d.out()
         for want in ("s | limit nofile 123:456", "s | limit fsize 1048576:infinity",
-                     "s | limit nproc 2000:2000", "s | umask 0027", "s | nice 7",
+                     "s | limit nproc 2000:2000", "s | limit core 0:0",
+                     "s | limit memlock 1048576:4194304", "s | limit stack 4194304:16777216",
+                     "s | limit as 2147483648:infinity", "s | limit data 1073741824:1073741824",
+                     "s | limit cpu 3600:infinity", "s | umask 0027", "s | nice 7",
                      "s | oom_score_adj 250", "s | stdin /dev/null"):
             check(want + "\n" in out, f"missing {want!r}", d)
         # a service without settings keeps drainit's (negative control for the detector)
         check("t | limit nofile 123:456" not in out and "t | nice 0\n" in out,
               "settings leaked to another service", d)
+
+
+def a_limit_that_cannot_be_set_is_named():
+    """A limit the kernel refuses (an open-file limit above fs.nr_open fails even for
+    root) fails the start with the key's name in the line."""
+    with open("/proc/sys/fs/nr_open") as f:
+        too_many = int(f.read()) + 1
+    with Drainit(ini=f"[service:s]\ncommand = {TPROC} settings\nlimit_nofile = {too_many}\n"
+                     "restart = no\n") as d:
+        d.wait_for(r"service s \(pid \d+\): failed to start: setrlimit: limit_nofile: "
+                   r"Operation not permitted")
+        d.expect_rc(126)
 
 
 def stdin_inherit_vs_null():
@@ -238,5 +259,6 @@ group = no-such-group-drainit
 
 if __name__ == "__main__":
     run(user_drop_sets_groups_gid_uid, env_file_env_and_clear_env, limits_umask_nice_oom_stdin,
+        a_limit_that_cannot_be_set_is_named,
         stdin_inherit_vs_null, missing_binary_is_one_clear_line, steps_run_as_the_service_user,
         drop_refused_without_privilege, unknown_user_is_a_config_error)

@@ -37,6 +37,20 @@ Test(cli, config_mode)
 	cr_expect_not(c.single);
 }
 
+Test(cli, long_and_short_spellings)
+{
+	cr_assert_eq(parse((char *[]){ "drainit", "--config", "y.ini", "--verbose", NULL }), 0, "%s", err);
+	cr_expect_str_eq(o.config_path, "y.ini");
+	cr_expect(o.verbose);
+	cr_assert_eq(parse((char *[]){ "drainit", "--config=z.ini", "-v", NULL }), 0, "%s", err);
+	cr_expect_str_eq(o.config_path, "z.ini");
+	cr_expect(o.verbose);
+	cr_assert_eq(parse((char *[]){ "drainit", "-h", NULL }), 0, "%s", err);
+	cr_expect(o.help);
+	cr_assert_eq(parse((char *[]){ "drainit", "--help", NULL }), 0, "%s", err);
+	cr_expect(o.help);
+}
+
 Test(cli, single_command_mode_builds_one_main_service)
 {
 	cr_assert_eq(parse((char *[]){ "drainit", "--grace", "2s", "--stop-signal", "QUIT",
