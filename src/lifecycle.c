@@ -72,16 +72,22 @@ post_ended(struct supervisor *sup, struct service *svc, bool failed)
 
 /* ---- dependencies ------------------------------------------------------------ */
 
-/* A dependency lets its dependents start once it is ready; one that is
- * held stopped by drainit ctl, or on its way to a restart, does not. */
+/* A dependency lets its dependents start while it is ready now: not
+ * while it starts, waits to restart or is being stopped, nor while
+ * drainit ctl holds it stopped; a oneshot once it has completed. One
+ * that ran, was ready and has ended for good holds nothing up. */
 static bool
 satisfied(const struct service *dep)
 {
+	char why[96];
+
 	if (dep->ctl_stopped || dep->restart_pending)
 		return false;
 	if (dep->cfg->type == SVC_TYPE_ONESHOT)
 		return dep->completed;
-	return dep->was_ready && !dep->regate;
+	if (dep->state == SVC_EXITED)
+		return dep->was_ready;
+	return service_ready(dep, why, sizeof(why));
 }
 
 static bool
@@ -203,14 +209,12 @@ lifecycle_start_all(struct supervisor *sup)
 			log_waiting(sup, sup->svcs[i]);
 }
 
+/* The service has just turned ready (in this run, or again). */
 static void
 became_ready(struct supervisor *sup, struct service *svc)
 {
-	if (svc->was_ready && !svc->regate)
-		return;
 	svc->was_ready = true;
-	svc->regate = false;
-	deps_changed(sup);
+	deps_changed(sup);	/* may start its dependents */
 }
 
 static bool
@@ -487,12 +491,13 @@ check_result(struct supervisor *sup, const struct event *ev)
 		return;
 	if (c->role == CHECK_ROLE_READY) {
 		if (ev->ok) {
-			if (!pr->ready)
-				log_info("service %s (pid %d): ready (%s passed)", svc->cfg->name,
-					 (int)svc->proc.pid, c->spec->label);
+			if (pr->ready)
+				return;
+			log_info("service %s (pid %d): ready (%s passed)", svc->cfg->name,
+				 (int)svc->proc.pid, c->spec->label);
 			pr->ready = true;
 			pr->why[0] = '\0';
-			became_ready(sup, svc);	/* may start its dependents */
+			became_ready(sup, svc);
 			return;
 		}
 		snprintf(pr->why, sizeof(pr->why), "check failing: %.140s", ev->text);
@@ -564,12 +569,12 @@ notify_message(struct supervisor *sup, struct service *svc, pid_t sender,
 	}
 	if (m->stopping)
 		log_info("service %s (pid %d): says it is stopping (STOPPING=1)", name, pid);
-	if (m->ready && service_alive(svc)) {
-		if (!pr->ready)
-			log_info("service %s (pid %d): ready (READY=1)", name, pid);
+	if (m->ready && service_alive(svc) && !pr->ready) {
+		log_info("service %s (pid %d): ready (READY=1)", name, pid);
 		pr->ready = true;
 		pr->why[0] = '\0';
-		became_ready(sup, svc);
+		if (svc->state == SVC_RUNNING)
+			became_ready(sup, svc);
 	}
 	if (m->watchdog && svc->cfg->watchdog_ms > 0) {
 		if (pr->watchdog_expired)
@@ -680,13 +685,17 @@ fail_for_good(struct supervisor *sup, struct service *svc, const char *why)
 
 /* ---- restart ------------------------------------------------------------------ */
 
+/* Its restart delay is over: it starts again as it did the first time,
+ * once what it depends on is ready. */
 static void
 restart_due(struct supervisor *sup, struct service *svc)
 {
 	if (sup->stage != STAGE_RUNNING || svc->state != SVC_BACKOFF)
 		return;
 	svc->state = SVC_PENDING;
-	start_one(sup, svc);
+	deps_changed(sup);
+	if (svc->state == SVC_PENDING)
+		log_waiting(sup, svc);
 }
 
 /* Records a restart; false when restart_limit forbids it. */
@@ -749,7 +758,6 @@ next_after_run(struct supervisor *sup, struct service *svc, bool failed)
 
 		svc->restart_pending = false;
 		svc->stop_requested = false;
-		svc->regate = true;	/* a dependent restarted with it waits for its new run */
 		svc->completed = false;
 		svc->restarts++;
 		if (reloaded)
@@ -1171,7 +1179,6 @@ ctl_start_again(struct supervisor *sup, struct service *svc)
 		lifecycle_adopt_config(sup, svc);
 	svc->ctl_stopped = false;
 	svc->stop_requested = false;
-	svc->regate = true;	/* its dependents wait until this new run is ready */
 	svc->completed = false;
 	svc->notfound = false;
 	svc->streak = 0;

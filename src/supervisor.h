@@ -159,7 +159,6 @@ struct service {
 	bool restart_pending;	/* drainit ctl restart: start again once its run ends */
 	bool draining;		/* ctl stop/restart: its drain hooks run before the stop signal */
 	bool stop_waiting;	/* ctl stop/restart: waits for a dependent that stops first */
-	bool regate;		/* ctl restart: its dependents wait until it is ready again */
 	ev_stat pidfile_watch;
 	ev_timer start_timer;
 

@@ -2,7 +2,8 @@
 oneshot stops the start-up) and stop in reverse order, each stopped and reaped before
 what it depends on gets its stop signal. drainit ctl stop and restart and reload-config
 keep that order among the services they stop, whatever order they are named in; a
-service restarted with one it depends on starts again only once that one is ready."""
+service restarted (by drainit ctl or by its restart policy) starts again only once what it
+depends on is ready."""
 import os
 import re
 import signal
@@ -168,6 +169,50 @@ def ctl_and_reload_stop_in_reverse_dependency_order():
         d.stop(0)
 
 
+def a_restart_waits_until_what_it_depends_on_is_ready_again():
+    """Both crash (an OOM kill, say): db restarts but is not ready yet; web's restart
+    delay is over first, and web waits for db instead of crash-looping into its restart
+    limit."""
+    ini = f"""
+[service:db]
+command = {TSVC} --name db
+ready = exec:/bin/test -e @DIR@/up
+ready_interval = 100ms
+restart = always
+restart_delay = 300ms
+[service:web]
+command = {TSVC} --name web
+after = db
+restart = always
+restart_delay = 100ms
+"""
+    with Drainit(ini=ini) as d:
+        d.wait_socket()
+        open(f"{d.dir}/up", "w").close()
+        d.wait_for(r"service web \(pid \d+\): running")
+        os.unlink(f"{d.dir}/up")
+        n0 = len(d.lines())
+        for name in ("db", "web"):
+            r = d.ctl("signal", name, "KILL")
+            check(r.returncode == 0, f"signal {name}: {r.stderr}", d)
+        d.wait_for(r"service web: waiting for its dependencies: db \(")
+        time.sleep(1.0)     # db runs again, not ready: web must not start
+        later = d.lines()[n0:]
+        check(not any(re.search(r"service web \(pid \d+\): starting", l) for l in later),
+              f"web started while db was not ready: {later}", d)
+        check(any(re.search(r"service db \(pid \d+\): running", l) for l in later),
+              "db was not restarted", d)
+        open(f"{d.dir}/up", "w").close()
+        started_after_ready = re.compile(r"service db \(pid \d+\): ready.*\n(?:.*\n)*?"
+                                         r".*service web \(pid \d+\): starting")
+        deadline = time.monotonic() + 10
+        while not started_after_ready.search("\n".join(d.lines()[n0:]) + "\n"):
+            check(time.monotonic() < deadline, "web never started once db was ready", d)
+            time.sleep(0.05)
+        d.stop(0)
+
+
 if __name__ == "__main__":
     run(chain_starts_in_order_and_stops_in_reverse, oneshot_gates_its_dependents,
-        failing_oneshot_stops_the_start_up, ctl_and_reload_stop_in_reverse_dependency_order)
+        failing_oneshot_stops_the_start_up, ctl_and_reload_stop_in_reverse_dependency_order,
+        a_restart_waits_until_what_it_depends_on_is_ready_again)
