@@ -417,9 +417,14 @@ lifecycle_kill(struct supervisor *sup, struct service *svc)
 {
 	ptimer_stop(sup->loop, &svc->grace_timer);
 	ev_timer_stop(sup->loop, &svc->step_timer);
+	int r;
+
 	svc->state = SVC_KILLING;
 	svc->killed = true;
-	if (service_signal(sup, svc, SIGKILL) == -ESRCH && group_gone(sup, svc))
+	r = service_signal(sup, svc, SIGKILL);
+	if (r == -ESRCH)
+		svc->killed = false;	/* it reached no one: nothing needed it */
+	if (r == -ESRCH && group_gone(sup, svc))
 		return;
 	if (svc->main_exited) {
 		svc->recheck_ms = GROUP_RECHECK_MS;

@@ -113,6 +113,33 @@ orphans_forget(struct supervisor *sup)
 	sup->norphans_signalled = 0;
 }
 
+/* A child left in the process group of a service that is still being
+ * stopped is that service's: its stop signal and SIGKILL go to that
+ * group, and it is not counted as adopted. */
+static bool
+in_stopping_group(struct supervisor *sup, pid_t pg)
+{
+	for (size_t i = 0; pg > 0 && i < sup->nsvcs; i++)
+		if (sup->svcs[i]->spawn_pgid == pg && service_alive(sup->svcs[i]))
+			return true;
+	return false;
+}
+
+size_t
+orphans_count(struct supervisor *sup)
+{
+	static pid_t kids[SCAN_MAX];
+	int n = sup->sys->children(kids, SCAN_MAX);
+	size_t left = 0;
+
+	if (n < 0)
+		return sup->is_pid1 && sup->sys->has_children() ? 1 : 0;	/* cannot tell: maybe */
+	for (int i = 0; i < n; i++)
+		if (!proc_find(sup, kids[i]) && !in_stopping_group(sup, sup->sys->getpgid(kids[i])))
+			left++;
+	return left;
+}
+
 size_t
 orphans_signal(struct supervisor *sup, int sig, char *list, size_t len, bool *everyone)
 {
@@ -139,6 +166,8 @@ orphans_signal(struct supervisor *sup, int sig, char *list, size_t len, bool *ev
 		if (proc_find(sup, pid) || signalled(sup, pid))
 			continue;
 		pg = sup->sys->getpgid(pid);
+		if (in_stopping_group(sup, pg))
+			continue;
 		/* A leader's group holds its own descendants; anything else
 		 * (a process still in a service's old group) gets only itself. */
 		if (sup->sys->kill(pg == pid ? -pid : pid, sig) < 0 && errno != ESRCH) {

@@ -14,6 +14,9 @@
  * kill(-1, sig) instead (1 when it reached anyone; *everyone true). */
 size_t orphans_signal(struct supervisor *sup, int sig, char *list, size_t len, bool *everyone);
 void orphans_forget(struct supervisor *sup);
+/* How many adopted children there are now (as orphans_signal counts
+ * them); 1 when they cannot be listed but drainit, as PID 1, has some. */
+size_t orphans_count(struct supervisor *sup);
 
 /* "pid 12 (sleeping), pid 13 (disk sleep)": drainit's children, tracked or
  * not, with their state, for the log line of a shutdown that gives up. */

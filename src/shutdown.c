@@ -48,6 +48,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/wait.h>
 
 #include "hooks.h"
 #include "lifecycle.h"
@@ -355,7 +356,7 @@ give_up(struct supervisor *sup, const char *why)
 static void
 log_summary(struct supervisor *sup)
 {
-	char line[1024], dbuf[32], sbuf[96];
+	char line[1024], dbuf[32], sbuf[256];
 	size_t off = 0;
 	msec_t total = sup->stage_started[STAGE_EXITED] - sup->stage_started[STAGE_UNREADY];
 	bool any = false;
@@ -400,9 +401,22 @@ log_summary(struct supervisor *sup)
 		snprintf(sbuf, sizeof(sbuf), "a service was never reaped");
 	else if (sup->main)
 		snprintf(sbuf, sizeof(sbuf), "main service %s", sup->main->cfg->name);
-	else if (sup->first_unclean)
-		snprintf(sbuf, sizeof(sbuf), "first service not stopped cleanly: %s",
-			 sup->first_unclean->cfg->name);
+	else if (sup->first_unclean) {
+		const struct service *u = sup->first_unclean;
+		char st[96];
+
+		if (u->proc.fail_step != SPAWN_STEP_NONE)
+			snprintf(st, sizeof(st), "never started: %s: %s", spawn_step_name(u->proc.fail_step),
+				 strerror(u->proc.fail_errno));
+		else
+			describe_status(u->wstatus, st, sizeof(st));
+		snprintf(sbuf, sizeof(sbuf), "first service not stopped cleanly: %s (%s%s)", u->cfg->name,
+			 u->state == SVC_FAILED && u->proc.fail_step == SPAWN_STEP_NONE ? "failed: " : "", st);
+		if (service_unclean_code(u) == 128 + SIGKILL && u->killed &&
+		    !(WIFSIGNALED(u->wstatus) && WTERMSIG(u->wstatus) == SIGKILL))
+			snprintf(sbuf + strlen(sbuf) - 1, sizeof(sbuf) - strlen(sbuf) + 1,
+				 "; what it left in its group needed SIGKILL)");
+	}
 	else
 		snprintf(sbuf, sizeof(sbuf), "every service stopped cleanly");
 	log_info("exiting with code %d (%s)", sup->exit_code, sbuf);
@@ -425,7 +439,7 @@ enter_exited(struct supervisor *sup)
 	else if (sup->main)
 		sup->exit_code = service_exit_code(sup->main);
 	else if (sup->first_unclean)
-		sup->exit_code = service_exit_code(sup->first_unclean);
+		sup->exit_code = service_unclean_code(sup->first_unclean);
 	else
 		sup->exit_code = 0;
 	service_forward_flush(sup);	/* forwards still only counted get their line */
@@ -485,7 +499,13 @@ shutdown_advance(struct supervisor *sup)
 				continue;
 			}
 			if (alive > 0 && !any_in_grace(sup)) {
-				enter_killing(sup, "every grace period expired");
+				/* The services left are SIGKILLed; what drainit
+				 * adopted still gets SIGTERM and orphan_grace while
+				 * they are reaped. */
+				if (orphans_count(sup) > 0)
+					enter_orphans(sup);
+				else
+					enter_killing(sup, "every grace period expired");
 				continue;
 			}
 			return;

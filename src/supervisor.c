@@ -495,6 +495,30 @@ service_exit_code(const struct service *svc)
 	return status_success(svc->cfg, svc->wstatus) ? 0 : code;
 }
 
+/* Whether its main process ended as a clean stop would end it: a
+ * success status, or a signal of its stop sequence (not SIGKILL). */
+static bool
+main_clean(const struct service *svc)
+{
+	int sig;
+
+	if (status_success(svc->cfg, svc->wstatus))
+		return true;
+	if (!WIFSIGNALED(svc->wstatus))
+		return false;
+	sig = WTERMSIG(svc->wstatus);
+	return sig != SIGKILL && sig < SIG_SLOTS && (svc->sent_mask & ((uint64_t)1 << (sig - 1)));
+}
+
+int
+service_unclean_code(const struct service *svc)
+{
+	if (svc->killed && svc->state != SVC_FAILED && svc->proc.fail_step == SPAWN_STEP_NONE &&
+	    main_clean(svc))
+		return 128 + SIGKILL;	/* its main ended cleanly, its group had to be killed */
+	return service_exit_code(svc);
+}
+
 bool
 status_success(const struct svc_config *c, int wstatus)
 {
@@ -508,19 +532,12 @@ status_success(const struct svc_config *c, int wstatus)
 bool
 service_clean(const struct service *svc)
 {
-	int sig;
-
 	/* a start that failed (fork, pipe, a step before exec) is never clean,
 	 * even when the shutdown found it waiting to be retried */
 	if (svc->state == SVC_FAILED || svc->proc.fail_step != SPAWN_STEP_NONE ||
 	    svc->proc.fail_errno)
 		return false;
-	if (status_success(svc->cfg, svc->wstatus))
-		return true;
-	if (!WIFSIGNALED(svc->wstatus) || svc->killed)
-		return false;
-	sig = WTERMSIG(svc->wstatus);
-	return sig < SIG_SLOTS && (svc->sent_mask & ((uint64_t)1 << (sig - 1)));
+	return !svc->killed && main_clean(svc);	/* killed: it, or what it left, needed SIGKILL */
 }
 
 bool

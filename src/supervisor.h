@@ -354,6 +354,9 @@ int status_to_code(int wstatus);
 /* 0..255, 126/127 when it never started; 0 when the code (or the signal
  * it died of) is listed in its success_exit. */
 int service_exit_code(const struct service *svc);
+/* The exit code a service that did not stop cleanly gives drainit: its
+ * own, or 137 when its main ended but its group had to be SIGKILLed. */
+int service_unclean_code(const struct service *svc);
 /* Exited 0, or with an exit code or signal listed in success_exit. */
 bool status_success(const struct svc_config *c, int wstatus);
 /* Ended successfully (status_success), or died of a signal of its stop

@@ -73,7 +73,7 @@ command = {TSVC} --name stay
         d.wait_for(r"service late \(pid \d+\): exited with status 4")
         check(d.proc.poll() is None, "drainit stopped when a non-main service exited", d)
         d.stop(3)
-        d.wait_for(r"exiting with code 3 \(first service not stopped cleanly: early\)")
+        d.wait_for(r"exiting with code 3 \(first service not stopped cleanly: early \(exited with status 3\)\)")
 
 
 if __name__ == "__main__":

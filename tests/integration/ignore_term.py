@@ -28,7 +28,7 @@ grace_period = 30s
                        r"stage killing \(every grace period expired\)",
                        r"service stubborn \(pid \d+\): killed by signal 9 \(SIGKILL\)",
                        r"SIGKILL needed: stubborn$",
-                       r"exiting with code 137 \(first service not stopped cleanly: stubborn\)")
+                       r"exiting with code 137 \(first service not stopped cleanly: stubborn \(killed by signal 9 \(SIGKILL\)\)\)")
         waited = d.time_of(r"grace period 1s expired") - d.time_of(r"stage stopping")
         check(waited >= 0.95, f"SIGKILL came {waited:.3f}s after the stop signal, before the 1s grace", d)
         check(waited < 20, f"SIGKILL came {waited:.3f}s after the stop signal", d)

@@ -141,7 +141,8 @@ restart_delay = 5s
             d.wait_for(r"grace period 1s expired, sending SIGKILL", timeout=5)
         d.wait_for(r"service m: its process group \(pgid \d+\) is empty", timeout=5)
         d.wait_for(r"service m: restarting in 5s", timeout=5)
-        d.stop(0)
+        # its last run: clean, unless its leftover had to be SIGKILLed
+        d.stop(137 if x_ignores_term else 0)
 
 
 def group_emptied_by_another_parent_at_sigterm():
@@ -203,6 +204,39 @@ command = {script("setsid " + TSVC + " --name orphan --term-delay 50 &" + chr(10
         d.stop(0)
         d.wait_for(r"orphan: drained, exiting", stream="out")
         check("stage killing (" not in d.log(), "waited out orphan_grace", d)
+
+
+def adopted_get_sigterm_when_a_service_needed_sigkill():
+    """A service whose leftover ignores SIGTERM is SIGKILLed at its grace period; an
+    adopted (setsid) process still gets the orphans stage's SIGTERM and drains, instead of
+    a SIGKILL it never saw coming. The leftover, killed with its service's group, is not
+    counted as adopted; the service, clean as its main exited, did not stop cleanly as a
+    whole: 137, and the exit line says why."""
+    ini = f"""
+[drainit]
+orphan_grace = 5s
+[service:daemonizer]
+command = {script("setsid " + TSVC + " --name orphan --term-delay 50 &" + chr(10) +
+                 "exec " + TSVC + " --name d --term-delay 0")}
+[service:other]
+command = {script(TSVC + " --name left --ignore TERM &" + chr(10) +
+                 "exec " + TSVC + " --name other --term-delay 0")}
+grace_period = 1s
+"""
+    with Drainit(ini=ini) as d:
+        d.wait_for(r"orphan: ready", stream="out")
+        d.wait_for(r"left: ready", stream="out")
+        d.signal(signal.SIGTERM)
+        d.expect_rc(137)
+        d.assert_order(r"service other \(pgid \d+\): grace period 1s expired, sending SIGKILL",
+                       r"shutdown: stage orphans \(processes drainit adopted are left",
+                       r"shutdown: sent SIGTERM to the adopted process: \d+$")
+        check("orphan: drained, exiting" in d.out(), "the adopted process got no SIGTERM", d)
+        check("stage killing (" not in d.log(), "went on to SIGKILL everything", d)
+        check(re.search(r"SIGKILL needed: other(;|$)", d.log(), re.M),
+              "the summary counts the service's leftover as adopted", d)
+        d.wait_for(r"exiting with code 137 \(first service not stopped cleanly: other \(exited "
+                   r"with status 0; what it left in its group needed SIGKILL\)\)")
 
 
 def missing_command_fails_once_with_127():
@@ -276,6 +310,6 @@ if __name__ == "__main__":
         leftover_ignoring_term_is_killed_at_grace,
         group_emptied_by_another_parent_at_sigterm, group_emptied_by_another_parent_after_sigkill,
         setsid_grandchildren_as_pid1, setsid_grandchildren_as_subreaper,
-        orphans_that_drain_end_the_stage_early,
+        orphans_that_drain_end_the_stage_early, adopted_get_sigterm_when_a_service_needed_sigkill,
         missing_command_fails_once_with_127, check_reports_missing_commands,
         fork_failure_is_a_failure)

@@ -46,7 +46,7 @@ command = {TSVC} --name steady --term-delay 10
                        r"service loop: failed: restart limit 3/10s reached",
                        r"stage unready \(service loop failed\)",
                        r"sending SIGTERM to service steady",
-                       r"exiting with code 5 \(first service not stopped cleanly: loop\)")
+                       r"exiting with code 5 \(first service not stopped cleanly: loop \(failed: exited with status 5\)\)")
         check("restart 4," not in d.log(), "restarted past the limit", d)
 
 
