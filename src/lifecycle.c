@@ -61,6 +61,8 @@
 #define PIDFILE_MAX 64	/* bytes: a pid and a newline, with room to spare */
 
 static void deps_changed(struct supervisor *sup);
+static int try_adopt(struct supervisor *sup, struct service *svc, bool last_chance);
+static pid_t read_pidfile(const struct service *svc, char *why, size_t len, bool *stale);
 static void run_ended(struct supervisor *sup, struct service *svc, bool failed);
 static void run_over(struct supervisor *sup, struct service *svc);
 
@@ -362,6 +364,16 @@ lifecycle_stop(struct supervisor *sup, struct service *svc)
 
 	svc->state = SVC_STOPPING;
 	svc->stop_step = 0;
+	if (svc->waiting_pidfile) {
+		/* The launcher is gone and the daemon not known yet: nothing
+		 * to signal. The stop goes out once it is adopted; without a
+		 * pid file by start_timeout the run ends by itself. */
+		svc->sent_signal = sig;
+		log_info("service %s: its stop waits for its pid file %s (start_timeout %s)",
+			 svc->cfg->name, svc->cfg->pidfile,
+			 format_duration(svc->cfg->start_timeout_ms, dbuf, sizeof(dbuf)));
+		return;
+	}
 	if (send_stop(sup, svc, sig))
 		return;
 	if (q->n > 1) {
@@ -421,6 +433,11 @@ lifecycle_kill(struct supervisor *sup, struct service *svc)
 
 	svc->state = SVC_KILLING;
 	svc->killed = true;
+	if (svc->waiting_pidfile) {
+		/* no more waiting: the daemon named now is killed, else the run is over */
+		try_adopt(sup, svc, true);
+		return;
+	}
 	r = service_signal(sup, svc, SIGKILL);
 	if (r == -ESRCH)
 		svc->killed = false;	/* it reached no one: nothing needed it */
@@ -818,10 +835,26 @@ next_after_run(struct supervisor *sup, struct service *svc, bool failed)
 
 static void resume_waiting_stops(struct supervisor *sup);
 
+/* The daemon of a forking service is gone: a pid file that still names
+ * it is removed, so that the next run waits for its own daemon's. */
+static void
+forget_pidfile(struct service *svc)
+{
+	char why[256];
+	bool stale;
+
+	if (svc->adopted_pid > 0 && read_pidfile(svc, why, sizeof(why), &stale) == svc->adopted_pid &&
+	    unlink(svc->cfg->pidfile) < 0 && errno != ENOENT)
+		log_warn("service %s: cannot remove pid file %s: %s", svc->cfg->name, svc->cfg->pidfile,
+			 strerror(errno));
+	svc->adopted_pid = 0;
+}
+
 static void
 run_ended(struct supervisor *sup, struct service *svc, bool failed)
 {
 	svc->stop_waiting = false;
+	forget_pidfile(svc);
 	next_after_run(sup, svc, failed);
 	resume_waiting_stops(sup);	/* svc may have been what they waited for */
 }
@@ -834,7 +867,7 @@ run_ended(struct supervisor *sup, struct service *svc, bool failed)
  * user, in a directory that others cannot write to (or a sticky one),
  * holding one positive integer and nothing else. */
 static pid_t
-read_pidfile(const struct service *svc, char *why, size_t len)
+read_pidfile(const struct service *svc, char *why, size_t len, bool *stale)
 {
 	const char *path = svc->cfg->pidfile;
 	char buf[PIDFILE_MAX + 1], dir[PATH_MAX], *end, *slash;
@@ -872,6 +905,10 @@ read_pidfile(const struct service *svc, char *why, size_t len)
 		snprintf(why, len, "pid file %s is in a directory anyone can write to", path);
 		return -1;
 	}
+	/* Last written before this run started: the previous daemon's. File
+	 * times come from a coarse clock, a tick behind at most. */
+	*stale = svc->started_wall > 0 &&
+		 (msec_t)st.st_mtim.tv_sec * 1000 + st.st_mtim.tv_nsec / 1000000 + 10 < svc->started_wall;
 	n = read(fd, buf, sizeof(buf));
 	close(fd);
 	if (n <= 0)
@@ -908,18 +945,23 @@ static int
 try_adopt(struct supervisor *sup, struct service *svc, bool last_chance)
 {
 	char why[256];
-	pid_t pid = read_pidfile(svc, why, sizeof(why));
+	bool stale = false;
+	pid_t pid = read_pidfile(svc, why, sizeof(why), &stale);
 	pid_t target, pp = pid > 0 ? sup->sys->parent_of(pid) : -1;
 	struct proc *owner;
 
 	if (!svc->waiting_pidfile)
 		return -1;
-	if (pid == 0 && !last_chance)
-		return 0;
+	if ((pid == 0 || (pid > 0 && stale)) && !last_chance)
+		return 0;	/* none yet, or the last run's: the daemon writes it soon */
 	if (pid == 0)
 		snprintf(why, sizeof(why), "pid file %s did not appear within start_timeout",
 			 svc->cfg->pidfile);
-	else if (pid > 0 && pp != getpid()) {
+	else if (pid > 0 && stale) {
+		snprintf(why, sizeof(why), "pid file %s was not written since the service started (it names pid %d)",
+			 svc->cfg->pidfile, (int)pid);
+		pid = -1;
+	} else if (pid > 0 && pp != getpid()) {
 		if (pp < 0)
 			snprintf(why, sizeof(why), "pid %d from %s is not running",
 				 (int)pid, svc->cfg->pidfile);
@@ -942,15 +984,28 @@ try_adopt(struct supervisor *sup, struct service *svc, bool last_chance)
 		return -1;
 	}
 	svc->proc.pid = pid;
+	svc->adopted_pid = pid;
 	svc->proc.fail_step = SPAWN_STEP_NONE;
 	(void)proc_track(sup, &svc->proc);
 	/* Where its signals go is decided when each is sent (service_target):
 	 * a daemon that moves to a group of its own later is followed. */
 	target = service_target(sup, svc);
-	svc->state = SVC_RUNNING;
 	log_info("service %s (pid %d): running: tracking pid %d from %s (%s %d)", svc->cfg->name,
 		 (int)pid, (int)pid, svc->cfg->pidfile, target < 0 ? "process group" : "pid",
 		 (int)(target < 0 ? -target : target));
+	if (svc->state == SVC_KILLING) {	/* SIGKILLed before it was known */
+		log_info("service %s (pid %d): it was sent SIGKILL while its pid file was awaited: sending it now",
+			 svc->cfg->name, (int)pid);
+		lifecycle_kill(sup, svc);
+		return 1;
+	}
+	if (svc->state == SVC_STOPPING) {	/* asked to stop before it was known */
+		log_info("service %s (pid %d): it was asked to stop while its pid file was awaited: sending %s now",
+			 svc->cfg->name, (int)pid, signal_name(svc->sent_signal));
+		lifecycle_stop(sup, svc);
+		return 1;
+	}
+	svc->state = SVC_RUNNING;
 	service_running(sup, svc);
 	return 1;
 }
@@ -965,8 +1020,11 @@ launcher_exited(struct supervisor *sup, struct service *svc)
 		run_ended(sup, svc, true);
 		return;
 	}
-	/* Exited 0: the daemon is in the background now. Stay STARTING. */
-	svc->state = SVC_STARTING;
+	/* Exited 0: the daemon is in the background now. Stay STARTING,
+	 * or, when it was being stopped already, stopping: the daemon gets
+	 * the stop once it is known (try_adopt). */
+	if (svc->state != SVC_STOPPING && svc->state != SVC_KILLING)
+		svc->state = SVC_STARTING;
 	svc->proc.pid = 0;
 	svc->waiting_pidfile = true;
 	/* The launcher was reaped with its group empty (the daemon moved to a
@@ -977,7 +1035,7 @@ launcher_exited(struct supervisor *sup, struct service *svc)
 			  svc->cfg->name, (int)svc->spawn_pgid);
 		svc->spawn_pgid = 0;
 	}
-	if (sup->stage != STAGE_RUNNING) {
+	if (sup->stage >= STAGE_KILLING) {
 		try_adopt(sup, svc, true);
 		return;
 	}
@@ -1120,8 +1178,8 @@ lifecycle_shutdown_begins(struct supervisor *sup)
 			if (!service_clean(svc) && !sup->first_unclean)
 				sup->first_unclean = svc;
 		}
-		if (svc->waiting_pidfile)
-			try_adopt(sup, svc, true);
+		if (svc->waiting_pidfile)	/* there already: stopped as it is; else awaited */
+			try_adopt(sup, svc, false);
 	}
 }
 
@@ -1256,7 +1314,7 @@ ctl_stop(struct supervisor *sup, struct service *svc, const struct event *ev, bo
 		return;
 	}
 	if (svc->waiting_pidfile)
-		try_adopt(sup, svc, true);	/* the daemon, if it is there, is what stops */
+		try_adopt(sup, svc, false);	/* the daemon, if it is there already, is what stops */
 	if (!service_alive(svc)) {
 		if (svc->state == SVC_BACKOFF)
 			ev_timer_stop(sup->loop, &svc->restart_timer);

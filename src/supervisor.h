@@ -153,6 +153,7 @@ struct service {
 	bool stop_requested;	/* stopped by drainit outside a shutdown: no restart */
 	bool launching;		/* forking: proc is the launcher, not the daemon */
 	bool waiting_pidfile;	/* forking: launcher exited 0, pid file not read yet */
+	pid_t adopted_pid;	/* forking: the daemon its pid file named in this run, 0 */
 	bool health_restart;	/* being stopped for failing its health check */
 	/* drainit ctl (lifecycle.c) */
 	bool ctl_stopped;	/* stopped with drainit ctl stop: held until ctl start */

@@ -18,6 +18,7 @@
  *                      pid to FILE after 100ms and the launcher exits 0 once
  *                      the middle process has called setsid()
  *   --pidfile-content S   write S to the pid file instead of the pid
+ *   --pidfile-after MS    write the pid file MS milliseconds after the fork (100)
  *   --no-pidfile       never write the pid file
  *   --late-setsid MS   with --daemonize: one fork only; the daemon writes its
  *                      pid file first and moves to a new session and process
@@ -116,7 +117,7 @@ main(int argc, char **argv)
 	long exit_after = -1;
 	int code = 0, kill_self = 0, orphans = 0;
 	int report = 0, state = 0, setsid_child = 0, crash_times = -1, no_pidfile = 0;
-	int late_setsid = -1;
+	int late_setsid = -1, pidfile_after = 100;
 	const char *counter = NULL, *daemon_pidfile = NULL, *pidfile_content = NULL;
 
 	for (int i = 1; i < argc; i++) {
@@ -141,6 +142,7 @@ main(int argc, char **argv)
 		else if (!strcmp(a, "--counter")) counter = v;
 		else if (!strcmp(a, "--crash-times")) crash_times = atoi(v);
 		else if (!strcmp(a, "--daemonize")) daemon_pidfile = v;
+		else if (!strcmp(a, "--pidfile-after")) pidfile_after = atoi(v);
 		else if (!strcmp(a, "--late-setsid")) late_setsid = atoi(v);
 		else if (!strcmp(a, "--pidfile-content")) pidfile_content = v;
 		else {
@@ -190,7 +192,7 @@ main(int argc, char **argv)
 			if (fork() != 0)
 				_exit(0);	/* the middle one */
 		}
-		sleep_ms(100);
+		sleep_ms(pidfile_after);
 		if (!no_pidfile) {
 			FILE *f = fopen(daemon_pidfile, "w");
 			if (f) {

@@ -37,6 +37,70 @@ def daemon_as_subreaper():
     daemon_tracked_and_stopped(False)
 
 
+def stop_asked_before_the_pid_file_goes_out_once_adopted():
+    """The shutdown comes after the launcher exited, before the daemon wrote its pid file:
+    there is nothing to signal yet. The stop waits for the pid file and goes to the daemon
+    once it is adopted, with its grace period from then; the shutdown ends."""
+    ini = f"""
+[drainit]
+shutdown_timeout = 0
+[service:legacy]
+type = forking
+command = {TSVC} --name legacy --daemonize @DIR@/legacy.pid --pidfile-after 1500 --term-delay 50
+pidfile = @DIR@/legacy.pid
+grace_period = 30s
+restart = no
+"""
+    with Drainit(ini=ini) as d:
+        d.wait_for(r"service legacy \(pid \d+\): launcher exited with status 0")
+        d.signal(signal.SIGTERM)
+        d.wait_for(r"service legacy: its stop waits for its pid file \S+legacy.pid \(start_timeout 10s\)")
+        d.wait_for(r"service legacy \(pid \d+\): it was asked to stop while its pid file was awaited: "
+                   r"sending SIGTERM now", timeout=10)
+        d.expect_rc(0)
+        check("SIGKILL needed: none" in d.log(), "the daemon waited out its grace period", d)
+
+
+def restart_tracks_the_new_daemon_not_the_last_pid_file():
+    """drainit ctl restart: the old daemon is stopped, the launcher runs again, and the
+    pid file still names the old, dead daemon until the new one writes it. drainit waits
+    for the new one's instead of failing on the old one's. A ctl stop while the pid file
+    is awaited goes to the daemon once it is known."""
+    ini = f"""
+[service:legacy]
+type = forking
+command = {TSVC} --name legacy --daemonize @DIR@/legacy.pid --pidfile-after 400 --term-delay 50
+pidfile = @DIR@/legacy.pid
+restart = no
+"""
+    rx = re.compile(r"service legacy \(pid (\d+)\): running: tracking pid")
+    with Drainit(ini=ini) as d:
+        d.wait_socket()
+        first = d.wait_for(rx.pattern).group(1)
+        r = d.ctl("restart", "legacy")
+        check(r.returncode == 0, f"restart: {r.stdout} {r.stderr}", d)
+        deadline = time.monotonic() + 10
+        while len(rx.findall(d.log())) < 2:
+            check(time.monotonic() < deadline, "the new daemon was never tracked", d)
+            time.sleep(0.05)
+        second = rx.findall(d.log())[1]
+        check(second != first, f"tracked the old daemon again: {first}", d)
+        check("failed to start" not in d.log(), "failed on the old pid file", d)
+        # restarted again, and stopped before its pid file is written
+        r = d.ctl("restart", "legacy")
+        d.wait_for(r"service legacy: waiting up to 10s for pid file")
+        n = len(d.lines())
+        r = d.ctl("stop", "legacy")
+        check(r.returncode == 0, f"stop: {r.stdout} {r.stderr}", d)
+        later = "\n".join(d.lines()[n:])
+        check("asked to stop while its pid file was awaited" in later or
+              "its stop waits for its pid file" in later, f"stop while awaited: {later}", d)
+        check("failed to start" not in d.log(), f"a stop while awaited failed the start", d)
+        d.wait_for(r"service legacy \(pid \d+\): (exited|killed)")
+        check(not os.path.exists(f"{d.dir}/legacy.pid"), "the dead daemon's pid file was left", d)
+        d.stop(0)
+
+
 def pidfile_naming_a_stranger_is_refused():
     # Outside a namespace: the test runner itself is the stranger.
     me = os.getpid()
@@ -153,6 +217,8 @@ restart = no
 
 
 if __name__ == "__main__":
-    run(daemon_as_pid1, daemon_as_subreaper, pidfile_naming_a_stranger_is_refused,
+    run(daemon_as_pid1, daemon_as_subreaper, stop_asked_before_the_pid_file_goes_out_once_adopted,
+        restart_tracks_the_new_daemon_not_the_last_pid_file,
+        pidfile_naming_a_stranger_is_refused,
         pidfile_naming_pid1_is_refused, missing_pidfile_times_out,
         launcher_group_gone_is_not_signalled, untrustworthy_pidfiles_are_refused)
