@@ -571,6 +571,17 @@ service_drop(struct supervisor *sup, struct service *svc)
 			hook_drop(sup, i);
 		else
 			i++;
+	if (sup->first_unclean == svc) {
+		/* its failure left with it: the exit code comes from what is left */
+		sup->first_unclean = NULL;
+		for (size_t i = 0; i < sup->nsvcs && !sup->first_unclean; i++) {
+			struct service *o = sup->svcs[i];
+
+			if (o != svc && !o->removed && (o->state == SVC_EXITED || o->state == SVC_FAILED) &&
+			    o->runs > 0 && !service_clean(o))
+				sup->first_unclean = o;
+		}
+	}
 	ptimer_stop(sup->loop, &svc->grace_timer);
 	ev_timer_stop(sup->loop, &svc->step_timer);
 	ev_timer_stop(sup->loop, &svc->restart_timer);

@@ -343,6 +343,25 @@ def changing_reloads_free_what_they_replace():
         d.stop(0)
 
 
+def a_failed_service_removed_leaves_the_exit_code_to_the_rest():
+    """With on_failure = keep, a service that failed is removed by a reload: the shutdown
+    that follows gets its exit code from the services that are left (0 here), and the
+    dropped service's memory is not read again (under ASan this was a use after free)."""
+    ini = "[drainit]\non_failure = keep\n"
+    ini += svc("keep", "stdout = inherit\nstderr = inherit") + \
+        "[service:bad]\ncommand = /bin/sh -c 'exit 3'\nrestart = no\nstdout = inherit\nstderr = inherit\n"
+    with Drainit(ini=ini) as d:
+        d.wait_socket()
+        d.wait_for(r"service bad \(pid \d+\): exited with status 3")
+        rewrite(d, "[drainit]\non_failure = keep\n" + svc("keep", "stdout = inherit\nstderr = inherit"))
+        r = d.ctl("reload-config")
+        check(r.returncode == 0 and "1 removed" in r.stdout, f"reload-config: {r.stdout} {r.stderr}", d)
+        d.wait_for(r"service bad: stopped and dropped \(removed from the configuration\)")
+        time.sleep(0.3)     # the reclaim pass frees it before the loop blocks
+        d.stop(0)
+        check("exiting with code 0 (every service stopped cleanly)" in d.log(), "exit line", d)
+
+
 def command_mode_has_nothing_to_reload():
     with Drainit(args=["--", TSVC, "--name", "one", "--term-delay", "0"]) as d:
         d.wait_socket()
@@ -355,6 +374,7 @@ def command_mode_has_nothing_to_reload():
 
 if __name__ == "__main__":
     run(adds_removes_changes_keeps, syntax_error_changes_nothing, fixed_settings_are_reported,
+        a_failed_service_removed_leaves_the_exit_code_to_the_rest,
         sighup_reload_and_forward, forward_signals_limits, command_mode_has_nothing_to_reload,
         unchanged_reloads_cost_no_memory, what_would_not_start_changes_nothing,
         relative_paths_read_at_load_still_resolve, log_buffer_change_resizes_the_kept_lines,
