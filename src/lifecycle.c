@@ -397,6 +397,19 @@ stop_step_due(struct supervisor *sup, struct service *svc)
 	if (sup->stage == STAGE_EXITED)
 		return;
 	if (svc->state == SVC_KILLING) {	/* the re-check of an emptying group */
+		if (svc->main_exited && service_group_alive(sup, svc) &&
+		    sup->sys->now() - svc->killed_at >= REAP_WAIT_MS) {
+			/* Only what SIGKILL cannot end is left: a zombie whose
+			 * parent is outside the group, or a process stuck in the
+			 * kernel. The run is over without it; the group is not
+			 * looked at or signalled again. */
+			log_warn("service %s: its process group (pgid %d) still has members %s after SIGKILL (a zombie whose parent is elsewhere, or a process stuck in the kernel): the run is over without them",
+				 svc->cfg->name, (int)svc->spawn_pgid,
+				 format_duration(REAP_WAIT_MS, dbuf, sizeof(dbuf)));
+			svc->spawn_pgid = 0;
+			run_over(sup, svc);
+			return;
+		}
 		if (!group_gone(sup, svc) && svc->main_exited) {
 			svc->recheck_ms = svc->recheck_ms * 2 < GROUP_RECHECK_MAX_MS
 						  ? svc->recheck_ms * 2 : GROUP_RECHECK_MAX_MS;
@@ -439,6 +452,7 @@ lifecycle_kill(struct supervisor *sup, struct service *svc)
 		return;
 	}
 	r = service_signal(sup, svc, SIGKILL);
+	svc->killed_at = sup->sys->now();
 	if (r == -ESRCH)
 		svc->killed = false;	/* it reached no one: nothing needed it */
 	if (r == -ESRCH && group_gone(sup, svc))

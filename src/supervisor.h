@@ -133,6 +133,7 @@ struct service {
 	struct ptimer grace_timer;	/* stop signal -> SIGKILL */
 	unsigned long runs;	/* processes started for it so far */
 	msec_t recheck_ms;	/* killing a group whose main is gone: the next look */
+	msec_t killed_at;	/* when its SIGKILL went out */
 	const char *stop_why;	/* a stop that waits (drain hooks, a dependent): who asked (static) */
 	msec_t started_at;
 	msec_t started_wall;	/* the same instant by the wall clock (/status), 0: unknown */

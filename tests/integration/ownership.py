@@ -239,6 +239,31 @@ grace_period = 1s
                    r"with status 0; what it left in its group needed SIGKILL\)\)")
 
 
+def a_group_that_cannot_empty_does_not_hold_the_shutdown():
+    """After SIGKILL, web's group still holds a zombie whose parent moved to another
+    group: nothing drainit can send ends it. 5 s after the SIGKILL web's run is over
+    anyway, and db, which web depends on, gets its stop signal: the shutdown ends."""
+    holder = ('python3 -c "import os, time\n'
+              'if os.fork() == 0: os._exit(0)\n'
+              'os.setpgid(0, 0); time.sleep(1000)"')
+    ini = f"""
+[service:db]
+command = {TSVC} --name db --term-delay 0
+[service:web]
+command = {script(holder + " &" + chr(10) + "exec " + TSVC + " --name web --term-delay 0")}
+after = db
+grace_period = 1s
+"""
+    with Drainit(ini=ini) as d:
+        d.wait_for(r"web: ready", stream="out")
+        time.sleep(0.3)     # the holder has forked and left the group
+        d.signal(signal.SIGTERM)
+        d.expect_rc(137)
+        d.assert_order(r"service web \(pgid \d+\): grace period 1s expired, sending SIGKILL",
+                       r"service web: its process group \(pgid \d+\) still has members 5s after SIGKILL",
+                       r"shutdown: sending SIGTERM to service db")
+
+
 def missing_command_fails_once_with_127():
     ini = "[service:web]\ncommand = drainit-no-such-command --flag\n"
     with Drainit(ini=ini) as d:
@@ -311,5 +336,6 @@ if __name__ == "__main__":
         group_emptied_by_another_parent_at_sigterm, group_emptied_by_another_parent_after_sigkill,
         setsid_grandchildren_as_pid1, setsid_grandchildren_as_subreaper,
         orphans_that_drain_end_the_stage_early, adopted_get_sigterm_when_a_service_needed_sigkill,
+        a_group_that_cannot_empty_does_not_hold_the_shutdown,
         missing_command_fails_once_with_127, check_reports_missing_commands,
         fork_failure_is_a_failure)
