@@ -145,7 +145,8 @@ svc_config_differs(const struct svc_config *a, const struct svc_config *b)
 	if (a->stdin_mode != b->stdin_mode)
 		return "stdin";
 	for (int i = 0; i < 2; i++)
-		if (a->out[i] != b->out[i] || !str_eq(a->out_path[i], b->out_path[i]))
+		if (!(a->out_defaulted[i] && b->out_defaulted[i]) &&
+		    (a->out[i] != b->out[i] || !str_eq(a->out_path[i], b->out_path[i])))
 			return i == 0 ? "stdout" : "stderr";
 	if (a->restart != b->restart)
 		return "restart";
@@ -176,6 +177,32 @@ svc_config_differs(const struct svc_config *a, const struct svc_config *b)
 	return NULL;
 }
 
+/* The first key that needs a restart, b's settings that a running
+ * service can take as they are left out: they matter only at its next
+ * stop (grace_period, drain_timeout, success_exit), its next restart
+ * (restart_delay, restart_delay_max, restart_reset), its next start
+ * (after, requires, start_timeout) or the next ctl reload. NULL: none. */
+static const char *
+needs_restart(const struct svc_config *a, const struct svc_config *b)
+{
+	struct svc_config t = *b;	/* shallow: compared, never freed */
+
+	t.grace_ms = a->grace_ms;
+	t.success_exit = a->success_exit;
+	t.restart_delay_ms = a->restart_delay_ms;
+	t.restart_delay_max_ms = a->restart_delay_max_ms;
+	t.restart_reset_ms = a->restart_reset_ms;
+	t.after = a->after;
+	t.requires = a->requires;
+	t.start_timeout_ms = a->start_timeout_ms;
+	t.reload_signal = a->reload_signal;
+	if (hooks_cmd_eq(a->drain, a->ndrain, b->drain, b->ndrain)) {
+		t.drain = a->drain;
+		t.ndrain = a->ndrain;
+	}
+	return svc_config_differs(a, &t);
+}
+
 static const struct svc_config *
 find(const struct config *c, const char *name)
 {
@@ -201,9 +228,15 @@ reload_diff(const struct config *old, const struct config *new, struct reload_di
 		if (!e->old) {
 			e->kind = DIFF_ADDED;
 			d->added++;
-		} else if ((e->key = svc_config_differs(e->old, e->new))) {
+		} else if ((e->key = svc_config_differs(e->old, e->new)) &&
+			   needs_restart(e->old, e->new)) {
+			e->key = needs_restart(e->old, e->new);
 			e->kind = DIFF_CHANGED;
 			d->changed++;
+		} else if (e->key) {
+			e->kind = DIFF_KEPT;	/* taken by the running service */
+			d->kept++;
+			d->updated++;
 		} else {
 			e->kind = DIFF_KEPT;
 			d->kept++;
@@ -219,7 +252,7 @@ reload_diff(const struct config *old, const struct config *new, struct reload_di
 			d->removed++;
 		}
 	d->global_hooks_changed = !hooks_eq(old->drain, old->ndrain, new->drain, new->ndrain);
-	d->services_same = d->kept == new->nsvcs && old->nsvcs == new->nsvcs;
+	d->services_same = d->kept == new->nsvcs && d->updated == 0 && old->nsvcs == new->nsvcs;
 	for (size_t i = 0; d->services_same && i < new->nsvcs; i++)
 		d->services_same = strcmp(old->svcs[i].name, new->svcs[i].name) == 0;
 	/* read once, when drainit starts */

@@ -16,13 +16,15 @@ struct diff_entry {
 	enum diff_kind kind;
 	const struct svc_config *old;	/* NULL when added */
 	const struct svc_config *new;	/* NULL when removed */
-	const char *key;	/* changed: the first key that differs */
+	const char *key;	/* changed: the first key that differs; kept: the first
+				 * one taken without a restart, or NULL */
 };
 
 struct reload_diff {
 	struct diff_entry *v;	/* new services in file order, then the removed ones */
 	size_t n;
 	size_t added, removed, changed, kept;
+	size_t updated;		/* of the kept: with settings taken without a restart */
 	const char *fixed[8];	/* globals that differ but cannot change at run time */
 	size_t nfixed;
 	bool services_same;	/* every service kept, in the same order */
@@ -34,7 +36,8 @@ int reload_diff(const struct config *old, const struct config *new, struct reloa
 void reload_diff_free(struct reload_diff *d);
 
 /* NULL when a and b would run the same way; else the first key (as the
- * file spells it) whose setting differs. Line numbers do not count. */
+ * file spells it) whose setting differs. Line numbers do not count, nor
+ * the output a service count resolves when neither sets stdout/stderr. */
 const char *svc_config_differs(const struct svc_config *a, const struct svc_config *b);
 
 #endif

@@ -1328,8 +1328,10 @@ resolve_proc(struct svc_config *s, size_t nsvcs, const char *path, struct config
 	int r = 0;
 
 	for (int i = 0; i < 2; i++)
-		if (s->out[i] == OUT_DEFAULT)
+		if (s->out[i] == OUT_DEFAULT) {
 			s->out[i] = nsvcs > 1 ? OUT_PREFIX : OUT_INHERIT;
+			s->out_defaulted[i] = true;
+		}
 	if ((s->user && !s->has_uid) || (s->group && !s->group_ok))
 		return;		/* the lookup error is reported already */
 	if (!s->has_uid && !s->group_ok)

@@ -135,6 +135,7 @@ struct svc_config {
 	struct svc_limit limits[_LIM_MAX];
 	enum stdin_mode stdin_mode;
 	enum out_mode out[2];		/* [0] stdout, [1] stderr */
+	bool out_defaulted[2];		/* not set in the file: resolved by the service count */
 	char *out_path[2];		/* file:PATH */
 	/* lifecycle */
 	enum svc_type type;

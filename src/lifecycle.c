@@ -868,6 +868,7 @@ static void
 run_ended(struct supervisor *sup, struct service *svc, bool failed)
 {
 	svc->stop_waiting = false;
+	svc->draining = false;	/* a hook still running stops nothing of a next run */
 	forget_pidfile(svc);
 	next_after_run(sup, svc, failed);
 	resume_waiting_stops(sup);	/* svc may have been what they waited for */
@@ -1274,6 +1275,10 @@ ctl_start(struct supervisor *sup, struct service *svc, const struct event *ev)
 		answer(ev, false, "drainit is shutting down (stage %s)", stage_name(sup->stage));
 		return;
 	}
+	if (svc->removed) {
+		answer(ev, false, "service %s was removed from the configuration: it is not started again", name);
+		return;
+	}
 	if (service_alive(svc)) {
 		if (svc->sent_signal || svc->draining || svc->stop_waiting)
 			answer(ev, false, "service %s is stopping; start it once it has stopped", name);
@@ -1325,6 +1330,10 @@ ctl_stop(struct supervisor *sup, struct service *svc, const struct event *ev, bo
 
 	if (sup->stage != STAGE_RUNNING) {
 		answer(ev, false, "drainit is shutting down (stage %s)", stage_name(sup->stage));
+		return;
+	}
+	if (svc->removed && restart) {
+		answer(ev, false, "service %s was removed from the configuration: it is not started again", name);
 		return;
 	}
 	if (svc->waiting_pidfile)

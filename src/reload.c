@@ -94,6 +94,20 @@ names_of(const struct reload_diff *d, enum diff_kind k, char *buf, size_t len)
 	return buf;
 }
 
+/* "web (grace_period)" for the kept services that took new settings. */
+static const char *
+updated_names(const struct reload_diff *d, char *buf, size_t len)
+{
+	size_t off = 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < d->n && off < len; i++)
+		if (d->v[i].kind == DIFF_KEPT && d->v[i].key)
+			off += (size_t)snprintf(buf + off, len - off, "%s%s (%s)", off ? ", " : "",
+						d->v[i].name, d->v[i].key);
+	return buf;
+}
+
 /* Keeps the settings that only apply at start-up as they are. */
 static int
 keep_fixed(const struct config *old, struct config *nc)
@@ -361,8 +375,21 @@ reload_config(struct supervisor *sup, struct ctl_result *reply)
 		struct diff_entry *e = &d.v[i];
 		struct service *svc = live_by_name(sup, e->name);
 
-		if (e->kind == DIFF_KEPT)
-			rebind(svc, (struct svc_config *)e->new);
+		if (e->kind == DIFF_KEPT) {
+			struct svc_config *nc_svc = (struct svc_config *)e->new;
+
+			/* Output left to its default keeps what it started with:
+			 * the default follows the service count, the pipes do not. */
+			for (int k = 0; k < 2; k++)
+				if (svc->cfg->out_defaulted[k] && nc_svc->out_defaulted[k]) {
+					nc_svc->out[k] = svc->cfg->out[k];
+					free(nc_svc->out_path[k]);
+					nc_svc->out_path[k] = svc->cfg->out_path[k] ? strdup(svc->cfg->out_path[k]) : NULL;
+				}
+			if (e->key)
+				log_info("service %s: %s changed: taken without a restart", e->name, e->key);
+			rebind(svc, nc_svc);
+		}
 		else if (e->kind == DIFF_CHANGED)
 			svc->next_cfg = (struct svc_config *)e->new;
 		else if (e->kind == DIFF_REMOVED)
@@ -421,7 +448,7 @@ reload_config(struct supervisor *sup, struct ctl_result *reply)
 						       .svc = stops[i], .by_reload = true });
 		free(stops);
 	}
-	if (d.added)
+	if (d.added || d.updated)	/* new services, or new after/requires of pending ones */
 		lifecycle_start_all(sup);
 
 	answer(reply, true, "reloaded %s: %zu added, %zu removed, %zu changed, %zu kept",
@@ -436,6 +463,8 @@ reload_config(struct supervisor *sup, struct ctl_result *reply)
 		add_line(&detail, "changed: %s", names_of(&d, DIFF_CHANGED, buf, sizeof(buf)));
 	if (d.kept)
 		add_line(&detail, "kept: %s", names_of(&d, DIFF_KEPT, buf, sizeof(buf)));
+	if (d.updated)
+		add_line(&detail, "kept, new settings taken without a restart: %s", updated_names(&d, buf, sizeof(buf)));
 	fixed_not_applied(&d, &detail, buf, sizeof(buf));
 	give_detail(reply, detail);
 	(void)carried;

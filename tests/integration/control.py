@@ -16,7 +16,7 @@ import subprocess
 import tempfile
 import time
 
-from harness import DRAINIT, TSVC, Drainit, check, run
+from harness import DRAINIT, TSVC, Drainit, check, run, script
 from probeutil import wait_until
 
 NOBODY = 65534
@@ -123,6 +123,34 @@ def stop_runs_the_services_drain_hooks_first():
                        r"drain hook web#1 \(pid \d+\): done",
                        r"service web \(pid \d+\): stopping \(drainit ctl stop\): sending SIGTERM")
         d.stop(0)
+
+
+def a_drain_hook_that_outlives_its_run_stops_nothing_later():
+    """ctl restart runs web's drain hook (1 s) first; web exits by itself meanwhile and is
+    started again. When the hook ends, the new run is left alone: the stop it was for is
+    over."""
+    body = (f"if [ -e {{d}}/ran ]; then exec {TSVC} --name web --term-delay 0; fi\n"
+            f"touch {{d}}/ran; exec {TSVC} --name web --exit-after 400")
+    ini_t = svc("keep") + "[service:web]\ncommand = {cmd}\nrestart = no\ndrain = /bin/sleep 1\n"
+    work = tempfile.mkdtemp(prefix="drainit-it-drain-")
+    try:
+        ini = ini_t.replace("{cmd}", script(body.replace("{d}", work)))
+        with Drainit(ini=ini) as d:
+            d.wait_socket()
+            d.wait_for(r"web: ready", stream="out")
+            r = d.ctl("restart", "web")
+            check(r.returncode == 0, f"restart: {r.stdout} {r.stderr}", d)
+            d.wait_for(r"service web: starting again \(drainit ctl restart\)")
+            d.wait_for(r"drain hook web#1 \(pid \d+\): done", timeout=5)
+            time.sleep(0.3)
+            n = d.index(r"drain hook web#1 \(pid \d+\): done")
+            later = d.lines()[n:]
+            check(not any("service web" in l and "stopping" in l for l in later),
+                  f"the hook's end stopped the new run: {later}", d)
+            check(status(d, "web")["web"]["state"] == "running", "web is not running", d)
+            d.stop(0)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
 
 
 def signal_and_reload_reach_one_service():
@@ -504,6 +532,7 @@ def stop_answers_when_a_restart_overtakes_it():
 
 if __name__ == "__main__":
     run(out_of_descriptors_pauses_then_serves_again, status_table_and_json, stop_holds_start_restart, stop_runs_the_services_drain_hooks_first,
+        a_drain_hook_that_outlives_its_run_stops_nothing_later,
         signal_and_reload_reach_one_service, ready_and_wait_ready, wait_ready_returns_once_ready,
         prestop_returns_when_prestop_ends, shutdown_and_force, non_root_is_refused,
         bad_requests_leave_it_serving, hundred_status_calls_during_shutdown, socket_file_rules,

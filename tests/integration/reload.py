@@ -362,6 +362,52 @@ def a_failed_service_removed_leaves_the_exit_code_to_the_rest():
         check("exiting with code 0 (every service stopped cleanly)" in d.log(), "exit line", d)
 
 
+def a_removed_service_still_stopping_cannot_be_started_again():
+    """A service removed by a reload is on its way out: ctl restart and ctl start are
+    refused while it stops, it is dropped once its run is over, and a later reload may add
+    it back."""
+    ini = "[drainit]\nmain = keep\n" + svc("keep") + svc("gone", "grace_period = 2s", "--ignore 15")
+    with Drainit(ini=ini) as d:
+        d.wait_socket()
+        d.wait_for(r"gone: ready", stream="out")
+        rewrite(d, "[drainit]\nmain = keep\n" + svc("keep"))
+        r = d.ctl("reload-config")
+        check(r.returncode == 0, f"reload-config: {r.stdout} {r.stderr}", d)
+        for cmd in ("restart", "start"):
+            r = d.ctl(cmd, "gone")
+            check(r.returncode == 1 and "was removed from the configuration" in r.stdout + r.stderr,
+                  f"ctl {cmd} of a removed service: rc {r.returncode}: {r.stdout} {r.stderr}", d)
+        d.wait_for(r"service gone: stopped and dropped \(removed from the configuration\)", timeout=10)
+        check("service gone: starting again" not in d.log(), "the removed service came back", d)
+        rewrite(d, "[drainit]\nmain = keep\n" + svc("keep") + svc("gone"))
+        r = d.ctl("reload-config")
+        check(r.returncode == 0 and "1 added" in r.stdout, f"added back: {r.stdout} {r.stderr}", d)
+        d.stop(0)
+
+
+def stop_time_settings_and_a_new_service_restart_nothing():
+    """A reload that only changes when or how a running service will be stopped or
+    restarted (grace_period, restart_delay, after) takes the new settings without a
+    restart, and the next stop uses them. Adding a second service does not restart the
+    first one although its default output (unprefixed while it was alone) would change."""
+    ini = "[drainit]\nmain = a\n[service:a]\ncommand = " + TSVC + " --name a --term-delay 0\n"
+    with Drainit(ini=ini) as d:
+        d.wait_socket()
+        d.wait_for(r"a: ready", stream="out")
+        before = pids(d)
+        rewrite(d, ini + "grace_period = 3s\nrestart_delay = 1s\n" + svc("b"))
+        r = d.ctl("reload-config")
+        check(r.returncode == 0, f"reload-config: {r.stdout} {r.stderr}", d)
+        check("1 added, 0 removed, 0 changed, 1 kept" in r.stdout, f"answer: {r.stdout}", d)
+        check("new settings taken without a restart: a (grace_period)" in r.stdout, r.stdout, d)
+        wait_states(d, {"a": "running", "b": "running"})
+        check(pids(d)["a"] == before["a"], f"a was restarted: {before} -> {pids(d)}", d)
+        d.wait_for(r"service a: grace_period changed: taken without a restart")
+        d.signal(signal.SIGTERM)
+        d.wait_for(r"sending SIGTERM to service a \(pgid \d+\), grace period 3s")
+        d.expect_rc(0)
+
+
 def command_mode_has_nothing_to_reload():
     with Drainit(args=["--", TSVC, "--name", "one", "--term-delay", "0"]) as d:
         d.wait_socket()
@@ -375,6 +421,8 @@ def command_mode_has_nothing_to_reload():
 if __name__ == "__main__":
     run(adds_removes_changes_keeps, syntax_error_changes_nothing, fixed_settings_are_reported,
         a_failed_service_removed_leaves_the_exit_code_to_the_rest,
+        a_removed_service_still_stopping_cannot_be_started_again,
+        stop_time_settings_and_a_new_service_restart_nothing,
         sighup_reload_and_forward, forward_signals_limits, command_mode_has_nothing_to_reload,
         unchanged_reloads_cost_no_memory, what_would_not_start_changes_nothing,
         relative_paths_read_at_load_still_resolve, log_buffer_change_resizes_the_kept_lines,

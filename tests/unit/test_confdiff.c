@@ -104,28 +104,51 @@ expect_change(const char *before, const char *after, const char *key)
 	teardown();
 }
 
+/* A setting the running service takes without a restart: kept, the key named. */
+static void
+expect_update(const char *before, const char *after, const char *key)
+{
+	char t1[512], t2[512];
+
+	snprintf(t1, sizeof(t1), "[service:s]\ncommand = /bin/true\n%s\n[service:o]\ncommand = /bin/true\n", before);
+	snprintf(t2, sizeof(t2), "[service:s]\ncommand = /bin/true\n%s\n[service:o]\ncommand = /bin/true\n", after);
+	load(&a, t1);
+	load(&b, t2);
+	cr_assert_eq(reload_diff(&a, &b, &d), 0);
+	cr_expect_eq(entry("s")->kind, DIFF_KEPT, "%s -> %s: %s", before, after,
+		     entry("s")->key ? entry("s")->key : "");
+	cr_expect_str_eq(entry("s")->key ? entry("s")->key : "(none)", key);
+	cr_expect_eq(d.updated, 1);
+	cr_expect_not(d.services_same, "an update is not 'nothing changed'");
+	teardown();
+}
+
 Test(confdiff, each_setting)
 {
 	expect_change("", "", NULL);
 	expect_change("stop_signal = TERM", "stop_signal = SIGTERM", NULL);	/* same signal */
 	expect_change("grace_period = 10s", "", NULL);	/* the default */
 	expect_change("", "stop_signal = QUIT", "stop_signal");
-	expect_change("", "grace_period = 1.5s", "grace_period");
+	expect_update("", "grace_period = 1.5s", "grace_period");
+	expect_update("", "restart_delay = 1s", "restart_delay");
+	expect_update("", "start_timeout = 3s", "start_timeout");
+	expect_change("", "restart_limit = 2/10s", "restart_limit");
 	expect_change("", "env = A=1", "env");
 	expect_change("env = A=1", "env = A=2", "env");
 	expect_change("", "user = nobody", "user");
 	expect_change("", "limit_nofile = 1024", "limit_nofile");
 	expect_change("", "ready = tcp:127.0.0.1:1", "ready");
 	expect_change("", "drain = /bin/true", "drain");
-	expect_change("drain = /bin/true", "drain = /bin/true\ndrain_timeout = 1s", "drain_timeout");
+	expect_update("drain = /bin/true", "drain = /bin/true\ndrain_timeout = 1s", "drain_timeout");
 	expect_change("", "restart = always", "restart");
-	expect_change("", "after = o", "after");
+	expect_update("", "after = o", "after");
+	expect_change("", "after = o\nstop_signal = QUIT", "stop_signal");	/* one needs a restart */
 	expect_change("", "stdout = null", "stdout");
 	expect_change("", "forward_signals = HUP", "forward_signals");
 	expect_change("forward_signals = HUP USR1", "forward_signals = USR1,HUP", NULL);
 	expect_change("", "runtime_directory = s", "runtime_directory");
 	expect_change("", "directory = /tmp", "directory");
-	expect_change("", "success_exit = 3", "success_exit");
+	expect_update("", "success_exit = 3", "success_exit");
 	expect_change("", "signal_map = HUP:USR1", "signal_map");
 	expect_change("", "log_buffer = 0", "log_buffer");
 }
@@ -135,8 +158,25 @@ Test(confdiff, a_global_default_a_service_inherits_changes_it)
 	load(&a, "[service:s]\ncommand = /bin/true\n");
 	load(&b, "[drainit]\ngrace_period = 3s\n[service:s]\ncommand = /bin/true\n");
 	cr_assert_eq(reload_diff(&a, &b, &d), 0);
-	cr_expect_eq(entry("s")->kind, DIFF_CHANGED);
+	cr_expect_eq(entry("s")->kind, DIFF_KEPT, "taken without a restart");
 	cr_expect_str_eq(entry("s")->key, "grace_period");
+}
+
+Test(confdiff, output_left_to_its_default_does_not_follow_the_service_count)
+{
+	/* one service inherits, two are prefixed: the kept one is not restarted */
+	load(&a, "[service:s]\ncommand = /bin/true\n");
+	load(&b, "[service:s]\ncommand = /bin/true\n[service:n]\ncommand = /bin/true\n");
+	cr_assert_eq(reload_diff(&a, &b, &d), 0);
+	cr_expect_eq(entry("s")->kind, DIFF_KEPT);
+	cr_expect_null(entry("s")->key);
+	teardown();
+	/* set in the file: a change of the output is a change */
+	load(&a, "[service:s]\ncommand = /bin/true\nstdout = inherit\n");
+	load(&b, "[service:s]\ncommand = /bin/true\nstdout = prefix\n");
+	cr_assert_eq(reload_diff(&a, &b, &d), 0);
+	cr_expect_eq(entry("s")->kind, DIFF_CHANGED);
+	cr_expect_str_eq(entry("s")->key, "stdout");
 }
 
 Test(confdiff, startup_settings_are_listed)
