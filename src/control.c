@@ -22,6 +22,7 @@
 
 #include <errno.h>
 #include <jansson.h>
+#include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -652,9 +653,19 @@ handle(struct client *c, const char *line, size_t len)
 		ready_json(sup, req, o);
 		client_answer(c, o);
 		return;
-	case CTL_WAIT_READY:
+	case CTL_WAIT_READY: {
+		size_t nw = 0;
+
+		for (size_t i = 0; i < c->cs->n; i++)
+			nw += c->cs->clients[i]->st == C_WAITING && c->cs->clients[i]->wait == W_READY;
+		if (nw >= CONTROL_MAX_READY_WAITERS) {	/* they must leave room for the rest */
+			client_error(c, "too many wait-ready requests waiting (%d at once); one must end first",
+				     CONTROL_MAX_READY_WAITERS);
+			return;
+		}
 		start_wait(c, W_READY, answer_new(true), req->timeout_ms);
 		return;
+	}
 	case CTL_START:
 		do_services(c, EVT_CTL_START);
 		return;
@@ -752,8 +763,16 @@ client_read(struct client *c)
 static void
 client_discard(struct client *c)
 {
+	struct pollfd p = { .fd = c->fd, .events = POLLOUT };
+
 	if (sock_discard(c->fd, &c->drained, DRAIN_MAX) != SOCK_GONE)
 		return;
+	if (c->st == C_WAITING && poll(&p, 1, 0) == 1 && !(p.revents & (POLLHUP | POLLERR))) {
+		/* It only shut its sending side (the request ended there):
+		 * it still reads. Nothing more to read until the answer. */
+		ev_io_stop(c->cs->sup->loop, &c->io);
+		return;
+	}
 	if (c->st == C_WAITING)
 		log_debug("control: client left while waiting for %s", ctl_cmd_name(c->req.cmd));
 	client_close(c);

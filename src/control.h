@@ -8,6 +8,7 @@
 
 #define CONTROL_MAX_CLIENTS 16	/* connections served at once */
 #define CONTROL_MAX_FOLLOWERS 8	/* of them, logs --follow at once */
+#define CONTROL_MAX_READY_WAITERS 4	/* of them, wait-ready at once (it may wait for ever) */
 #define CONTROL_BACKLOG 128	/* connections waiting for one of them to close */
 #define CONTROL_REQUEST_MS 5000	/* to send a complete request line */
 #define CONTROL_LINGER_MS 5000	/* to take the answer and close */

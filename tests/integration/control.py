@@ -153,6 +153,36 @@ def a_drain_hook_that_outlives_its_run_stops_nothing_later():
         shutil.rmtree(work, ignore_errors=True)
 
 
+def half_closed_requests_get_their_answer_and_waiters_leave_room():
+    """A client that shuts its sending side after the request (as scripts do) still gets
+    the answer of a stop, which comes only once the service has stopped. wait-ready
+    requests that may wait for ever are capped, so commands are still served."""
+    ini = svc("web") + svc("never", "ready = exec:false\nready_interval = 1s")
+    with Drainit(ini=ini) as d:
+        d.wait_socket()
+        d.wait_for(r"web: ready", stream="out")
+        a = raw(d, b'{"v":1,"cmd":"stop","services":["web"]}\n', shut=True)
+        check(a.get("ok") is True and a["services"][0]["state"] == "exited",
+              f"half-closed stop: {a}", d)
+        held = []
+        try:
+            for _ in range(4):
+                c = socket.socket(socket.AF_UNIX)
+                c.connect(d.sock)
+                c.sendall(b'{"v":1,"cmd":"wait-ready","services":["never"]}\n')
+                held.append(c)
+            time.sleep(0.3)
+            a = raw(d, b'{"v":1,"cmd":"wait-ready","services":["never"]}\n')
+            check(a.get("ok") is False and "too many wait-ready requests waiting" in a.get("error", ""),
+                  f"a fifth wait-ready: {a}", d)
+            r = d.ctl("status")
+            check(r.returncode == 0, f"status while 4 wait: {r.stderr}", d)
+        finally:
+            for c in held:
+                c.close()
+        d.stop(0)
+
+
 def signal_and_reload_reach_one_service():
     ini = svc("web", "reload_signal = SIGHUP") + svc("db", "reload_signal = USR2") + svc("plain")
     with Drainit(ini=ini) as d:
@@ -533,6 +563,7 @@ def stop_answers_when_a_restart_overtakes_it():
 if __name__ == "__main__":
     run(out_of_descriptors_pauses_then_serves_again, status_table_and_json, stop_holds_start_restart, stop_runs_the_services_drain_hooks_first,
         a_drain_hook_that_outlives_its_run_stops_nothing_later,
+        half_closed_requests_get_their_answer_and_waiters_leave_room,
         signal_and_reload_reach_one_service, ready_and_wait_ready, wait_ready_returns_once_ready,
         prestop_returns_when_prestop_ends, shutdown_and_force, non_root_is_refused,
         bad_requests_leave_it_serving, hundred_status_calls_during_shutdown, socket_file_rules,
