@@ -174,6 +174,30 @@ deps_changed(struct supervisor *sup)
 	}
 }
 
+/* The name of a dependency of svc that failed for good, or NULL. */
+static const char *
+failed_dependency(struct supervisor *sup, const struct service *svc)
+{
+	const struct name_list *lists[2] = { &svc->cfg->after, &svc->cfg->requires };
+
+	for (int l = 0; l < 2; l++)
+		for (size_t k = 0; k < lists[l]->n; k++) {
+			struct service *dep = service_by_name(sup, lists[l]->names[k]);
+			if (dep && blocked(dep))
+				return dep->cfg->name;
+		}
+	return NULL;
+}
+
+static bool
+svc_depends_on_after(const struct svc_config *c, const char *name)
+{
+	for (size_t i = 0; i < c->after.n; i++)
+		if (strcmp(c->after.names[i], name) == 0)
+			return true;
+	return false;
+}
+
 /* "service web: waiting for its dependencies: db (starting), migrate (pending)" */
 static void
 log_waiting(struct supervisor *sup, struct service *svc)
@@ -186,9 +210,13 @@ log_waiting(struct supervisor *sup, struct service *svc)
 	for (int l = 0; l < 2; l++)
 		for (size_t k = 0; k < lists[l]->n && off < sizeof(line); k++) {
 			struct service *dep = service_by_name(sup, lists[l]->names[k]);
-			if (!dep || satisfied(dep))
-				continue;
-			if (service_ready(dep, why, sizeof(why)))
+			if (!dep || satisfied(dep) || (l == 1 && svc_depends_on_after(svc->cfg, dep->cfg->name)))
+				continue;	/* named in after and requires: once */
+			if (dep->ctl_stopped)
+				snprintf(why, sizeof(why), "held stopped by drainit ctl stop");
+			else if (dep->restart_pending)
+				snprintf(why, sizeof(why), "restarting");
+			else if (service_ready(dep, why, sizeof(why)))
 				snprintf(why, sizeof(why), "%s", svc_state_name(dep->state));
 			off += (size_t)snprintf(line + off, sizeof(line) - off, "%s%s (%s)",
 						off ? ", " : "", dep->cfg->name, why);
@@ -1296,6 +1324,9 @@ ctl_start(struct supervisor *sup, struct service *svc, const struct event *ev)
 		answer(ev, true, "service %s started (pid %d)", name, (int)svc->proc.pid);
 	else if (svc->state == SVC_PENDING)
 		answer(ev, true, "service %s waits for its dependencies", name);
+	else if (failed_dependency(sup, svc))
+		answer(ev, false, "service %s did not start: it depends on %s, which failed (start that first)",
+		       name, failed_dependency(sup, svc));
 	else
 		answer(ev, false, "service %s did not start (%s)", name, svc_state_name(svc->state));
 }

@@ -289,6 +289,7 @@ main(int argc, char **argv)
 
 		preflight_budget(&cfg, &b);
 		n += preflight_shutdown(&cfg, &b, &errs, &warns);
+		preflight_hints(&cfg, &warns);
 		for (size_t i = 0; i < warns.n; i++)
 			fprintf(stderr, "warning: %s\n", warns.msgs[i]);
 		config_errors_free(&warns);
@@ -312,6 +313,14 @@ main(int argc, char **argv)
 	else if (!cli.verbose && cfg.log_level >= 0)
 		log_min_level = (enum log_level)cfg.log_level;
 	log_format = (enum log_format)(cli.log_format >= 0 ? cli.log_format : cfg.log_format);
+	{
+		struct config_errors hints = { 0 };
+
+		preflight_hints(&cfg, &hints);
+		for (size_t i = 0; i < hints.n; i++)
+			log_warn("%s", hints.msgs[i]);
+		config_errors_free(&hints);
+	}
 
 	/* the control socket: --control, then control_socket, then the default */
 	if (cli.control)

@@ -299,3 +299,21 @@ preflight_shutdown(const struct config *c, const struct budget *b, struct config
 					  where, c->svcs[i].name);
 	return n;
 }
+
+void
+preflight_hints(const struct config *c, struct config_errors *warns)
+{
+	char w[PATH_MAX + 16];
+
+	for (size_t i = 0; c->path && !c->single && i < c->nsvcs; i++) {
+		const struct svc_config *s = &c->svcs[i];
+
+		for (size_t k = 1; s->argv && s->argv[k]; k++)
+			if (s->argv[k][0] == '#') {
+				at_line(c, s->command_line, w, sizeof(w));
+				config_errors_add(warns, "%s: [service:%s] command: word %zu is '%s': '#' does not start a comment (inline comments start with ';'), so it and what follows are arguments",
+						  w, s->name, k, s->argv[k]);
+				break;
+			}
+	}
+}

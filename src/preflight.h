@@ -50,4 +50,8 @@ void preflight_budget(const struct config *c, struct budget *b);
 size_t preflight_shutdown(const struct config *c, const struct budget *b,
 			  struct config_errors *errs, struct config_errors *warns);
 
+/* Likely mistakes that are still valid: a command word that starts with
+ * '#' (an inline comment in the wrong syntax). Into warns. */
+void preflight_hints(const struct config *c, struct config_errors *warns);
+
 #endif

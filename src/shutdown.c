@@ -584,15 +584,21 @@ on_ctl_shutdown(struct supervisor *sup, const struct event *ev)
 	struct ctl_result *r = ev->reply;
 	bool was_running = sup->stage == STAGE_RUNNING;
 
+	bool forced = false;
+
 	begin(sup, ev->text[0] ? ev->text : "drainit ctl shutdown");
-	if (ev->force && sup->stage < STAGE_KILLING)
+	if (ev->force && sup->stage < STAGE_KILLING) {
 		enter_killing(sup, "drainit ctl shutdown --force: skipping the remaining waits");
+		forced = true;
+	}
 	if (!r)
 		return;
 	r->done = true;
 	r->ok = true;
 	snprintf(r->msg, sizeof(r->msg), "%s",
-		 was_running ? "shutdown begun" : "already shutting down");
+		 forced ? (was_running ? "shutdown begun, forced: SIGKILL to everything left"
+				       : "shutdown forced: SIGKILL to everything left")
+			: was_running ? "shutdown begun" : "already shutting down");
 }
 
 static void

@@ -89,6 +89,23 @@ after = db
               f"budget: {d.out()}", d)
 
 
+def a_hash_in_a_command_is_flagged_not_refused():
+    """'#' does not start a comment in this syntax: a command word that starts with it is
+    most likely one; --check and the start-up log warn (it stays valid: a program may
+    take such an argument). Negative control: ';' comments give no warning."""
+    ini = "[service:web]\ncommand = /bin/sh -c 'exec sleep 100'   # the web app\n"
+    with Drainit(["--check"], ini=ini, pid1=False) as d:
+        d.expect_rc(0)
+        d.wait_for(r"^warning: \S+:2: \[service:web\] command: word 3 is '#': '#' does not start a comment "
+                   r"\(inline comments start with ';'\)")
+    with Drainit(ini=ini) as d:
+        d.wait_for(r"drainit: warning: \S+:2: \[service:web\] command: word 3 is '#'")
+        d.stop(0)
+    with Drainit(["--check"], ini=ini.replace("#", ";"), pid1=False) as d:
+        d.expect_rc(0)
+        check("warning:" not in d.log(), f"warned: {d.log()}", d)
+
+
 def missing_file():
     with Drainit(["-c", "/nonexistent.ini"], pid1=False) as d:
         d.expect_rc(78)
@@ -125,5 +142,6 @@ def help_and_version():
 
 if __name__ == "__main__":
     run(bad_config_reports_every_error_and_starts_nothing, check_mode,
+        a_hash_in_a_command_is_flagged_not_refused,
         check_adds_up_the_shutdown_and_warns, missing_file,
         usage_errors_exit_64, help_and_version)

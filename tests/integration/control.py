@@ -267,7 +267,7 @@ def shutdown_and_force():
         r = d.ctl("shutdown")
         check(r.returncode == 0 and "shutdown begun (stage prestop)" in r.stdout, f"{r}", d)
         r = d.ctl("shutdown", "--force")
-        check(r.returncode == 0 and "already shutting down" in r.stdout, f"{r}", d)
+        check(r.returncode == 0 and "shutdown forced: SIGKILL to everything left" in r.stdout, f"{r}", d)
         d.expect_rc(137)
         d.wait_for(r"stage killing \(drainit ctl shutdown --force")
         r = d.ctl("status")

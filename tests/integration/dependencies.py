@@ -212,7 +212,34 @@ restart_delay = 100ms
         d.stop(0)
 
 
+def ctl_start_says_which_dependency_failed():
+    """A service that cannot start because what it requires failed for good: ctl start
+    says which one; a dependency named in after and requires is listed once."""
+    ini = f"""
+[drainit]
+on_failure = keep
+[service:keep]
+command = {TSVC} --name keep
+[service:db]
+type = oneshot
+command = {TSVC} --name db --exit-after 200 --code 1
+[service:app]
+command = {TSVC} --name app
+after = db
+requires = db
+"""
+    with Drainit(ini=ini) as d:
+        d.wait_socket()
+        m = d.wait_for(r"service app: waiting for its dependencies: (.*)$")
+        check(m.group(1) == "db (starting)", f"listed: {m.group(1)!r}", d)
+        d.wait_for(r"service app: will not start: it depends on db, which failed")
+        r = d.ctl("start", "app")
+        check(r.returncode == 1 and "it depends on db, which failed" in r.stdout + r.stderr,
+              f"ctl start app: rc {r.returncode}: {r.stdout} {r.stderr}", d)
+        d.stop(1)   # db failed for good: its code
+
+
 if __name__ == "__main__":
     run(chain_starts_in_order_and_stops_in_reverse, oneshot_gates_its_dependents,
         failing_oneshot_stops_the_start_up, ctl_and_reload_stop_in_reverse_dependency_order,
-        a_restart_waits_until_what_it_depends_on_is_ready_again)
+        a_restart_waits_until_what_it_depends_on_is_ready_again, ctl_start_says_which_dependency_failed)
