@@ -190,14 +190,19 @@ def setsid_grandchildren_as_subreaper():
     setsid_grandchildren(False)
 
 
+def with_setsid_orphan(main):
+    """A script that starts a setsid'ed tsvc named orphan, then execs tsvc --name MAIN."""
+    return script("setsid " + TSVC + " --name orphan --term-delay 50 &" + chr(10) +
+                  "exec " + TSVC + " --name " + main)
+
+
 def orphans_that_drain_end_the_stage_early():
     """Negative control for the orphan grace: one that exits on SIGTERM ends the stage."""
     ini = f"""
 [drainit]
 orphan_grace = 30s
 [service:web]
-command = {script("setsid " + TSVC + " --name orphan --term-delay 50 &" + chr(10) +
-                 "exec " + TSVC + " --name web --term-delay 50")}
+command = {with_setsid_orphan("web --term-delay 50")}
 """
     with Drainit(ini=ini, pid1=False) as d:
         d.wait_for(r"orphan: ready", stream="out")
@@ -216,8 +221,7 @@ def adopted_get_sigterm_when_a_service_needed_sigkill():
 [drainit]
 orphan_grace = 5s
 [service:daemonizer]
-command = {script("setsid " + TSVC + " --name orphan --term-delay 50 &" + chr(10) +
-                 "exec " + TSVC + " --name d --term-delay 0")}
+command = {with_setsid_orphan("d --term-delay 0")}
 [service:other]
 command = {script(TSVC + " --name left --ignore TERM &" + chr(10) +
                  "exec " + TSVC + " --name other --term-delay 0")}

@@ -82,9 +82,9 @@ Test(confdiff, added_removed_changed_kept)
 	cr_expect_eq(d.nfixed, 0);
 }
 
-/* One service, one setting at a time: the key that is reported. */
+/* One service s (beside o) with one setting before and after, diffed. */
 static void
-expect_change(const char *before, const char *after, const char *key)
+diff_one(const char *before, const char *after)
 {
 	char t1[512], t2[512];
 
@@ -93,6 +93,13 @@ expect_change(const char *before, const char *after, const char *key)
 	load(&a, t1);
 	load(&b, t2);
 	cr_assert_eq(reload_diff(&a, &b, &d), 0);
+}
+
+/* One setting at a time: the key that is reported (NULL: none). */
+static void
+expect_change(const char *before, const char *after, const char *key)
+{
+	diff_one(before, after);
 	if (!key) {
 		cr_expect_eq(entry("s")->kind, DIFF_KEPT, "%s -> %s: %s", before, after,
 			     entry("s")->key ? entry("s")->key : "");
@@ -108,13 +115,7 @@ expect_change(const char *before, const char *after, const char *key)
 static void
 expect_update(const char *before, const char *after, const char *key)
 {
-	char t1[512], t2[512];
-
-	snprintf(t1, sizeof(t1), "[service:s]\ncommand = /bin/true\n%s\n[service:o]\ncommand = /bin/true\n", before);
-	snprintf(t2, sizeof(t2), "[service:s]\ncommand = /bin/true\n%s\n[service:o]\ncommand = /bin/true\n", after);
-	load(&a, t1);
-	load(&b, t2);
-	cr_assert_eq(reload_diff(&a, &b, &d), 0);
+	diff_one(before, after);
 	cr_expect_eq(entry("s")->kind, DIFF_KEPT, "%s -> %s: %s", before, after,
 		     entry("s")->key ? entry("s")->key : "");
 	cr_expect_str_eq(entry("s")->key ? entry("s")->key : "(none)", key);
