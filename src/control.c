@@ -109,11 +109,8 @@ service_json(const struct supervisor *sup, const struct service *svc)
 		health = svc->pr.unhealthy ? "unhealthy"
 			 : svc->pr.watchdog_expired ? "watchdog expired" : "healthy";
 	json_object_set_new(o, "health", str_or_null(health));
-	if (svc->state == SVC_FAILED && svc->proc.fail_step != SPAWN_STEP_NONE)
-		snprintf(sbuf, sizeof(sbuf), "failed to start: %s: %s",
-			 spawn_step_name(svc->proc.fail_step), strerror(svc->proc.fail_errno));
-	else if (svc->pr.exits > 0)
-		describe_status(svc->wstatus, sbuf, sizeof(sbuf));
+	if ((svc->state == SVC_FAILED && svc->proc.fail_step != SPAWN_STEP_NONE) || svc->pr.exits > 0)
+		service_describe_end(svc, sbuf, sizeof(sbuf));
 	else
 		sbuf[0] = '\0';
 	json_object_set_new(o, "last_exit", str_or_null(sbuf[0] ? sbuf : NULL));

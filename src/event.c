@@ -30,6 +30,7 @@ event_name(enum event_kind k)
 		[EVT_OUTPUT_FLUSHED] = "output-flushed",
 		[EVT_RECLAIM_DUE] = "reclaim-due",
 		[EVT_DRAIN_SAMPLE] = "drain-sample",
+		[EVT_START_PENDING] = "start-pending",
 		[EVT_CTL_START] = "ctl-start",
 		[EVT_CTL_STOP] = "ctl-stop",
 		[EVT_CTL_RESTART] = "ctl-restart",

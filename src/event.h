@@ -55,6 +55,7 @@ enum event_kind {
 	EVT_OUTPUT_FLUSHED,	/* at exit, every service's last output is written */
 	EVT_RECLAIM_DUE,	/* the loop is between callbacks: what reloads replaced may go */
 	EVT_DRAIN_SAMPLE,	/* during prestop: the services' sockets now (drain) */
+	EVT_START_PENDING,	/* a reload's stops are under way: start what may start now */
 	/* requests of the control socket (drainit ctl); the machine that
 	 * decides fills in ev->reply before the post returns */
 	EVT_CTL_START,		/* start svc (it was stopped, exited or failed) */

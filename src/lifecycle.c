@@ -118,6 +118,7 @@ start_one(struct supervisor *sup, struct service *svc)
 	svc->runs++;
 	svc->started_at = sup->sys->now();
 	svc->started_wall = sup->sys->wall ? sup->sys->wall() : 0;
+	svc->started_fs_ns = sup->sys->wall_coarse_ns ? sup->sys->wall_coarse_ns() : 0;
 	svc->sent_signal = 0;
 	svc->sent_mask = 0;
 	svc->stop_step = 0;
@@ -949,9 +950,9 @@ read_pidfile(const struct service *svc, char *why, size_t len, bool *stale)
 		return -1;
 	}
 	/* Last written before this run started: the previous daemon's. File
-	 * times come from a coarse clock, a tick behind at most. */
-	*stale = svc->started_wall > 0 &&
-		 (msec_t)st.st_mtim.tv_sec * 1000 + st.st_mtim.tv_nsec / 1000000 + 10 < svc->started_wall;
+	 * times come from the coarse clock, read at the start for this. */
+	*stale = svc->started_fs_ns > 0 &&
+		 (int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec < svc->started_fs_ns;
 	n = read(fd, buf, sizeof(buf));
 	close(fd);
 	if (n <= 0)
@@ -1021,8 +1022,9 @@ try_adopt(struct supervisor *sup, struct service *svc, bool last_chance)
 	stop_waiting(sup, svc);
 	if (pid <= 0) {
 		log_error("service %s: failed to start: %s", svc->cfg->name, why);
-		svc->state = SVC_EXITED;
-		svc->wstatus = W_EXITCODE(1, 0);
+		svc->state = SVC_FAILED;	/* a start that failed: 126, never clean */
+		svc->proc.fail_step = SPAWN_STEP_PIDFILE;
+		snprintf(svc->start_why, sizeof(svc->start_why), "%s", why);
 		run_ended(sup, svc, true);
 		return -1;
 	}
@@ -1550,6 +1552,10 @@ lifecycle_handle(struct supervisor *sup, const struct event *ev)
 		service_forward_all(sup, ev->sig);
 		if (ev->sig == SIGTSTP || ev->sig == SIGTTIN || ev->sig == SIGTTOU)
 			job_control_stop(sup, ev->sig);
+		break;
+	case EVT_START_PENDING:
+		if (sup->stage == STAGE_RUNNING)
+			lifecycle_start_all(sup);
 		break;
 	case EVT_CTL_START:
 		ctl_start(sup, svc, ev);

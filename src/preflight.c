@@ -185,7 +185,9 @@ preflight_directory(const struct config *c, const struct svc_config *s,
 	return 0;
 }
 
-/* Grace periods from svc down its dependencies, the longest way. */
+/* Grace periods from svc down its dependencies, the longest way. A
+ * forking service stopped while its daemon starts waits for its pid
+ * file first: its start_timeout counts too. */
 static msec_t
 chain(const struct config *c, const struct svc_config *s, int depth, const char **last,
       size_t *len)
@@ -216,7 +218,7 @@ chain(const struct config *c, const struct svc_config *s, int depth, const char 
 		}
 	*last = bl;
 	*len = blen;
-	return s->grace_ms + best;
+	return s->grace_ms + (s->type == SVC_TYPE_FORKING ? s->start_timeout_ms : 0) + best;
 }
 
 void

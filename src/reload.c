@@ -448,8 +448,11 @@ reload_config(struct supervisor *sup, struct ctl_result *reply)
 						       .svc = stops[i], .by_reload = true });
 		free(stops);
 	}
-	if (d.added || d.updated)	/* new services, or new after/requires of pending ones */
-		lifecycle_start_all(sup);
+	/* New services, or new after/requires of pending ones: started once
+	 * the restarts above are under way, so that a changed dependency
+	 * holds them back (the event queue keeps that order). */
+	if (d.added || d.updated)
+		sup_post(sup, &(struct event){ .kind = EVT_START_PENDING });
 
 	answer(reply, true, "reloaded %s: %zu added, %zu removed, %zu changed, %zu kept",
 	       sup->cfg->path, d.added, d.removed, d.changed, d.kept);

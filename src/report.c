@@ -230,11 +230,7 @@ status_service(struct sbuf *b, const struct supervisor *sup, const struct servic
 		sbuf_json_str(b, describe_status(svc->wstatus, sbuf, sizeof(sbuf)));
 		sbuf_printf(b, ",\"exit_code\":%d", service_exit_code(svc));
 	} else if (svc->state == SVC_FAILED) {
-		if (svc->proc.fail_step != SPAWN_STEP_NONE)
-			snprintf(sbuf, sizeof(sbuf), "failed to start: %s: %s",
-				 spawn_step_name(svc->proc.fail_step), strerror(svc->proc.fail_errno));
-		else
-			snprintf(sbuf, sizeof(sbuf), "failed to start: %s", strerror(svc->proc.fail_errno));
+		service_describe_end(svc, sbuf, sizeof(sbuf));
 		sbuf_printf(b, ",\"exit_status\":");
 		sbuf_json_str(b, sbuf);
 		sbuf_printf(b, ",\"exit_code\":%d", service_exit_code(svc));

@@ -356,7 +356,7 @@ give_up(struct supervisor *sup, const char *why)
 static void
 log_summary(struct supervisor *sup)
 {
-	char line[1024], dbuf[32], sbuf[256];
+	char line[1024], dbuf[32], sbuf[512];
 	size_t off = 0;
 	msec_t total = sup->stage_started[STAGE_EXITED] - sup->stage_started[STAGE_UNREADY];
 	bool any = false;
@@ -403,11 +403,11 @@ log_summary(struct supervisor *sup)
 		snprintf(sbuf, sizeof(sbuf), "main service %s", sup->main->cfg->name);
 	else if (sup->first_unclean) {
 		const struct service *u = sup->first_unclean;
-		char st[96];
+		char st[320], st2[320];
 
 		if (u->proc.fail_step != SPAWN_STEP_NONE)
-			snprintf(st, sizeof(st), "never started: %s: %s", spawn_step_name(u->proc.fail_step),
-				 strerror(u->proc.fail_errno));
+			snprintf(st, sizeof(st), "never started: %s",
+				 service_describe_end(u, st2, sizeof(st2)) + strlen("failed to start: "));
 		else
 			describe_status(u->wstatus, st, sizeof(st));
 		snprintf(sbuf, sizeof(sbuf), "first service not stopped cleanly: %s (%s%s)", u->cfg->name,

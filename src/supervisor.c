@@ -57,6 +57,7 @@ spawn_step_name(enum spawn_step s)
 		[SPAWN_STEP_SETGROUPS] = "setgroups",
 		[SPAWN_STEP_SETGID] = "setgid",
 		[SPAWN_STEP_SETUID] = "setuid",
+		[SPAWN_STEP_PIDFILE] = "pid file",
 	};
 	return (unsigned)s < _SPAWN_STEP_MAX ? names[s] : "?";
 }
@@ -508,6 +509,21 @@ main_clean(const struct service *svc)
 		return false;
 	sig = WTERMSIG(svc->wstatus);
 	return sig != SIGKILL && sig < SIG_SLOTS && (svc->sent_mask & ((uint64_t)1 << (sig - 1)));
+}
+
+const char *
+service_describe_end(const struct service *svc, char *buf, size_t len)
+{
+	if (svc->proc.fail_step == SPAWN_STEP_PIDFILE)
+		snprintf(buf, len, "failed to start: %s", svc->start_why);
+	else if (svc->proc.fail_step != SPAWN_STEP_NONE)
+		snprintf(buf, len, "failed to start: %s: %s", spawn_step_name(svc->proc.fail_step),
+			 strerror(svc->proc.fail_errno));
+	else if (svc->state == SVC_FAILED && svc->proc.fail_errno)
+		snprintf(buf, len, "failed to start: %s", strerror(svc->proc.fail_errno));
+	else
+		describe_status(svc->wstatus, buf, len);
+	return buf;
 }
 
 int

@@ -13,6 +13,7 @@
 #include <ev.h>
 #include <signal.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <sys/socket.h>
 #include <sys/types.h>
 
@@ -38,6 +39,7 @@ struct sys_ops {
 	int (*spawn)(struct supervisor *sup, struct proc *p, const struct spawn_req *req);
 	msec_t (*now)(void);	/* monotonic milliseconds */
 	msec_t (*wall)(void);	/* milliseconds since the epoch; NULL: unknown */
+	int64_t (*wall_coarse_ns)(void);	/* the clock file times are taken from, ns; NULL: unknown */
 	pid_t (*getpgid)(pid_t pid);	/* -1 when gone */
 	pid_t (*getsid)(pid_t pid);	/* 0: drainit's own session; -1 when gone */
 	pid_t (*parent_of)(pid_t pid);	/* -1 when gone (reaper_parent_of) */
@@ -68,6 +70,7 @@ enum spawn_step {
 	SPAWN_STEP_SETGROUPS,
 	SPAWN_STEP_SETGID,
 	SPAWN_STEP_SETUID,
+	SPAWN_STEP_PIDFILE,	/* forking: no valid pid file after the launcher (drainit's side) */
 	_SPAWN_STEP_MAX
 };
 const char *spawn_step_name(enum spawn_step s);
@@ -137,6 +140,7 @@ struct service {
 	const char *stop_why;	/* a stop that waits (drain hooks, a dependent): who asked (static) */
 	msec_t started_at;
 	msec_t started_wall;	/* the same instant by the wall clock (/status), 0: unknown */
+	int64_t started_fs_ns;	/* and by the clock of file times (pid files), 0: unknown */
 	char **envp;		/* environment of the current run */
 	struct svc_probe pr;
 	pid_t spawn_pgid;	/* the process group drainit made for it, 0: none */
@@ -155,6 +159,7 @@ struct service {
 	bool launching;		/* forking: proc is the launcher, not the daemon */
 	bool waiting_pidfile;	/* forking: launcher exited 0, pid file not read yet */
 	pid_t adopted_pid;	/* forking: the daemon its pid file named in this run, 0 */
+	char start_why[256];	/* forking: why no daemon was adopted (SPAWN_STEP_PIDFILE) */
 	bool health_restart;	/* being stopped for failing its health check */
 	/* drainit ctl (lifecycle.c) */
 	bool ctl_stopped;	/* stopped with drainit ctl stop: held until ctl start */
@@ -359,6 +364,9 @@ int service_exit_code(const struct service *svc);
 /* The exit code a service that did not stop cleanly gives drainit: its
  * own, or 137 when its main ended but its group had to be SIGKILLed. */
 int service_unclean_code(const struct service *svc);
+/* How its last run ended: "exited with status 3", "failed to start:
+ * exec: Permission denied", "failed to start: pid file ... did not appear". */
+const char *service_describe_end(const struct service *svc, char *buf, size_t len);
 /* Exited 0, or with an exit code or signal listed in success_exit. */
 bool status_success(const struct svc_config *c, int wstatus);
 /* Ended successfully (status_success), or died of a signal of its stop
