@@ -61,6 +61,7 @@
 #define PIDFILE_MAX 64	/* bytes: a pid and a newline, with room to spare */
 
 static void deps_changed(struct supervisor *sup);
+static void failed_for_good(struct supervisor *sup, struct service *svc);
 static int try_adopt(struct supervisor *sup, struct service *svc, bool last_chance);
 static pid_t read_pidfile(const struct service *svc, char *why, size_t len, bool *stale);
 static void run_ended(struct supervisor *sup, struct service *svc, bool failed);
@@ -95,6 +96,8 @@ satisfied(const struct service *dep)
 static bool
 blocked(const struct service *dep)
 {
+	if (dep->ctl_stopped)
+		return false;	/* held by drainit ctl stop: waited for, not failed */
 	if (dep->state == SVC_FAILED)
 		return true;
 	return dep->cfg->type == SVC_TYPE_ONESHOT && dep->state == SVC_EXITED && !dep->completed;
@@ -163,9 +166,9 @@ deps_changed(struct supervisor *sup)
 						ready = false;
 				}
 			if (blocker) {
-				svc->state = SVC_FAILED;
 				log_error("service %s: will not start: it depends on %s, which failed",
 					  svc->cfg->name, blocker);
+				failed_for_good(sup, svc);	/* a main service that never starts ends drainit */
 				changed = true;
 			} else if (ready) {
 				start_one(sup, svc);
@@ -730,14 +733,17 @@ stop_for_dependency(struct supervisor *sup, struct service *svc, const char *dep
 	lifecycle_stop(sup, svc);
 }
 
+/* Failed for good (logged by the caller): /livez says so, the services
+ * that require it stop, those waiting for it never start, and the
+ * shutdown machine hears of it before it hears of them. */
 static void
-fail_for_good(struct supervisor *sup, struct service *svc, const char *why)
+failed_for_good(struct supervisor *sup, struct service *svc)
 {
 	svc->state = SVC_FAILED;
 	svc->pr.failed = true;	/* /livez */
-	log_error("service %s: failed: %s", svc->cfg->name, why);
 	if (!sup->first_unclean)
 		sup->first_unclean = svc;
+	post_ended(sup, svc, true);
 	for (size_t i = 0; i < sup->nsvcs; i++) {
 		struct service *o = sup->svcs[i];
 		for (size_t k = 0; k < o->cfg->requires.n; k++)
@@ -745,7 +751,13 @@ fail_for_good(struct supervisor *sup, struct service *svc, const char *why)
 				stop_for_dependency(sup, o, svc->cfg->name);
 	}
 	deps_changed(sup);
-	post_ended(sup, svc, true);
+}
+
+static void
+fail_for_good(struct supervisor *sup, struct service *svc, const char *why)
+{
+	log_error("service %s: failed: %s", svc->cfg->name, why);
+	failed_for_good(sup, svc);
 }
 
 /* ---- restart ------------------------------------------------------------------ */

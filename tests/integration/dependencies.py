@@ -239,7 +239,32 @@ requires = db
         d.stop(1)   # db failed for good: its code
 
 
+def a_main_service_that_can_never_start_ends_drainit():
+    """on_failure = keep, and the main service waits for a oneshot that fails: the main
+    service will never start, which ends drainit like any end of it (not a run in
+    "running, not ready" for ever)."""
+    ini = f"""
+[drainit]
+on_failure = keep
+main = web
+[service:web]
+command = {TSVC} --name web
+after = migrate
+[service:migrate]
+type = oneshot
+command = {TSVC} --name migrate --exit-after 100 --code 3
+[service:other]
+command = {TSVC} --name other --term-delay 0
+"""
+    with Drainit(ini=ini) as d:
+        d.expect_rc(1)
+        d.assert_order(r"service migrate: failed: one-shot task did not exit 0",
+                       r"service web: will not start: it depends on migrate, which failed",
+                       r"stage unready \(main service web ended\)")
+
+
 if __name__ == "__main__":
     run(chain_starts_in_order_and_stops_in_reverse, oneshot_gates_its_dependents,
         failing_oneshot_stops_the_start_up, ctl_and_reload_stop_in_reverse_dependency_order,
-        a_restart_waits_until_what_it_depends_on_is_ready_again, ctl_start_says_which_dependency_failed)
+        a_restart_waits_until_what_it_depends_on_is_ready_again, ctl_start_says_which_dependency_failed,
+        a_main_service_that_can_never_start_ends_drainit)
