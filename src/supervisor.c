@@ -391,12 +391,22 @@ service_by_name(struct supervisor *sup, const char *name)
 	return NULL;
 }
 
+/* The settings stop order follows: a service a reload changed is
+ * ordered by its new ones already. Old and new mixed could make a cycle
+ * (a after b before, b after a now) and a shutdown that never ends; the
+ * new file alone has none (the configuration refuses them). */
+static const struct svc_config *
+order_cfg(const struct service *s)
+{
+	return s->next_cfg ? s->next_cfg : s->cfg;
+}
+
 struct service *
 service_live_dependent(struct supervisor *sup, const struct service *svc)
 {
 	for (size_t i = 0; i < sup->nsvcs; i++) {
 		struct service *o = sup->svcs[i];
-		if (o != svc && service_alive(o) && svc_depends_on(o->cfg, svc->cfg->name))
+		if (o != svc && service_alive(o) && svc_depends_on(order_cfg(o), svc->cfg->name))
 			return o;
 	}
 	return NULL;
@@ -411,7 +421,7 @@ service_stopping_dependent(struct supervisor *sup, const struct service *svc)
 	for (size_t i = 0; i < sup->nsvcs; i++) {
 		struct service *o = sup->svcs[i];
 		if (o != svc && o->stop_requested && service_alive(o) &&
-		    svc_depends_on(o->cfg, svc->cfg->name))
+		    svc_depends_on(order_cfg(o), svc->cfg->name))
 			return o;
 	}
 	return NULL;
@@ -432,7 +442,7 @@ services_stop_order(struct service **v, size_t n)
 			bool needed = false;	/* a later one in v depends on v[i] */
 
 			for (size_t k = done; k < n && !needed; k++)
-				needed = k != i && svc_depends_on(v[k]->cfg, v[i]->cfg->name);
+				needed = k != i && svc_depends_on(order_cfg(v[k]), v[i]->cfg->name);
 			if (!needed) {
 				pick = i;
 				break;

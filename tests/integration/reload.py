@@ -408,6 +408,25 @@ def stop_time_settings_and_a_new_service_restart_nothing():
         d.expect_rc(0)
 
 
+def a_reload_that_turns_the_dependencies_round_cannot_hang_the_shutdown():
+    """a after b becomes b after a, and a's command changes too. a's restart first runs
+    its drain hook; a shutdown in that window orders the stops by the settings each service
+    is going to have (b, then a), not a mix of old and new, which was a cycle."""
+    hook = "drain = /bin/sleep 2\n"
+    v1 = svc("b") + svc("a", "after = b\n" + hook)
+    v2 = svc("b", "after = a") + svc("a", hook, "--code 0")
+    with Drainit(ini=v1) as d:
+        d.wait_socket()
+        d.wait_for(r"a: ready", stream="out")
+        rewrite(d, v2)
+        r = d.ctl("reload-config")
+        check(r.returncode == 0 and "changed: a (command)" in r.stdout, f"reload: {r.stdout}", d)
+        d.wait_for(r"service a \(pid \d+\): stopping \(reload-config: its settings changed\): 1 drain hook first")
+        d.signal(signal.SIGTERM)
+        d.expect_rc(0)
+        d.assert_order(r"shutdown: sending SIGTERM to service b", r"shutdown: sending SIGTERM to service a")
+
+
 def command_mode_has_nothing_to_reload():
     with Drainit(args=["--", TSVC, "--name", "one", "--term-delay", "0"]) as d:
         d.wait_socket()
@@ -423,6 +442,7 @@ if __name__ == "__main__":
         a_failed_service_removed_leaves_the_exit_code_to_the_rest,
         a_removed_service_still_stopping_cannot_be_started_again,
         stop_time_settings_and_a_new_service_restart_nothing,
+        a_reload_that_turns_the_dependencies_round_cannot_hang_the_shutdown,
         sighup_reload_and_forward, forward_signals_limits, command_mode_has_nothing_to_reload,
         unchanged_reloads_cost_no_memory, what_would_not_start_changes_nothing,
         relative_paths_read_at_load_still_resolve, log_buffer_change_resizes_the_kept_lines,
