@@ -64,6 +64,7 @@ static void deps_changed(struct supervisor *sup);
 static void failed_for_good(struct supervisor *sup, struct service *svc);
 static int try_adopt(struct supervisor *sup, struct service *svc, bool last_chance);
 static pid_t read_pidfile(const struct service *svc, char *why, size_t len, bool *stale);
+static void note_old_pidfile(struct service *svc);
 static void run_ended(struct supervisor *sup, struct service *svc, bool failed);
 static void run_over(struct supervisor *sup, struct service *svc);
 
@@ -121,7 +122,8 @@ start_one(struct supervisor *sup, struct service *svc)
 	svc->runs++;
 	svc->started_at = sup->sys->now();
 	svc->started_wall = sup->sys->wall ? sup->sys->wall() : 0;
-	svc->started_fs_ns = sup->sys->wall_coarse_ns ? sup->sys->wall_coarse_ns() : 0;
+	if (svc->cfg->type == SVC_TYPE_FORKING)
+		note_old_pidfile(svc);
 	svc->sent_signal = 0;
 	svc->sent_mask = 0;
 	svc->stop_step = 0;
@@ -961,10 +963,6 @@ read_pidfile(const struct service *svc, char *why, size_t len, bool *stale)
 		snprintf(why, len, "pid file %s is in a directory anyone can write to", path);
 		return -1;
 	}
-	/* Last written before this run started: the previous daemon's. File
-	 * times come from the coarse clock, read at the start for this. */
-	*stale = svc->started_fs_ns > 0 &&
-		 (int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec < svc->started_fs_ns;
 	n = read(fd, buf, sizeof(buf));
 	close(fd);
 	if (n <= 0)
@@ -982,10 +980,34 @@ read_pidfile(const struct service *svc, char *why, size_t len, bool *stale)
 		end++;
 	if (errno || *end || v <= 0 || v > 4194304)
 		goto bad;
+	/* Still the file this run found at its start: the last daemon's. */
+	*stale = svc->old_pidfile && st.st_ino == svc->old_pidfile_ino &&
+		 st.st_mtim.tv_sec == svc->old_pidfile_mtim.tv_sec &&
+		 st.st_mtim.tv_nsec == svc->old_pidfile_mtim.tv_nsec && (pid_t)v == svc->old_pidfile_pid;
 	return (pid_t)v;
 bad:
 	snprintf(why, len, "pid file %s does not hold one positive number", path);
 	return -1;
+}
+
+/* What the pid file is as this run starts, to tell a stale one (the
+ * daemon has not written it yet) from the new daemon's: a different
+ * file, time or pid is new. Not by time alone: a file system may keep
+ * whole seconds. */
+static void
+note_old_pidfile(struct service *svc)
+{
+	char why[256];
+	bool stale;
+	struct stat st;
+
+	svc->old_pidfile = false;
+	if (lstat(svc->cfg->pidfile, &st) < 0)
+		return;
+	svc->old_pidfile_pid = read_pidfile(svc, why, sizeof(why), &stale);
+	svc->old_pidfile = svc->old_pidfile_pid > 0;
+	svc->old_pidfile_ino = st.st_ino;
+	svc->old_pidfile_mtim = st.st_mtim;
 }
 
 static void
@@ -1008,8 +1030,12 @@ try_adopt(struct supervisor *sup, struct service *svc, bool last_chance)
 
 	if (!svc->waiting_pidfile)
 		return -1;
-	if ((pid == 0 || (pid > 0 && stale)) && !last_chance)
-		return 0;	/* none yet, or the last run's: the daemon writes it soon */
+	if (pid > 0 && stale && !last_chance) {
+		watch_pidfile_poll(sup, svc);	/* a rewrite may not show in its stat */
+		return 0;	/* the last run's: the daemon writes it soon */
+	}
+	if (pid == 0 && !last_chance)
+		return 0;	/* none yet */
 	if (pid == 0)
 		snprintf(why, sizeof(why), "pid file %s did not appear within start_timeout",
 			 svc->cfg->pidfile);

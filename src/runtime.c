@@ -33,18 +33,9 @@ real_wall(void)
 	return (msec_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-static int64_t
-real_wall_coarse_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_REALTIME_COARSE, &ts);
-	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
-
 const struct sys_ops real_sys_ops = {
 	.kill = kill,
 	.wall = real_wall,
-	.wall_coarse_ns = real_wall_coarse_ns,
 	.spawn = spawn_proc,
 	.now = real_now,
 	.getpgid = getpgid,

@@ -39,7 +39,6 @@ struct sys_ops {
 	int (*spawn)(struct supervisor *sup, struct proc *p, const struct spawn_req *req);
 	msec_t (*now)(void);	/* monotonic milliseconds */
 	msec_t (*wall)(void);	/* milliseconds since the epoch; NULL: unknown */
-	int64_t (*wall_coarse_ns)(void);	/* the clock file times are taken from, ns; NULL: unknown */
 	pid_t (*getpgid)(pid_t pid);	/* -1 when gone */
 	pid_t (*getsid)(pid_t pid);	/* 0: drainit's own session; -1 when gone */
 	pid_t (*parent_of)(pid_t pid);	/* -1 when gone (reaper_parent_of) */
@@ -140,7 +139,6 @@ struct service {
 	const char *stop_why;	/* a stop that waits (drain hooks, a dependent): who asked (static) */
 	msec_t started_at;
 	msec_t started_wall;	/* the same instant by the wall clock (/status), 0: unknown */
-	int64_t started_fs_ns;	/* and by the clock of file times (pid files), 0: unknown */
 	char **envp;		/* environment of the current run */
 	struct svc_probe pr;
 	pid_t spawn_pgid;	/* the process group drainit made for it, 0: none */
@@ -159,6 +157,12 @@ struct service {
 	bool launching;		/* forking: proc is the launcher, not the daemon */
 	bool waiting_pidfile;	/* forking: launcher exited 0, pid file not read yet */
 	pid_t adopted_pid;	/* forking: the daemon its pid file named in this run, 0 */
+	/* forking: the pid file as it was when this run started (stale
+	 * while it is still the same file, time and pid) */
+	bool old_pidfile;
+	ino_t old_pidfile_ino;
+	struct timespec old_pidfile_mtim;
+	pid_t old_pidfile_pid;
 	char start_why[256];	/* forking: why no daemon was adopted (SPAWN_STEP_PIDFILE) */
 	bool health_restart;	/* being stopped for failing its health check */
 	/* drainit ctl (lifecycle.c) */
@@ -167,6 +171,7 @@ struct service {
 	bool draining;		/* ctl stop/restart: its drain hooks run before the stop signal */
 	bool stop_waiting;	/* ctl stop/restart: waits for a dependent that stops first */
 	ev_stat pidfile_watch;
+	ev_timer pidfile_poll;	/* while a stale pid file is there: look every 100 ms */
 	ev_timer start_timer;
 
 	/* its drain hooks (also in sup->hooks) */

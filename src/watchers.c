@@ -48,6 +48,14 @@ pidfile_cb(EV_P_ ev_stat *w, int revents)
 }
 
 static void
+pidfile_poll_cb(EV_P_ ev_timer *w, int revents)
+{
+	(void)revents;
+	sup_post(ev_userdata(EV_A), &(struct event){
+		.kind = EVT_PIDFILE_CHANGED, .svc = container_of(w, struct service, pidfile_poll) });
+}
+
+static void
 prestop_cb(EV_P_ ev_timer *w, int revents)
 {
 	(void)w;
@@ -94,6 +102,7 @@ watchers_init_service(struct service *svc)
 	ev_init(&svc->restart_timer, restart_cb);
 	ev_init(&svc->start_timer, start_timeout_cb);
 	ev_init(&svc->pidfile_watch, pidfile_cb);
+	ev_init(&svc->pidfile_poll, pidfile_poll_cb);
 }
 
 /* Just before the loop blocks no callback is half done: whatever a
@@ -140,4 +149,16 @@ void
 watch_pidfile_stop(struct supervisor *sup, struct service *svc)
 {
 	ev_stat_stop(sup->loop, &svc->pidfile_watch);
+	ev_timer_stop(sup->loop, &svc->pidfile_poll);
+}
+
+/* ev_stat compares whole seconds and sizes: a stale pid file rewritten
+ * within the same second with a pid as long is seen only by looking. */
+void
+watch_pidfile_poll(struct supervisor *sup, struct service *svc)
+{
+	if (ev_is_active(&svc->pidfile_poll))
+		return;
+	ev_timer_set(&svc->pidfile_poll, 0.1, 0.1);
+	ev_timer_start(sup->loop, &svc->pidfile_poll);
 }

@@ -15,6 +15,8 @@ void watchers_init_service(struct service *svc);	/* one service added by a reloa
  * poll, only while it is waited for). */
 void watch_pidfile_start(struct supervisor *sup, struct service *svc);
 void watch_pidfile_stop(struct supervisor *sup, struct service *svc);
+/* While a stale pid file is there: EVT_PIDFILE_CHANGED every 100 ms too. */
+void watch_pidfile_poll(struct supervisor *sup, struct service *svc);
 /* EVT_RECLAIM_DUE before each time the loop blocks, while on. */
 void watch_reclaim(struct supervisor *sup, bool on);
 

@@ -3,7 +3,9 @@ like any service; a pid file naming a process that is not drainit's child, or no
 all, is a start failure and nothing is ever sent to a stranger."""
 import os
 import re
+import shutil
 import signal
+import tempfile
 import time
 
 from harness import TSVC, Drainit, check, run, script
@@ -101,6 +103,31 @@ restart = no
         d.stop(0)
 
 
+def a_pid_file_there_before_the_start_is_not_the_daemons():
+    """A pid file left from before (here written just before drainit starts, naming pid 3,
+    which in the new namespace is the launcher's short-lived middle process) is the last
+    daemon's: drainit waits for the new daemon to write its own, and tracks that one."""
+    tmp = tempfile.mkdtemp(prefix="drainit-it-pid-")
+    try:
+        pidfile = os.path.join(tmp, "legacy.pid")
+        with open(pidfile, "w") as f:
+            f.write("3\n")
+        ini = f"""
+[service:legacy]
+type = forking
+command = {TSVC} --name legacy --daemonize {pidfile} --pidfile-after 300 --term-delay 0
+pidfile = {pidfile}
+restart = no
+"""
+        with Drainit(ini=ini) as d:
+            m = d.wait_for(r"service legacy \(pid (\d+)\): running: tracking pid")
+            check(m.group(1) != "3", "tracked the pid of the old pid file", d)
+            check("failed to start" not in d.log(), "failed on the old pid file", d)
+            d.stop(0)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
 def pidfile_naming_a_stranger_is_refused():
     # Outside a namespace: the test runner itself is the stranger.
     me = os.getpid()
@@ -113,7 +140,7 @@ restart = no
 """
     with Drainit(ini=ini, pid1=False) as d:
         try:
-            d.expect_rc(1)
+            d.expect_rc(126)   # a start that failed (EXIT STATUS)
             d.wait_for(rf"service legacy: failed to start: pid {me} from \S+l.pid is not a child of drainit \(its parent is \d+\); refusing to track it")
             check("sending SIGTERM to service legacy" not in d.log(), "signalled a stranger", d)
         finally:
@@ -134,7 +161,7 @@ pidfile = @DIR@/l.pid
 restart = no
 """
     with Drainit(ini=ini) as d:
-        d.expect_rc(1)
+        d.expect_rc(126)   # a start that failed (EXIT STATUS)
         d.wait_for(r"pid 1 from \S+ is not a child of drainit \(its parent is 0\); refusing to track it")
 
 
@@ -148,7 +175,7 @@ start_timeout = 500ms
 restart = no
 """
     with Drainit(ini=ini) as d:
-        d.expect_rc(1)
+        d.expect_rc(126)   # a start that failed (EXIT STATUS)
         d.assert_order(r"service legacy: waiting up to 500ms for pid file",
                        r"service legacy: failed to start: pid file \S+ did not appear within start_timeout")
         waited = d.time_of(r"failed to start: pid file") - d.time_of(r"waiting up to 500ms")
@@ -207,7 +234,7 @@ restart = no
 """
         with Drainit(ini=ini) as d:
             if refusal:
-                d.expect_rc(1)
+                d.expect_rc(126)   # a start that failed (EXIT STATUS)
                 d.wait_for(r"service legacy: failed to start: " + refusal)
                 check("tracking pid" not in d.log(), "adopted an untrusted pid", d)
             else:
@@ -219,6 +246,7 @@ restart = no
 if __name__ == "__main__":
     run(daemon_as_pid1, daemon_as_subreaper, stop_asked_before_the_pid_file_goes_out_once_adopted,
         restart_tracks_the_new_daemon_not_the_last_pid_file,
+        a_pid_file_there_before_the_start_is_not_the_daemons,
         pidfile_naming_a_stranger_is_refused,
         pidfile_naming_pid1_is_refused, missing_pidfile_times_out,
         launcher_group_gone_is_not_signalled, untrustworthy_pidfiles_are_refused)
