@@ -51,6 +51,7 @@ struct client {
 	enum cwait wait;
 	ev_io io;
 	ev_timer timer;
+	ev_timer hup;		/* half-closed while waiting: has it gone since? */
 	struct ctl_request req;
 	json_t *pending;	/* the answer being put together while waiting */
 	unsigned long *runs;	/* W_STOPPED: each named service's runs when asked */
@@ -224,6 +225,7 @@ client_close(struct client *c)
 
 	ev_io_stop(loop, &c->io);
 	ev_timer_stop(loop, &c->timer);
+	ev_timer_stop(loop, &c->hup);
 	output_unfollow(cs->sup, c->tap);
 	close(c->fd);
 	sbuf_free(&c->out);
@@ -766,8 +768,10 @@ client_discard(struct client *c)
 		return;
 	if (c->st == C_WAITING && poll(&p, 1, 0) == 1 && !(p.revents & (POLLHUP | POLLERR))) {
 		/* It only shut its sending side (the request ended there):
-		 * it still reads. Nothing more to read until the answer. */
+		 * it still reads. Nothing more to read until the answer; a
+		 * look each second tells whether it has gone since. */
 		ev_io_stop(c->cs->sup->loop, &c->io);
+		ev_timer_again(c->cs->sup->loop, &c->hup);
 		return;
 	}
 	if (c->st == C_WAITING)
@@ -807,6 +811,23 @@ client_io_cb(EV_P_ ev_io *w, int revents)
 		if (revents & EV_WRITE)
 			client_write(c);
 		break;
+	}
+}
+
+static void
+client_hup_cb(EV_P_ ev_timer *w, int revents)
+{
+	struct client *c = container_of(w, struct client, hup);
+	struct pollfd p = { .fd = c->fd, .events = POLLOUT };
+
+	(void)revents;
+	if (c->st != C_WAITING) {	/* answered: the write sees the rest */
+		ev_timer_stop(loop, &c->hup);
+		return;
+	}
+	if (poll(&p, 1, 0) == 1 && (p.revents & (POLLHUP | POLLERR))) {
+		log_debug("control: client left while waiting for %s", ctl_cmd_name(c->req.cmd));
+		client_close(c);
 	}
 }
 
@@ -915,6 +936,7 @@ accept_cb(EV_P_ ev_io *w, int revents)
 		ev_io_init(&c->io, client_io_cb, fd, EV_READ);
 		ev_io_start(EV_A, &c->io);
 		ev_timer_init(&c->timer, client_timer_cb, CONTROL_REQUEST_MS / 1000.0, 0.);
+		ev_timer_init(&c->hup, client_hup_cb, 0., 1.);
 		ev_timer_start(EV_A, &c->timer);
 	}
 }

@@ -445,9 +445,13 @@ stop_step_due(struct supervisor *sup, struct service *svc)
 			return;
 		}
 		if (!group_gone(sup, svc) && svc->main_exited) {
+			msec_t left = svc->killed_at + REAP_WAIT_MS - sup->sys->now();
+
 			svc->recheck_ms = svc->recheck_ms * 2 < GROUP_RECHECK_MAX_MS
 						  ? svc->recheck_ms * 2 : GROUP_RECHECK_MAX_MS;
-			timer_arm(sup->loop, &svc->step_timer, svc->recheck_ms);
+			/* the last look falls on the 5 s after the SIGKILL, not past it */
+			timer_arm(sup->loop, &svc->step_timer,
+				  left > 0 && left < svc->recheck_ms ? left : svc->recheck_ms);
 		}
 		return;
 	}
@@ -482,6 +486,7 @@ lifecycle_kill(struct supervisor *sup, struct service *svc)
 	svc->killed = true;
 	if (svc->waiting_pidfile) {
 		/* no more waiting: the daemon named now is killed, else the run is over */
+		svc->killed = false;	/* nothing was sent yet */
 		try_adopt(sup, svc, true);
 		return;
 	}
@@ -1036,7 +1041,10 @@ try_adopt(struct supervisor *sup, struct service *svc, bool last_chance)
 	}
 	if (pid == 0 && !last_chance)
 		return 0;	/* none yet */
-	if (pid == 0)
+	if (pid == 0 && svc->state == SVC_KILLING)
+		snprintf(why, sizeof(why), "pid file %s had not named its daemon when it was sent SIGKILL",
+			 svc->cfg->pidfile);
+	else if (pid == 0)
 		snprintf(why, sizeof(why), "pid file %s did not appear within start_timeout",
 			 svc->cfg->pidfile);
 	else if (pid > 0 && stale) {
@@ -1231,7 +1239,10 @@ run_over(struct supervisor *sup, struct service *svc)
 	check_stop(sup, svc);
 	notify_watchdog_stop(sup, svc);
 	pr->mainpid = 0;
-	pr->exits++;
+	/* a forking launcher's exit 0 is how its daemon starts, not an end */
+	if (!svc->launching || svc->state == SVC_FAILED || !WIFEXITED(svc->wstatus) ||
+	    WEXITSTATUS(svc->wstatus) != 0)
+		pr->exits++;
 	pr->ready = false;
 	pr->unhealthy = false;
 	pr->watchdog_expired = false;
@@ -1308,9 +1319,12 @@ ctl_signal_stop(struct supervisor *sup, struct service *svc, const char *what)
 {
 	char dbuf[32];
 
-	log_info("service %s (pid %d): stopping (%s): sending %s, grace period %s",
-		 svc->cfg->name, (int)svc->proc.pid, what, signal_name(svc->cfg->stop_signal),
-		 format_duration(svc->cfg->grace_ms, dbuf, sizeof(dbuf)));
+	if (svc->waiting_pidfile)	/* lifecycle_stop says what it waits for */
+		log_info("service %s: stopping (%s)", svc->cfg->name, what);
+	else
+		log_info("service %s (pid %d): stopping (%s): sending %s, grace period %s",
+			 svc->cfg->name, (int)svc->proc.pid, what, signal_name(svc->cfg->stop_signal),
+			 format_duration(svc->cfg->grace_ms, dbuf, sizeof(dbuf)));
 	lifecycle_stop(sup, svc);
 }
 

@@ -251,10 +251,13 @@ stop_ready_services(struct supervisor *sup, bool announce)
 					 svc->cfg->name, dep->cfg->name);
 			continue;
 		}
-		log_info("shutdown: sending %s to service %s (%s), grace period %s",
-			 signal_name(lifecycle_stop_signal(sup, svc)), svc->cfg->name,
-			 service_target_name(sup, svc, tbuf, sizeof(tbuf)),
-			 format_duration(svc->cfg->grace_ms, dbuf, sizeof(dbuf)));
+		if (svc->waiting_pidfile)	/* lifecycle_stop says what it waits for */
+			log_info("shutdown: stopping service %s", svc->cfg->name);
+		else
+			log_info("shutdown: sending %s to service %s (%s), grace period %s",
+				 signal_name(lifecycle_stop_signal(sup, svc)), svc->cfg->name,
+				 service_target_name(sup, svc, tbuf, sizeof(tbuf)),
+				 format_duration(svc->cfg->grace_ms, dbuf, sizeof(dbuf)));
 		lifecycle_stop(sup, svc);
 	}
 }
@@ -322,8 +325,11 @@ enter_killing(struct supervisor *sup, const char *why)
 
 		if (!service_alive(svc) || svc->state == SVC_KILLING)
 			continue;
-		log_info("shutdown: sending SIGKILL to service %s (%s)", svc->cfg->name,
-			 service_target_name(sup, svc, tbuf, sizeof(tbuf)));
+		if (svc->waiting_pidfile)
+			log_info("shutdown: service %s: no more waiting for its pid file", svc->cfg->name);
+		else
+			log_info("shutdown: sending SIGKILL to service %s (%s)", svc->cfg->name,
+				 service_target_name(sup, svc, tbuf, sizeof(tbuf)));
 		lifecycle_kill(sup, svc);
 	}
 	/* The adopted children one by one (counted for the summary); then,

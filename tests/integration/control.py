@@ -180,6 +180,21 @@ def half_closed_requests_get_their_answer_and_waiters_leave_room():
         finally:
             for c in held:
                 c.close()
+        # half-closed, then gone (socat's way): their slots come free again
+        for _ in range(4):
+            c = socket.socket(socket.AF_UNIX)
+            c.connect(d.sock)
+            c.sendall(b'{"v":1,"cmd":"wait-ready","services":["never"]}\n')
+            c.shutdown(socket.SHUT_WR)
+            time.sleep(0.1)
+            c.close()
+        deadline = time.monotonic() + 5
+        while True:
+            a = raw(d, b'{"v":1,"cmd":"wait-ready","services":["never"],"timeout_ms":10}\n')
+            if a.get("ok") is True:
+                break
+            check(time.monotonic() < deadline, f"the slots of the clients that left: {a}", d)
+            time.sleep(0.2)
         d.stop(0)
 
 

@@ -73,7 +73,7 @@ restart = no
         d.wait_for(r"service b: failed to start: pid \d+ from \S+b.pid is already tracked by drainit; refusing to track it twice")
         t0 = time.monotonic()
         d.wait(timeout=15)
-        check(d.rc == 1, f"exit code {d.rc}, want 1 (b failed)", d)
+        check(d.rc == 126, f"exit code {d.rc}, want 126 (b could not be started)", d)
         check(time.monotonic() - t0 < 10, "shutdown did not end within shutdown_timeout", d)
         d.wait_for(r"service a \(pid \d+\): killed by signal 15")
 
