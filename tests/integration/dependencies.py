@@ -85,8 +85,11 @@ command = {TSVC} --name other --term-delay 10
 
 def events(d, since=0):
     """The services' own lines (got TERM, ready, drained) from --log, from line since."""
-    with open(f"{d.dir}/order") as f:
-        got = [l.strip() for l in f]
+    try:
+        with open(f"{d.dir}/order") as f:
+            got = [l.strip() for l in f]
+    except FileNotFoundError:
+        got = []    # no service has written a line yet
     return [re.sub(r" pid=\d+", "", l) for l in got
             if "got TERM" in l or "ready" in l or "drained" in l][since:]
 
