@@ -110,12 +110,14 @@ service_json(const struct supervisor *sup, const struct service *svc)
 		health = svc->pr.unhealthy ? "unhealthy"
 			 : svc->pr.watchdog_expired ? "watchdog expired" : "healthy";
 	json_object_set_new(o, "health", str_or_null(health));
-	if ((svc->state == SVC_FAILED && svc->proc.fail_step != SPAWN_STEP_NONE) || svc->pr.exits > 0)
+	if (svc->proc.fail_step != SPAWN_STEP_NONE || svc->pr.exits > 0 ||
+	    (svc->state == SVC_FAILED && svc->dep_failed))
 		service_describe_end(svc, sbuf, sizeof(sbuf));
 	else
 		sbuf[0] = '\0';
 	json_object_set_new(o, "last_exit", str_or_null(sbuf[0] ? sbuf : NULL));
-	json_object_set_new(o, "exit_code", svc->pr.exits > 0 || svc->state == SVC_FAILED
+	json_object_set_new(o, "exit_code", svc->pr.exits > 0 || svc->state == SVC_FAILED ||
+						    svc->proc.fail_step != SPAWN_STEP_NONE
 						    ? json_integer(service_exit_code(svc))
 						    : json_null());
 	json_object_set_new(o, "stopped", json_boolean(svc->ctl_stopped));

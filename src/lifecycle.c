@@ -120,6 +120,7 @@ static void
 start_one(struct supervisor *sup, struct service *svc)
 {
 	svc->runs++;
+	svc->dep_failed = false;
 	svc->started_at = sup->sys->now();
 	svc->started_wall = sup->sys->wall ? sup->sys->wall() : 0;
 	if (svc->cfg->type == SVC_TYPE_FORKING)
@@ -170,6 +171,9 @@ deps_changed(struct supervisor *sup)
 			if (blocker) {
 				log_error("service %s: will not start: it depends on %s, which failed",
 					  svc->cfg->name, blocker);
+				svc->dep_failed = true;
+				snprintf(svc->start_why, sizeof(svc->start_why),
+					 "will not start: it depends on %s, which failed", blocker);
 				failed_for_good(sup, svc);	/* a main service that never starts ends drainit */
 				changed = true;
 			} else if (ready) {
@@ -855,7 +859,7 @@ next_after_run(struct supervisor *sup, struct service *svc, bool failed)
 	}
 
 	if (sup->stage != STAGE_RUNNING || svc->stop_requested) {
-		if (!service_clean(svc) && !sup->first_unclean && svc->state != SVC_FAILED)
+		if (!service_clean(svc) && !sup->first_unclean)
 			sup->first_unclean = svc;
 		post_ended(sup, svc, false);
 		return;
@@ -1042,7 +1046,7 @@ try_adopt(struct supervisor *sup, struct service *svc, bool last_chance)
 	if (pid == 0 && !last_chance)
 		return 0;	/* none yet */
 	if (pid == 0 && svc->state == SVC_KILLING)
-		snprintf(why, sizeof(why), "pid file %s had not named its daemon when it was sent SIGKILL",
+		snprintf(why, sizeof(why), "pid file %s had not named its daemon when the shutdown stopped waiting for it",
 			 svc->cfg->pidfile);
 	else if (pid == 0)
 		snprintf(why, sizeof(why), "pid file %s did not appear within start_timeout",

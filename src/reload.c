@@ -257,8 +257,8 @@ reload_config(struct supervisor *sup, struct ctl_result *reply)
 	struct config *old = sup->cfg, *nc = NULL;
 	struct config_errors errs = { 0 };
 	struct reload_diff d = { 0 };
-	struct service **nv = NULL, **stops = NULL;
-	size_t nn = 0, carried = 0, nstops = 0;
+	struct service **nv = NULL, **stops = NULL, **starts = NULL;
+	size_t nn = 0, carried = 0, nstops = 0, nstarts = 0;
 	char *path = NULL, *detail = NULL, buf[1024];
 	bool moved = false;
 	int r;
@@ -414,8 +414,11 @@ reload_config(struct supervisor *sup, struct ctl_result *reply)
 	reclaim_soon(sup);
 
 	/* What the machines do about it: logged in the order of the file,
-	 * the stops sent in reverse dependency order, as ctl stop sends them. */
+	 * the stops sent in reverse dependency order, as ctl stop sends them,
+	 * and only then the starts, so that what depends on a service that
+	 * restarts waits for it. */
 	stops = calloc(d.n ? d.n : 1, sizeof(*stops));
+	starts = calloc(d.n ? d.n : 1, sizeof(*starts));
 	for (size_t i = 0; i < d.n; i++) {
 		struct diff_entry *e = &d.v[i];
 		struct service *svc = live_by_name(sup, e->name);
@@ -429,12 +432,18 @@ reload_config(struct supervisor *sup, struct ctl_result *reply)
 			log_info("service %s: its settings changed (%s first): restarting it", e->name,
 				 e->key);
 			if (service_alive(svc)) {
-				if (!svc->ctl_stopped)
+				if (!svc->ctl_stopped) {
+					svc->restart_pending = true;	/* holds its dependents from now */
 					stop_later(sup, stops, &nstops, svc);
+				}
 			} else {
 				lifecycle_adopt_config(sup, svc);
-				if (!svc->ctl_stopped && svc->state != SVC_PENDING)
-					sup_post(sup, &(struct event){ .kind = EVT_CTL_START, .svc = svc });
+				if (!svc->ctl_stopped && svc->state != SVC_PENDING) {
+					if (starts)
+						starts[nstarts++] = svc;
+					else
+						sup_post(sup, &(struct event){ .kind = EVT_CTL_START, .svc = svc });
+				}
 			}
 		} else if (e->kind == DIFF_ADDED) {
 			log_info("service %s: added to the configuration", e->name);
@@ -448,6 +457,9 @@ reload_config(struct supervisor *sup, struct ctl_result *reply)
 						       .svc = stops[i], .by_reload = true });
 		free(stops);
 	}
+	for (size_t i = 0; starts && i < nstarts; i++)
+		sup_post(sup, &(struct event){ .kind = EVT_CTL_START, .svc = starts[i] });
+	free(starts);
 	/* New services, or new after/requires of pending ones: started once
 	 * the restarts above are under way, so that a changed dependency
 	 * holds them back (the event queue keeps that order). */

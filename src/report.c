@@ -225,11 +225,7 @@ status_service(struct sbuf *b, const struct supervisor *sup, const struct servic
 						      sizeof(tsbuf)));
 	else
 		json_time(b, sup, svc->started_at);
-	if (svc->state == SVC_EXITED) {
-		sbuf_printf(b, ",\"exit_status\":");
-		sbuf_json_str(b, describe_status(svc->wstatus, sbuf, sizeof(sbuf)));
-		sbuf_printf(b, ",\"exit_code\":%d", service_exit_code(svc));
-	} else if (svc->state == SVC_FAILED) {
+	if (svc->state == SVC_EXITED || svc->state == SVC_FAILED) {
 		service_describe_end(svc, sbuf, sizeof(sbuf));
 		sbuf_printf(b, ",\"exit_status\":");
 		sbuf_json_str(b, sbuf);

@@ -411,13 +411,14 @@ log_summary(struct supervisor *sup)
 		const struct service *u = sup->first_unclean;
 		char st[320], st2[320];
 
-		if (u->proc.fail_step != SPAWN_STEP_NONE)
-			snprintf(st, sizeof(st), "never started: %s",
-				 service_describe_end(u, st2, sizeof(st2)) + strlen("failed to start: "));
+		service_describe_end(u, st2, sizeof(st2));
+		if (strncmp(st2, "failed to start: ", 17) == 0)
+			snprintf(st, sizeof(st), "never started: %s", st2 + 17);
 		else
-			describe_status(u->wstatus, st, sizeof(st));
+			snprintf(st, sizeof(st), "%s", st2);
 		snprintf(sbuf, sizeof(sbuf), "first service not stopped cleanly: %s (%s%s)", u->cfg->name,
-			 u->state == SVC_FAILED && u->proc.fail_step == SPAWN_STEP_NONE ? "failed: " : "", st);
+			 u->state == SVC_FAILED && u->proc.fail_step == SPAWN_STEP_NONE && !u->dep_failed &&
+				 !u->proc.fail_errno ? "failed: " : "", st);
 		if (service_unclean_code(u) == 128 + SIGKILL && u->killed &&
 		    !(WIFSIGNALED(u->wstatus) && WTERMSIG(u->wstatus) == SIGKILL))
 			snprintf(sbuf + strlen(sbuf) - 1, sizeof(sbuf) - strlen(sbuf) + 1,

@@ -524,7 +524,9 @@ main_clean(const struct service *svc)
 const char *
 service_describe_end(const struct service *svc, char *buf, size_t len)
 {
-	if (svc->proc.fail_step == SPAWN_STEP_PIDFILE)
+	if (svc->state == SVC_FAILED && svc->dep_failed)
+		snprintf(buf, len, "%s", svc->start_why);
+	else if (svc->proc.fail_step == SPAWN_STEP_PIDFILE)
 		snprintf(buf, len, "failed to start: %s", svc->start_why);
 	else if (svc->proc.fail_step != SPAWN_STEP_NONE)
 		snprintf(buf, len, "failed to start: %s: %s", spawn_step_name(svc->proc.fail_step),

@@ -163,7 +163,8 @@ struct service {
 	ino_t old_pidfile_ino;
 	struct timespec old_pidfile_mtim;
 	pid_t old_pidfile_pid;
-	char start_why[256];	/* forking: why no daemon was adopted (SPAWN_STEP_PIDFILE) */
+	char start_why[256];	/* why no daemon was adopted (SPAWN_STEP_PIDFILE), or dep_failed's */
+	bool dep_failed;	/* failed for good without a run: what it depends on failed */
 	bool health_restart;	/* being stopped for failing its health check */
 	/* drainit ctl (lifecycle.c) */
 	bool ctl_stopped;	/* stopped with drainit ctl stop: held until ctl start */

@@ -6,6 +6,7 @@ reported, not applied; with sighup = reload SIGHUP reloads instead of being forw
 by default it is forwarded; forward_signals limits what a service is forwarded."""
 import json
 import os
+import re
 import shutil
 import signal
 import tempfile
@@ -427,6 +428,28 @@ def a_reload_that_turns_the_dependencies_round_cannot_hang_the_shutdown():
         d.assert_order(r"shutdown: sending SIGTERM to service b", r"shutdown: sending SIGTERM to service a")
 
 
+def an_added_service_waits_for_the_changed_one_it_depends_on():
+    """A reload changes a (running) and c (a completed oneshot) and adds b after a: b
+    starts only once a has been restarted with its new settings, not against the old a."""
+    v1 = svc("a") + "[service:c]\ntype = oneshot\ncommand = /bin/true\n"
+    v2 = (svc("a", "", "--code 0") + "[service:c]\ntype = oneshot\ncommand = /bin/true x\n" +
+          svc("b", "after = a"))
+    with Drainit(ini=v1) as d:
+        d.wait_socket()
+        d.wait_for(r"a: ready", stream="out")
+        d.wait_for(r"service c: completed")
+        rewrite(d, v2)
+        n = len(d.lines())
+        r = d.ctl("reload-config")
+        check(r.returncode == 0, f"reload: {r.stdout} {r.stderr}", d)
+        d.wait_for(r"service b \(pid \d+\): starting")
+        later = d.lines()[n:]
+        a_new = [i for i, l in enumerate(later) if re.search(r"service a \(pid \d+\): running", l)]
+        b_start = [i for i, l in enumerate(later) if re.search(r"service b \(pid \d+\): starting", l)]
+        check(a_new and b_start and a_new[0] < b_start[0], f"b started before the new a: {later}", d)
+        d.stop(0)
+
+
 def command_mode_has_nothing_to_reload():
     with Drainit(args=["--", TSVC, "--name", "one", "--term-delay", "0"]) as d:
         d.wait_socket()
@@ -443,6 +466,7 @@ if __name__ == "__main__":
         a_removed_service_still_stopping_cannot_be_started_again,
         stop_time_settings_and_a_new_service_restart_nothing,
         a_reload_that_turns_the_dependencies_round_cannot_hang_the_shutdown,
+        an_added_service_waits_for_the_changed_one_it_depends_on,
         sighup_reload_and_forward, forward_signals_limits, command_mode_has_nothing_to_reload,
         unchanged_reloads_cost_no_memory, what_would_not_start_changes_nothing,
         relative_paths_read_at_load_still_resolve, log_buffer_change_resizes_the_kept_lines,
