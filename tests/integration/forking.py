@@ -128,6 +128,28 @@ restart = no
         shutil.rmtree(tmp, ignore_errors=True)
 
 
+def a_daemon_that_never_came_is_no_clean_stop():
+    """Stopped while its pid file is awaited, and the pid file never comes (the launcher
+    started nothing): the run ends at shutdown_timeout as a start that failed, 126, not as
+    a clean stop."""
+    ini = f"""
+[drainit]
+shutdown_timeout = 1s
+[service:legacy]
+type = forking
+command = /bin/sh -c 'exit 0'
+pidfile = @DIR@/legacy.pid
+"""
+    with Drainit(ini=ini) as d:
+        d.wait_for(r"service legacy: waiting up to 10s for pid file")
+        d.signal(signal.SIGTERM)
+        d.expect_rc(126)
+        d.wait_for(r"service legacy: failed to start: pid file \S+ had not named its daemon when the "
+                   r"shutdown stopped waiting for it")
+        d.wait_for(r"exiting with code 126 \(first service not stopped cleanly: legacy \(never started: "
+                   r"pid file ")
+
+
 def pidfile_naming_a_stranger_is_refused():
     # Outside a namespace: the test runner itself is the stranger.
     me = os.getpid()
@@ -247,6 +269,7 @@ if __name__ == "__main__":
     run(daemon_as_pid1, daemon_as_subreaper, stop_asked_before_the_pid_file_goes_out_once_adopted,
         restart_tracks_the_new_daemon_not_the_last_pid_file,
         a_pid_file_there_before_the_start_is_not_the_daemons,
+        a_daemon_that_never_came_is_no_clean_stop,
         pidfile_naming_a_stranger_is_refused,
         pidfile_naming_pid1_is_refused, missing_pidfile_times_out,
         launcher_group_gone_is_not_signalled, untrustworthy_pidfiles_are_refused)
