@@ -277,11 +277,14 @@ def bad_probe_address_is_a_config_error():
 
 
 def established_to(port):
-    """Whether a TCP connection to 127.0.0.1:port is established (/proc/net/tcp)."""
+    """Whether a TCP connection to 127.0.0.1:port is established (/proc/net/tcp), seen from
+    the server's side: its local port is port. (From the client's side, remote port ==
+    port, an unrelated connection whose ephemeral client port happens to be port matches
+    too; tests that open thousands of connections run beside this one.)"""
     with open("/proc/net/tcp") as f:
         for line in f.readlines()[1:]:
             fields = line.split()
-            if fields[3] == "01" and int(fields[2].split(":")[1], 16) == port:
+            if fields[3] == "01" and int(fields[1].split(":")[1], 16) == port:
                 return True
     return False
 
