@@ -63,8 +63,8 @@ command = {TSVC} --name migrate --exit-after 300
         d.stop(0)
 
 
-def failing_oneshot_stops_the_start_up():
-    ini = f"""
+# web waits for a oneshot that exits 3; other runs beside them.
+FAILING_ONESHOT = f"""
 [service:web]
 command = {TSVC} --name web
 after = migrate
@@ -74,6 +74,10 @@ command = {TSVC} --name migrate --exit-after 100 --code 3
 [service:other]
 command = {TSVC} --name other --term-delay 10
 """
+
+
+def failing_oneshot_stops_the_start_up():
+    ini = FAILING_ONESHOT
     with Drainit(ini=ini) as d:
         d.expect_rc(3)
         d.assert_order(r"service migrate \(pid \d+\): exited with status 3",
@@ -246,19 +250,7 @@ def a_main_service_that_can_never_start_ends_drainit():
     """on_failure = keep, and the main service waits for a oneshot that fails: the main
     service will never start, which ends drainit like any end of it (not a run in
     "running, not ready" for ever)."""
-    ini = f"""
-[drainit]
-on_failure = keep
-main = web
-[service:web]
-command = {TSVC} --name web
-after = migrate
-[service:migrate]
-type = oneshot
-command = {TSVC} --name migrate --exit-after 100 --code 3
-[service:other]
-command = {TSVC} --name other --term-delay 0
-"""
+    ini = "[drainit]\non_failure = keep\nmain = web\n" + FAILING_ONESHOT
     with Drainit(ini=ini) as d:
         d.expect_rc(1)
         d.assert_order(r"service migrate: failed: one-shot task did not exit 0",
