@@ -542,6 +542,8 @@ start_listen(struct supervisor *sup, struct check *c)
 	pid_t target = service_target(sup, c->svc);
 	int ns = sockdiag_tcp(1u << TCP_LISTEN, socks, 1024), ni;
 
+	if (ns > 1024)
+		ns = 1024;	/* what was kept */
 	if (ns < 0) {
 		attempt_done(sup, c, false, "listen: sock_diag: %s", strerror(-ns));
 		return;

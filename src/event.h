@@ -21,7 +21,8 @@
 /* What the sockets of the services look like at one moment, during the
  * prestop stage (drain.c). */
 struct drain_sample {
-	bool ok;		/* the kernel answered */
+	bool ok;		/* the kernel answered, and all of it was counted */
+	bool too_many;		/* not ok: more connections than one sample holds */
 	unsigned listening;	/* listening sockets the services hold */
 	unsigned conns;		/* connections accepted on them, still open */
 	unsigned inflight;	/* of those, with a request in flight */

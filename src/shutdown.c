@@ -147,7 +147,8 @@ conns_idle(struct supervisor *sup, msec_t now, char *why, size_t len)
 	msec_t quiet = now - sup->drain_last_fresh;
 
 	if (!s->ok) {
-		snprintf(why, len, "the services' sockets could not be read");
+		snprintf(why, len, s->too_many ? "more than 4096 connections on the services' ports: not all counted"
+					       : "the services' sockets could not be read");
 		return false;
 	}
 	if (s->listening == 0) {

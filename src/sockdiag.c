@@ -23,8 +23,20 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+static bool
+port_wanted(uint16_t port, const uint16_t *ports, size_t nports)
+{
+	if (!ports)
+		return true;
+	for (size_t i = 0; i < nports; i++)
+		if (ports[i] == port)
+			return true;
+	return false;
+}
+
 static int
-dump_family(int fd, int family, uint32_t mask, struct tcp_sock *out, size_t max, size_t *n)
+dump_family(int fd, int family, uint32_t mask, const uint16_t *ports, size_t nports,
+	    struct tcp_sock *out, size_t max, size_t *n)
 {
 	struct {
 		struct nlmsghdr nlh;
@@ -67,6 +79,8 @@ dump_family(int fd, int family, uint32_t mask, struct tcp_sock *out, size_t max,
 			if (h->nlmsg_type != SOCK_DIAG_BY_FAMILY)
 				continue;
 			m = NLMSG_DATA(h);
+			if (!port_wanted(ntohs(m->id.idiag_sport), ports, nports))
+				continue;	/* kept out before the array can fill */
 			memset(&s, 0, sizeof(s));
 			s.ino = m->idiag_inode;
 			s.lport = ntohs(m->id.idiag_sport);
@@ -105,19 +119,26 @@ dump_family(int fd, int family, uint32_t mask, struct tcp_sock *out, size_t max,
 int
 sockdiag_tcp(uint32_t mask, struct tcp_sock *out, size_t max)
 {
+	return sockdiag_tcp_ports(mask, NULL, 0, out, max);
+}
+
+int
+sockdiag_tcp_ports(uint32_t mask, const uint16_t *ports, size_t nports, struct tcp_sock *out,
+		   size_t max)
+{
 	int fd = socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC, NETLINK_SOCK_DIAG);
 	size_t n = 0;
 	int r;
 
 	if (fd < 0)
 		return -errno;
-	r = dump_family(fd, AF_INET, mask, out, max, &n);
+	r = dump_family(fd, AF_INET, mask, ports, nports, out, max, &n);
 	if (r == 0)
-		r = dump_family(fd, AF_INET6, mask, out, max, &n);
+		r = dump_family(fd, AF_INET6, mask, ports, nports, out, max, &n);
 	close(fd);
 	if (r < 0)
 		return r;
-	return (int)(n < max ? n : max);
+	return (int)(n < (size_t)INT32_MAX ? n : (size_t)INT32_MAX);	/* all of them; max kept */
 }
 
 /* The process group of pid; -1 when gone. */

@@ -23,8 +23,13 @@ struct tcp_sock {
 };
 
 /* The TCP sockets (IPv4 and IPv6) in the states of mask (1 << TCP_LISTEN,
- * ...), into out: how many there are (at most max kept), or -errno. */
+ * ...), into out: how many there are (more than max: only max kept), or
+ * -errno. */
 int sockdiag_tcp(uint32_t mask, struct tcp_sock *out, size_t max);
+/* The same, only those whose local port is one of ports: a busy machine
+ * has more sockets than the array, and what matters must not be cut. */
+int sockdiag_tcp_ports(uint32_t mask, const uint16_t *ports, size_t nports, struct tcp_sock *out,
+		       size_t max);
 
 /* The socket inodes held by the processes of group pgid (and by pid,
  * when it is not in that group): how many (at most max kept), -errno. */

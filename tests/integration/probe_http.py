@@ -5,6 +5,7 @@ fresh /readyz is still answered at once, idle connections are closed after 5 s, 
 broken client can crash or stall drainit. A port that cannot be bound starts nothing."""
 import json
 import os
+import shutil
 import signal
 import re
 import socket
@@ -356,9 +357,62 @@ ready = listen
         d.expect_rc(0)      # the staged shutdown it began goes on to the end
 
 
+HOLDER = r"""
+import socket, sys, time
+s = socket.socket()
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("127.0.0.1", int(sys.argv[1])))
+s.listen(1024)
+held = []
+print("holder: listening", flush=True)
+while True:
+    c, _ = s.accept()
+    held.append(c)
+"""
+
+
+def a_busy_network_namespace_hides_no_connection():
+    """The service holds 3000 idle connections, so the namespace has more than 6000 TCP
+    sockets (both ends): more than the 4096 one sample keeps. The prestop still sees every
+    connection on the service's port (3000 idle keep-alive), since it asks the kernel only
+    for the service's ports; cut at 4096 it saw about half."""
+    import resource
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    want = 8000
+    if hard < want:
+        print(f"skip: RLIMIT_NOFILE hard {hard} < {want}")
+        return
+    resource.setrlimit(resource.RLIMIT_NOFILE, (want, hard))
+    probe, app = free_port(), free_port()
+    tmp = tempfile.mkdtemp(prefix="drainit-it-busy-")
+    path = os.path.join(tmp, "holder.py")
+    with open(path, "w") as f:
+        f.write(HOLDER)
+    clients = []
+    try:
+        with Drainit(["--probe", f"127.0.0.1:{probe}", "--prestop-delay", "10s", "--",
+                      "python3", path, str(app)]) as d:
+            d.wait_for(r"service python3 \(pid \d+\): ready \(listen passed\)", timeout=10)
+            for _ in range(3000):
+                c = socket.create_connection(("127.0.0.1", app))
+                clients.append(c)
+            time.sleep(0.5)     # all accepted
+            d.signal(signal.SIGTERM)
+            m = d.wait_for(r"prestop: ended after \S+ \(max 10s\): .*0 requests in flight "
+                           r"\((\d+) idle keep-alive\)", timeout=20)
+            check(int(m.group(1)) == 3000, f"saw {m.group(1)} of 3000 connections", d)
+            d.expect_rc(143)
+    finally:
+        for c in clients:
+            c.close()
+        resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
 if __name__ == "__main__":
     run(request_sent_with_the_connect_holds_the_prestop, single_command_mode_is_ready_once_it_listens,
         prestop_endpoint_needs_its_token_and_holds_until_prestop_ends,
         listen_check_on_a_service_that_never_listens, endpoints_answer, bad_requests, idle_connections_cannot_block_a_probe,
         single_command_mode_probe, port_in_use_starts_nothing, bad_probe_address_is_a_config_error,
-        unready_probes_and_drain_quiet_decide_when_the_prestop_ends)
+        unready_probes_and_drain_quiet_decide_when_the_prestop_ends,
+        a_busy_network_namespace_hides_no_connection)
