@@ -368,15 +368,18 @@ parse_restart_limit(const char *s, int *ret_n, msec_t *ret_window)
 }
 
 bool
-svc_depends_on(const struct svc_config *svc, const char *dep)
+name_list_has(const struct name_list *l, const char *name)
 {
-	for (size_t i = 0; i < svc->after.n; i++)
-		if (strcmp(svc->after.names[i], dep) == 0)
-			return true;
-	for (size_t i = 0; i < svc->requires.n; i++)
-		if (strcmp(svc->requires.names[i], dep) == 0)
+	for (size_t i = 0; i < l->n; i++)
+		if (strcmp(l->names[i], name) == 0)
 			return true;
 	return false;
+}
+
+bool
+svc_depends_on(const struct svc_config *svc, const char *dep)
+{
+	return name_list_has(&svc->after, dep) || name_list_has(&svc->requires, dep);
 }
 
 bool

@@ -244,6 +244,8 @@ bool svc_forwards(const struct svc_config *s, int sig);
 
 /* True when svc lists dep in after or requires. */
 bool svc_depends_on(const struct svc_config *svc, const char *dep);
+/* Whether name is one of l's names. */
+bool name_list_has(const struct name_list *l, const char *name);
 
 /* "5/60s" -> 5 restarts within 60000 ms. 0 or -EINVAL. */
 int parse_restart_limit(const char *s, int *ret_n, msec_t *ret_window);

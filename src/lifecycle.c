@@ -62,6 +62,7 @@
 
 static void deps_changed(struct supervisor *sup);
 static void failed_for_good(struct supervisor *sup, struct service *svc);
+static const char *failed_dependency(struct supervisor *sup, const struct service *svc);
 static int try_adopt(struct supervisor *sup, struct service *svc, bool last_chance);
 static pid_t read_pidfile(const struct service *svc, char *why, size_t len, bool *stale);
 static void note_old_pidfile(struct service *svc);
@@ -153,19 +154,16 @@ deps_changed(struct supervisor *sup)
 		for (size_t i = 0; i < sup->nsvcs; i++) {
 			struct service *svc = sup->svcs[i];
 			const struct name_list *lists[2] = { &svc->cfg->after, &svc->cfg->requires };
-			const char *blocker = NULL;
+			const char *blocker;
 			bool ready = true;
 
 			if (svc->state != SVC_PENDING)
 				continue;
-			for (int l = 0; l < 2; l++)
+			blocker = failed_dependency(sup, svc);
+			for (int l = 0; l < 2 && !blocker; l++)
 				for (size_t k = 0; k < lists[l]->n; k++) {
 					struct service *dep = service_by_name(sup, lists[l]->names[k]);
-					if (!dep)
-						continue;
-					if (blocked(dep))
-						blocker = dep->cfg->name;
-					else if (!satisfied(dep))
+					if (dep && !satisfied(dep))
 						ready = false;
 				}
 			if (blocker) {
@@ -199,15 +197,6 @@ failed_dependency(struct supervisor *sup, const struct service *svc)
 	return NULL;
 }
 
-static bool
-svc_depends_on_after(const struct svc_config *c, const char *name)
-{
-	for (size_t i = 0; i < c->after.n; i++)
-		if (strcmp(c->after.names[i], name) == 0)
-			return true;
-	return false;
-}
-
 /* "service web: waiting for its dependencies: db (starting), migrate (pending)" */
 static void
 log_waiting(struct supervisor *sup, struct service *svc)
@@ -220,7 +209,7 @@ log_waiting(struct supervisor *sup, struct service *svc)
 	for (int l = 0; l < 2; l++)
 		for (size_t k = 0; k < lists[l]->n && off < sizeof(line); k++) {
 			struct service *dep = service_by_name(sup, lists[l]->names[k]);
-			if (!dep || satisfied(dep) || (l == 1 && svc_depends_on_after(svc->cfg, dep->cfg->name)))
+			if (!dep || satisfied(dep) || (l == 1 && name_list_has(&svc->cfg->after, dep->cfg->name)))
 				continue;	/* named in after and requires: once */
 			if (dep->ctl_stopped)
 				snprintf(why, sizeof(why), "held stopped by drainit ctl stop");
@@ -755,12 +744,9 @@ failed_for_good(struct supervisor *sup, struct service *svc)
 	if (!sup->first_unclean)
 		sup->first_unclean = svc;
 	post_ended(sup, svc, true);
-	for (size_t i = 0; i < sup->nsvcs; i++) {
-		struct service *o = sup->svcs[i];
-		for (size_t k = 0; k < o->cfg->requires.n; k++)
-			if (strcmp(o->cfg->requires.names[k], svc->cfg->name) == 0)
-				stop_for_dependency(sup, o, svc->cfg->name);
-	}
+	for (size_t i = 0; i < sup->nsvcs; i++)
+		if (name_list_has(&sup->svcs[i]->cfg->requires, svc->cfg->name))
+			stop_for_dependency(sup, sup->svcs[i], svc->cfg->name);
 	deps_changed(sup);
 }
 
